@@ -1,0 +1,93 @@
+from django import forms
+from django.contrib.auth import password_validation
+from django.contrib.auth.forms import AuthenticationForm
+from django.utils.translation import gettext_lazy as _
+
+from keiretsu.lib import corporate_number
+
+from .models import Organisation, Role, Scope, User, normalise_email
+
+
+class SignInForm(AuthenticationForm):
+    username = forms.EmailField(label=_("E-mail address"), widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"}))
+
+    def clean_username(self):
+        return normalise_email(self.cleaned_data["username"])
+
+
+class SignUpForm(forms.Form):
+    email = forms.EmailField(label=_("E-mail address"), widget=forms.EmailInput(attrs={"autocomplete": "email"}))
+    name = forms.CharField(label=_("Your name"), max_length=150)
+    password = forms.CharField(
+        label=_("Password"),
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=_("At least 10 characters; not a common password."),
+    )
+
+    def clean_email(self):
+        email = normalise_email(self.cleaned_data["email"])
+        if User.objects.filter(email=email).exists():
+            raise forms.ValidationError(_("An account with this e-mail address already exists. Sign in instead."))
+        return email
+
+    def clean(self):
+        cleaned = super().clean()
+        password = cleaned.get("password")
+        if password:
+            candidate = User(email=cleaned.get("email", ""), name=cleaned.get("name", ""))
+            try:
+                password_validation.validate_password(password, candidate)
+            except forms.ValidationError as exc:
+                self.add_error("password", exc)
+        return cleaned
+
+
+class OrganisationForm(forms.ModelForm):
+    class Meta:
+        model = Organisation
+        fields = ["name", "corporate_number", "size_band", "business_type", "tier"]
+        help_texts = {
+            "corporate_number": _("The 13-digit corporate number (法人番号) of the National Tax Agency."),
+        }
+        widgets = {"corporate_number": forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"})}
+
+    def clean_corporate_number(self):
+        number = corporate_number.normalise(self.cleaned_data["corporate_number"])
+        if len(number) != 13 or not number.isdigit():
+            raise forms.ValidationError(_("A corporate number has 13 digits."))
+        if not corporate_number.is_valid(number):
+            raise forms.ValidationError(_("This corporate number's check digit is wrong: please check the number."))
+        return number
+
+
+class ScopeForm(forms.Form):
+    kind = forms.ChoiceField(
+        label=_("Add"),
+        choices=[(Scope.Kind.FACTORY, _("a factory")), (Scope.Kind.LINE, _("a production line"))],
+    )
+    name = forms.CharField(label=_("Name"), max_length=200)
+    parent = forms.ModelChoiceField(label=_("Factory"), queryset=Scope.objects.none(), required=False)
+
+    def __init__(self, *args, organisation, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["parent"].queryset = Scope.objects.filter(organisation=organisation, kind=Scope.Kind.FACTORY)
+        self.fields["parent"].help_text = _("For a production line: the factory it belongs to.")
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("kind") == Scope.Kind.LINE and not cleaned.get("parent"):
+            self.add_error("parent", _("Choose the factory this line belongs to."))
+        return cleaned
+
+
+class RenameScopeForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=200)
+
+
+class InviteForm(forms.Form):
+    email = forms.EmailField(label=_("E-mail address"))
+    role = forms.ChoiceField(label=_("Role"), choices=Role.choices, initial=Role.ASSESSOR)
+
+
+class RoleForm(forms.Form):
+    role = forms.ChoiceField(label=_("Role"), choices=Role.choices)

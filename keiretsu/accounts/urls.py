@@ -1,0 +1,22 @@
+from django.contrib.auth import views as auth_views
+from django.urls import path
+
+from . import views
+
+app_name = "accounts"
+
+urlpatterns = [
+    path("accounts/login/", views.SignInView.as_view(), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/signup/", views.sign_up, name="sign_up"),
+    path("organisations/new/", views.organisation_create, name="organisation_create"),
+    path("invitations/<str:token>/", views.invitation_accept, name="invitation_accept"),
+    path("o/<int:org_id>/settings/", views.organisation_settings, name="organisation_settings"),
+    path("o/<int:org_id>/sites/", views.scopes, name="scopes"),
+    path("o/<int:org_id>/sites/<int:scope_id>/", views.scope_rename, name="scope_rename"),
+    path("o/<int:org_id>/members/", views.members, name="members"),
+    path("o/<int:org_id>/members/<int:member_id>/role/", views.member_role, name="member_role"),
+    path("o/<int:org_id>/members/<int:member_id>/remove/", views.member_remove, name="member_remove"),
+    path("o/<int:org_id>/invitations/<int:invitation_id>/revoke/", views.invitation_revoke, name="invitation_revoke"),
+    path("o/<int:org_id>/audit/", views.audit_log, name="audit_log"),
+]

@@ -1,0 +1,224 @@
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from . import selectors, services
+from .access import member_view
+from .forms import InviteForm, OrganisationForm, RenameScopeForm, RoleForm, ScopeForm, SignInForm, SignUpForm
+from .models import Scope
+
+
+class SignInView(auth_views.LoginView):
+    template_name = "accounts/sign_in.html"
+    authentication_form = SignInForm
+    redirect_authenticated_user = True
+
+
+def _safe_next(request):
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        return target
+    return ""
+
+
+def sign_up(request):
+    if request.user.is_authenticated:
+        return redirect("home")
+    form = SignUpForm(request.POST or None, initial={"email": request.GET.get("email", "")})
+    if request.method == "POST" and form.is_valid():
+        user = services.user_sign_up(**form.cleaned_data)
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        return redirect(_safe_next(request) or "accounts:organisation_create")
+    return render(request, "accounts/sign_up.html", {"form": form, "next": _safe_next(request)})
+
+
+@login_required
+def home(request):
+    memberships = list(selectors.memberships_of(request.user))
+    if not memberships:
+        return redirect("accounts:organisation_create")
+    last = request.session.get("organisation_id")
+    chosen = next((m for m in memberships if m.organisation_id == last), memberships[0])
+    return redirect("assessments:dashboard", org_id=chosen.organisation_id)
+
+
+@login_required
+def organisation_create(request):
+    form = OrganisationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        organisation = services.organisation_create(actor=request.user, **form.cleaned_data)
+        messages.success(request, _("%(name)s has been created. You are its owner.") % {"name": organisation.name})
+        return redirect("assessments:dashboard", org_id=organisation.pk)
+    return render(request, "accounts/organisation_form.html", {"form": form, "creating": True})
+
+
+@member_view
+def organisation_settings(request, membership):
+    if not membership.can_manage:
+        raise PermissionDenied
+    form = OrganisationForm(request.POST or None, instance=membership.organisation)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.organisation_update(membership=membership, actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("The organisation's details have been saved."))
+            return redirect("accounts:organisation_settings", org_id=membership.organisation_id)
+    return render(request, "accounts/organisation_form.html", {"form": form, "creating": False})
+
+
+@member_view
+def scopes(request, membership):
+    form = ScopeForm(request.POST or None, organisation=membership.organisation)
+    if request.method == "POST":
+        if not membership.can_manage:
+            raise PermissionDenied
+        if form.is_valid():
+            try:
+                scope = services.scope_create(
+                    membership=membership,
+                    actor=request.user,
+                    kind=form.cleaned_data["kind"],
+                    name=form.cleaned_data["name"],
+                    parent=form.cleaned_data.get("parent"),
+                )
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                messages.success(request, _("%(name)s has been added.") % {"name": scope.display_name})
+                return redirect("accounts:scopes", org_id=membership.organisation_id)
+    return render(request, "accounts/scopes.html", {"scopes": selectors.scopes(membership), "form": form})
+
+
+@member_view
+def scope_rename(request, membership, scope_id):
+    scope = selectors.scope_for(membership, scope_id)
+    if not membership.can_manage or scope.kind == Scope.Kind.COMPANY:
+        raise PermissionDenied
+    form = RenameScopeForm(request.POST or None, initial={"name": scope.name})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.scope_rename(membership=membership, actor=request.user, scope=scope, name=form.cleaned_data["name"])
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            return redirect("accounts:scopes", org_id=membership.organisation_id)
+    return render(request, "accounts/scope_rename.html", {"scope": scope, "form": form})
+
+
+@member_view
+def members(request, membership):
+    form = InviteForm(request.POST or None)
+    if request.method == "POST":
+        if not membership.can_manage:
+            raise PermissionDenied
+        if form.is_valid():
+            try:
+                invitation, _token = services.member_invite(
+                    membership=membership, actor=request.user, **form.cleaned_data
+                )
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                messages.success(request, _("An invitation has been sent to %(email)s.") % {"email": invitation.email})
+                return redirect("accounts:members", org_id=membership.organisation_id)
+    return render(
+        request,
+        "accounts/members.html",
+        {
+            "members": selectors.members(membership),
+            "invitations": selectors.open_invitations(membership) if membership.can_manage else [],
+            "form": form,
+            "role_form": RoleForm(),
+        },
+    )
+
+
+@require_POST
+@member_view
+def member_role(request, membership, member_id):
+    member = selectors.member_for(membership, member_id)
+    form = RoleForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose a role."))
+    else:
+        try:
+            services.membership_change_role(
+                membership=membership, actor=request.user, member=member, role=form.cleaned_data["role"]
+            )
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("The role of %(email)s has been changed.") % {"email": member.user.email})
+    return redirect("accounts:members", org_id=membership.organisation_id)
+
+
+@require_POST
+@member_view
+def member_remove(request, membership, member_id):
+    member = selectors.member_for(membership, member_id)
+    try:
+        services.membership_remove(membership=membership, actor=request.user, member=member)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("accounts:members", org_id=membership.organisation_id)
+    if member.user_id == request.user.id:
+        return redirect("home")
+    messages.success(request, _("%(email)s has been removed.") % {"email": member.user.email})
+    return redirect("accounts:members", org_id=membership.organisation_id)
+
+
+@require_POST
+@member_view
+def invitation_revoke(request, membership, invitation_id):
+    invitation = selectors.invitation_for(membership, invitation_id)
+    services.invitation_revoke(membership=membership, actor=request.user, invitation=invitation)
+    messages.success(request, _("The invitation to %(email)s has been withdrawn.") % {"email": invitation.email})
+    return redirect("accounts:members", org_id=membership.organisation_id)
+
+
+def invitation_accept(request, token):
+    try:
+        invitation = services.invitation_by_token(token)
+    except services.InvitationProblem as exc:
+        return render(request, "accounts/invitation.html", {"problem": str(exc)}, status=410)
+    if request.method == "POST" and request.user.is_authenticated:
+        try:
+            membership = services.invitation_accept(user=request.user, token=token)
+        except services.InvitationProblem as exc:
+            return render(request, "accounts/invitation.html", {"problem": str(exc), "invitation": invitation}, status=409)
+        messages.success(request, _("Welcome to %(name)s.") % {"name": membership.organisation.name})
+        return redirect("assessments:dashboard", org_id=membership.organisation_id)
+    return render(
+        request,
+        "accounts/invitation.html",
+        {
+            "invitation": invitation,
+            "here": request.get_full_path(),
+            "sign_up_url": reverse("accounts:sign_up") + "?" + _query(next=request.get_full_path(), email=invitation.email),
+            "sign_in_url": reverse("accounts:login") + "?" + _query(next=request.get_full_path()),
+        },
+    )
+
+
+def _query(**params):
+    return urlencode(params)
+
+
+@member_view
+def audit_log(request, membership):
+    if not membership.can_manage:
+        raise PermissionDenied
+    page = Paginator(selectors.audit_events(membership), 50).get_page(request.GET.get("page"))
+    return render(request, "accounts/audit_log.html", {"page": page})

@@ -1,0 +1,191 @@
+"""Reads of self-assessments, scoped to the acting member's organisation."""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.http import Http404
+
+from keiretsu.accounts.models import Membership
+from keiretsu.catalogue.models import Edition, Item
+from keiretsu.catalogue.selectors import EditionStructure, edition_structure, related_items
+
+from . import scoring
+from .models import Answer, Assessment
+
+
+def assessments_of(membership: Membership):
+    return Assessment.objects.filter(organisation=membership.organisation_id).select_related(
+        "scope__parent", "scope__organisation", "edition__guideline"
+    )
+
+
+def assessment_for(membership: Membership, assessment_id) -> Assessment:
+    """The assessment, if it belongs to the member's organisation; 404 otherwise."""
+    try:
+        return assessments_of(membership).get(pk=assessment_id)
+    except Assessment.DoesNotExist:
+        raise Http404 from None
+
+
+def item_for(assessment: Assessment, item_id) -> Item | None:
+    """The item, if it exists at all (the service refuses an item of another edition)."""
+    return Item.objects.filter(pk=item_id).first()
+
+
+def compute_scores(structure: EditionStructure, answers: dict[int, Answer]) -> scoring.ScoreSummary:
+    numbers = {item.pk: item.number for item in structure.items}
+    edition = structure.edition
+    return scoring.score(
+        scale=edition.rating_scale,
+        levels=edition.level_codes,
+        items=structure.scored_items(),
+        ratings={numbers[item_id]: a.rating for item_id, a in answers.items() if item_id in numbers},
+    )
+
+
+def scores_of(assessment: Assessment, structure: EditionStructure, answers: dict[int, Answer]) -> scoring.ScoreSummary:
+    """A submitted assessment's frozen snapshot, or the live scores of one in progress."""
+    if assessment.is_frozen and assessment.score_snapshot:
+        return scoring.ScoreSummary.from_dict(assessment.score_snapshot)
+    return compute_scores(structure, answers)
+
+
+FILTERS = ("unanswered", "rating", "level", "priority", "missing")
+
+
+@dataclass
+class ChecklistFilter:
+    unanswered: bool = False
+    rating: str = ""
+    level: str = ""
+    priority: bool = False
+
+    @classmethod
+    def from_query(cls, query, edition: Edition):
+        rating = edition.rating_scale.normalise(query.get("rating", "")) or ""
+        level = query.get("level", "")
+        return cls(
+            unanswered=query.get("unanswered") == "1",
+            rating=rating,
+            level=level if level in edition.level_codes else "",
+            priority=query.get("priority") == "1",
+        )
+
+    @property
+    def active(self):
+        return bool(self.unanswered or self.rating or self.level or self.priority)
+
+    def keeps(self, item: Item, answer: Answer | None) -> bool:
+        rating = answer.rating if answer else ""
+        if self.unanswered and rating:
+            return False
+        if self.rating and rating != self.rating:
+            return False
+        if self.level and item.level != self.level:
+            return False
+        if self.priority and not item.is_priority:
+            return False
+        return True
+
+
+@dataclass
+class ChecklistRow:
+    item: Item
+    answer: Answer | None
+    related: list
+    previous_rating: str = ""
+
+
+@dataclass
+class ChecklistGroup:
+    section: object
+    rows: list[ChecklistRow] = field(default_factory=list)
+
+
+@dataclass
+class Checklist:
+    assessment: Assessment
+    structure: EditionStructure
+    answers: dict[int, Answer]
+    scores: scoring.ScoreSummary
+    groups: list[ChecklistGroup]
+    shown: int
+    filter: ChecklistFilter
+
+
+def checklist(assessment: Assessment, query) -> Checklist:
+    """Everything the assessment page shows, in a number of queries that does not grow with the items."""
+    structure = edition_structure(assessment.edition)
+    answers = {a.item_id: a for a in Answer.objects.filter(assessment=assessment)}
+    scores = scores_of(assessment, structure, answers)
+    related = related_items(assessment.edition, structure.items)
+    previous = previous_year_ratings(assessment)
+    item_filter = ChecklistFilter.from_query(query, assessment.edition)
+
+    sections = {section.pk: section for section in structure.sections}
+    groups: dict[int, ChecklistGroup] = {}
+    shown = 0
+    for item in structure.items:
+        answer = answers.get(item.pk)
+        if not item_filter.keeps(item, answer):
+            continue
+        shown += 1
+        group = groups.setdefault(item.section_id, ChecklistGroup(section=sections[item.section_id]))
+        group.rows.append(ChecklistRow(item, answer, related.get(item.pk, []), previous.get(item.pk, "")))
+    return Checklist(
+        assessment=assessment,
+        structure=structure,
+        answers=answers,
+        scores=scores,
+        groups=list(groups.values()),
+        shown=shown,
+        filter=item_filter,
+    )
+
+
+def previous_year_ratings(assessment: Assessment) -> dict[int, str]:
+    """Last year's submitted ratings for the same scope and edition: the annual review's baseline."""
+    previous = (
+        Assessment.objects.filter(
+            scope=assessment.scope_id,
+            edition=assessment.edition_id,
+            fiscal_year=assessment.fiscal_year - 1,
+            status=Assessment.Status.SUBMITTED,
+        )
+        .order_by("-revision")
+        .values_list("pk", flat=True)
+        .first()
+    )
+    if previous is None:
+        return {}
+    return dict(Answer.objects.filter(assessment=previous).values_list("item_id", "rating"))
+
+
+@dataclass
+class DashboardEntry:
+    assessment: Assessment
+    scores: scoring.ScoreSummary
+    structure: EditionStructure
+
+
+def latest_assessments(membership: Membership) -> list[DashboardEntry]:
+    """For each scope and edition, its latest assessment (newest year, newest revision), scored."""
+    latest = {}
+    for assessment in assessments_of(membership).order_by("-fiscal_year", "-revision"):
+        latest.setdefault((assessment.scope_id, assessment.edition_id), assessment)
+    if not latest:
+        return []
+    structures = {}
+    for assessment in latest.values():
+        if assessment.edition_id not in structures:
+            structures[assessment.edition_id] = edition_structure(assessment.edition)
+    drafts = [a.pk for a in latest.values() if not (a.is_frozen and a.score_snapshot)]
+    answers = defaultdict(dict)
+    for answer in Answer.objects.filter(assessment__in=drafts).only("assessment_id", "item_id", "rating"):
+        answers[answer.assessment_id][answer.item_id] = answer
+    entries = [
+        DashboardEntry(a, scores_of(a, structures[a.edition_id], answers[a.pk]), structures[a.edition_id])
+        for a in latest.values()
+    ]
+    entries.sort(key=lambda e: (e.assessment.scope.kind != "company", e.assessment.scope.display_name, str(e.assessment.edition)))
+    return entries

@@ -1,0 +1,156 @@
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from django.views.decorators.vary import vary_on_headers
+
+from keiretsu.accounts.access import member_view
+from keiretsu.catalogue.selectors import edition_structure
+
+from . import selectors, services
+from .forms import AnswerForm, AssessmentCreateForm
+
+
+@member_view
+def dashboard(request, membership):
+    return render(request, "assessments/dashboard.html", {"entries": selectors.latest_assessments(membership)})
+
+
+@member_view
+def assessment_list(request, membership):
+    assessments = selectors.assessments_of(membership).order_by("-fiscal_year", "scope__kind", "scope__name", "-revision")
+    return render(request, "assessments/assessment_list.html", {"assessments": assessments})
+
+
+@member_view
+def assessment_create(request, membership):
+    if not membership.can_answer:
+        raise PermissionDenied
+    form = AssessmentCreateForm(request.POST or None, organisation=membership.organisation)
+    if request.method == "POST" and form.is_valid():
+        try:
+            assessment = services.assessment_create(membership=membership, actor=request.user, **form.cleaned_data)
+        except services.AlreadyExists as exc:
+            messages.info(request, exc.message)
+            return redirect(_detail_url(exc.existing))
+        except services.AssessmentError as exc:
+            form.add_error(None, exc.message)
+        else:
+            return redirect(_detail_url(assessment))
+    return render(request, "assessments/assessment_create.html", {"form": form})
+
+
+def _detail_url(assessment):
+    return reverse("assessments:detail", args=[assessment.organisation_id, assessment.pk])
+
+
+@vary_on_headers("HX-Request")
+@member_view
+def assessment_detail(request, membership, assessment_id):
+    assessment = selectors.assessment_for(membership, assessment_id)
+    checklist = selectors.checklist(assessment, request.GET)
+    context = {
+        "assessment": assessment,
+        "checklist": checklist,
+        "scores": checklist.scores,
+        "structure": checklist.structure,
+        "scale": assessment.edition.rating_scale,
+        "editable": membership.can_answer and not assessment.is_frozen,
+    }
+    template = "assessments/assessment_detail.html"
+    if request.htmx and not request.htmx.boosted:
+        template += "#checklist"
+    return render(request, template, context)
+
+
+@require_POST
+@member_view
+def answer(request, membership, assessment_id, item_id):
+    assessment = selectors.assessment_for(membership, assessment_id)
+    item = selectors.item_for(assessment, item_id)
+    if item is None:
+        raise Http404
+    form = AnswerForm(request.POST)
+    form.is_valid()  # only trims and bounds the fields; the rules are the service's
+    data = form.cleaned_data
+    error, status = "", 200
+    try:
+        services.answer_save(
+            membership=membership,
+            actor=request.user,
+            assessment=assessment,
+            item=item,
+            rating=data.get("rating", ""),
+            reason=data.get("reason", ""),
+            comment=data.get("comment", ""),
+        )
+    except services.AssessmentError as exc:
+        error, status = exc.message, exc.status
+    if not request.htmx:
+        if error:
+            return render(request, "assessments/answer_refused.html", {"assessment": assessment, "error": error}, status=status)
+        back = request.POST.get("next", "")
+        back = back if back.startswith("?") else ""
+        return redirect(f"{_detail_url(assessment)}{back}#item-{item.pk}")
+
+    assessment.refresh_from_db(fields=["status", "score_snapshot", "updated_at"])
+    structure = edition_structure(assessment.edition)
+    answers = {a.item_id: a for a in assessment.answers.all()}
+    scores = selectors.scores_of(assessment, structure, answers)
+    row = selectors.ChecklistRow(item, answers.get(item.pk), [], "")
+    context = {
+        "assessment": assessment,
+        "row": row,
+        "scores": scores,
+        "structure": structure,
+        "scale": assessment.edition.rating_scale,
+        "editable": membership.can_answer and not assessment.is_frozen,
+        "error": error,
+        "saved": not error,
+        "oob": True,
+    }
+    return render(request, "assessments/answer_saved.html", context, status=status)
+
+
+@member_view
+def assessment_submit(request, membership, assessment_id):
+    assessment = selectors.assessment_for(membership, assessment_id)
+    if request.method == "POST":
+        try:
+            services.assessment_submit(membership=membership, actor=request.user, assessment=assessment)
+        except PermissionDenied:
+            raise
+        except services.AssessmentError as exc:
+            messages.error(request, exc.message)
+            return redirect("assessments:submit", org_id=membership.organisation_id, assessment_id=assessment.pk)
+        messages.success(request, _("The assessment has been submitted. It is now frozen."))
+        return redirect(_detail_url(assessment))
+    structure = edition_structure(assessment.edition)
+    answers = {a.item_id: a for a in assessment.answers.all()}
+    problems = [] if assessment.is_frozen else services.submission_problems(structure, answers)
+    return render(
+        request,
+        "assessments/assessment_submit.html",
+        {
+            "assessment": assessment,
+            "problems": problems,
+            "scores": selectors.scores_of(assessment, structure, answers),
+            "structure": structure,
+        },
+    )
+
+
+@require_POST
+@member_view
+def assessment_revise(request, membership, assessment_id):
+    assessment = selectors.assessment_for(membership, assessment_id)
+    try:
+        revision = services.assessment_revise(membership=membership, actor=request.user, assessment=assessment)
+    except services.AlreadyExists as exc:
+        messages.info(request, exc.message)
+        return redirect(_detail_url(exc.existing))
+    messages.success(request, _("Revision %(n)s has been started from the submitted answers.") % {"n": revision.revision})
+    return redirect(_detail_url(revision))

@@ -1,0 +1,151 @@
+"""Reads of the catalogue. The catalogue is shared by every organisation (it holds no company data)."""
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+
+from django.db.models import Count
+
+from keiretsu.assessments.scoring import ScoredItem
+
+from .models import CrossReference, Edition, Item, Section
+
+
+def editions():
+    return Edition.objects.select_related("guideline").annotate(item_count=Count("items")).order_by(
+        "guideline__slug", "-published", "code"
+    )
+
+
+def edition_summary(edition: Edition) -> dict:
+    """What `keiretsu catalogue list --json` prints for one edition."""
+    levels = Counter(edition.items.values_list("level", flat=True))
+    structure = edition_structure(edition)
+    return {
+        "guideline": edition.guideline.slug,
+        "edition": edition.code,
+        "title": edition.title,
+        "guideline_title": edition.guideline.title,
+        "assessed_per": edition.assessed_per,
+        "items": len(structure.items),
+        "levels": {code: levels.get(code, 0) for code in edition.level_codes},
+        "sections": {
+            section.code: structure.section_item_count(section.code) for section in structure.top_sections
+        },
+        "subsections": len(structure.sections) - len(structure.top_sections),
+        "content_hash": edition.content_hash,
+    }
+
+
+@dataclass
+class EditionStructure:
+    """An edition's sections and items, in document order, read in two queries."""
+
+    edition: Edition
+    sections: list[Section]
+    items: list[Item]
+    section_paths: dict[int, tuple[str, ...]] = field(default_factory=dict)  # section pk -> codes, outermost first
+
+    @property
+    def top_sections(self):
+        return [s for s in self.sections if s.parent_id is None]
+
+    def scored_items(self) -> list[ScoredItem]:
+        return [
+            ScoredItem(
+                number=item.number,
+                level=item.level,
+                sections=self.section_paths[item.section_id],
+                priority=item.is_priority,
+            )
+            for item in self.items
+        ]
+
+    def section_item_count(self, code):
+        return sum(1 for item in self.items if code in self.section_paths[item.section_id])
+
+
+def edition_structure(edition: Edition) -> EditionStructure:
+    sections = list(Section.objects.filter(edition=edition).order_by("position"))
+    by_pk = {s.pk: s for s in sections}
+    paths = {}
+    for section in sections:  # parents come first (document order)
+        parent_path = paths.get(section.parent_id, ()) if section.parent_id else ()
+        paths[section.pk] = (*parent_path, section.code)
+        section.depth = len(paths[section.pk]) - 1
+        section.parent_section = by_pk.get(section.parent_id)
+    items = list(Item.objects.filter(edition=edition).order_by("position"))
+    return EditionStructure(edition=edition, sections=sections, items=items, section_paths=paths)
+
+
+@dataclass(frozen=True)
+class RelatedItem:
+    edition: Edition
+    number: str
+    text: str
+    via: str  # the cited item, e.g. "jama-enterprise No.49"
+
+
+def related_items(edition: Edition, items: list[Item]) -> dict[int, list[RelatedItem]]:
+    """For each item: the items it cites and the items of other editions citing the same targets.
+
+    Cross-references point at (guideline id, item number). Two items are related when one
+    cites the other, or both cite the same target. Three queries, whatever the number of items.
+    """
+    item_by_pk = {item.pk: item for item in items}
+    own_refs = list(
+        CrossReference.objects.filter(item__edition=edition).values_list("item_id", "guideline_slug", "number")
+    )
+    targets = {(slug, number) for _, slug, number in own_refs}
+    # An item of a cited guideline is itself a target that others cite.
+    targets |= {(edition.guideline.slug, item.number) for item in items}
+
+    refs_by_target = defaultdict(list)
+    target_slugs = {slug for slug, _ in targets}
+    target_numbers = {number for _, number in targets}
+    citing = (
+        CrossReference.objects.filter(guideline_slug__in=target_slugs, number__in=target_numbers)
+        .exclude(item__edition=edition)
+        .select_related("item__edition__guideline")
+        .order_by("item__edition__guideline__slug", "item__position")
+    )
+    for ref in citing:
+        if (ref.guideline_slug, ref.number) in targets:
+            refs_by_target[(ref.guideline_slug, ref.number)].append(ref.item)
+
+    cited_items = {}
+    for item in Item.objects.filter(
+        edition__guideline__slug__in=target_slugs, number__in=target_numbers
+    ).exclude(edition=edition).select_related("edition__guideline").order_by("-edition__loaded_at"):
+        cited_items.setdefault((item.edition.guideline.slug, item.number), item)  # newest edition wins
+
+    related = defaultdict(list)
+    targets_of = defaultdict(list)
+    for item_id, slug, number in own_refs:
+        targets_of[item_id].append((slug, number))
+    for item in items:
+        targets_of[item.pk].append((edition.guideline.slug, item.number))
+
+    for item_pk, item_targets in targets_of.items():
+        if item_pk not in item_by_pk:
+            continue
+        seen = set()
+        for slug, number in item_targets:
+            via = f"{slug} No.{number}"
+            cited = cited_items.get((slug, number))
+            if cited is not None and cited.pk not in seen:
+                seen.add(cited.pk)
+                related[item_pk].append(RelatedItem(cited.edition, cited.number, _summary(cited), via))
+            elif cited is None and slug != edition.guideline.slug:
+                # The cited guideline is not loaded here: still name what is cited.
+                related[item_pk].append(RelatedItem(None, number, "", via))
+            for other in refs_by_target.get((slug, number), ()):
+                if other.pk not in seen:
+                    seen.add(other.pk)
+                    related[item_pk].append(RelatedItem(other.edition, other.number, _summary(other), via))
+    return related
+
+
+def _summary(item: Item) -> str:
+    text = item.title or item.condition or item.criteria or item.requirement
+    first_line = text.strip().splitlines()[0] if text.strip() else ""
+    return first_line[:120]

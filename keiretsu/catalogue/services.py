@@ -1,0 +1,116 @@
+"""Writes to the catalogue: loading an edition (in one transaction, audited)."""
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.db import transaction
+
+from keiretsu.accounts import audit
+from keiretsu.accounts.models import AuditEvent
+
+from .loader import CatalogueError, EditionSpec, parse_catalogue
+from .models import CrossReference, Edition, Guideline, Item, Section
+
+DATA_DIR = Path(__file__).resolve().parent / "data"
+
+
+@dataclass
+class LoadResult:
+    edition: Edition
+    created: bool
+
+
+def edition_load(*, spec: EditionSpec, actor=None) -> LoadResult:
+    """Create the edition described by `spec`, or do nothing if it is loaded unchanged.
+
+    Refuses (CatalogueError) a different content under an edition id that is already loaded:
+    assessments point at an edition's items, so an edition never changes once loaded.
+    """
+    slug, code = spec.key
+    with transaction.atomic():
+        existing = Edition.objects.filter(guideline__slug=slug, code=code).first()
+        if existing is not None:
+            if existing.content_hash == spec.content_hash:
+                return LoadResult(existing, created=False)
+            raise CatalogueError([
+                f"{spec.file_name}: edition {code!r} of guideline {slug!r} is already loaded with different "
+                f"content (loaded from {existing.file_name or 'another file'} on {existing.loaded_at:%Y-%m-%d}). "
+                "A loaded edition never changes: publish the new text under a new edition id."
+            ])
+        guideline, _ = Guideline.objects.get_or_create(
+            slug=slug,
+            defaults={
+                "title": spec.guideline["title"],
+                "title_en": spec.guideline["title_en"],
+                "publisher": spec.guideline["publisher"],
+            },
+        )
+        edition = Edition.objects.create(
+            guideline=guideline,
+            code=code,
+            title=spec.edition["title"],
+            title_en=spec.edition["title_en"],
+            published=spec.edition["published"],
+            assessed_per=spec.edition["assessed_per"],
+            source=spec.edition["source"],
+            scale=spec.scale,
+            levels=spec.levels,
+            attributes=spec.edition["attributes"],
+            content_hash=spec.content_hash,
+            file_name=spec.file_name,
+        )
+        sections = {}
+        for section in spec.sections:  # parents come before their children
+            sections[section.code] = Section.objects.create(
+                edition=edition,
+                parent=sections.get(section.parent_code),
+                code=section.code,
+                title=section.title,
+                title_en=section.title_en,
+                description=section.description,
+                position=section.position,
+            )
+        items = Item.objects.bulk_create([
+            Item(
+                edition=edition,
+                section=sections[item.section_code],
+                number=item.number,
+                position=item.position,
+                level=item.level,
+                is_priority=item.priority,
+                attributes=item.attributes,
+                **item.texts,
+            )
+            for item in spec.items
+        ])
+        CrossReference.objects.bulk_create([
+            CrossReference(item=item, guideline_slug=slug_, number=number)
+            for item, item_spec in zip(items, spec.items, strict=True)
+            for slug_, number in item_spec.refs
+        ])
+        audit.record(
+            actor=actor,
+            organisation=None,
+            event=AuditEvent.Event.CATALOGUE_LOADED,
+            target=edition,
+            target_label=f"{slug} {code}",
+            after={"guideline": slug, "edition": code, "items": len(items), "content_hash": spec.content_hash},
+        )
+    return LoadResult(edition, created=True)
+
+
+def catalogue_load_files(paths=None, *, actor=None) -> list[LoadResult]:
+    """Load catalogue files (all shipped files by default). All are checked before any is written."""
+    paths = sorted(DATA_DIR.glob("*.yaml")) if not paths else [Path(p) for p in paths]
+    problems, specs = [], []
+    for path in paths:
+        try:
+            specs.append(parse_catalogue(path))
+        except CatalogueError as exc:
+            problems.extend(exc.problems)
+        except OSError as exc:
+            problems.append(f"{path}: {exc.strerror}")
+    if problems:
+        raise CatalogueError(problems)
+    with transaction.atomic():
+        return [edition_load(spec=spec, actor=actor) for spec in specs]

@@ -1,0 +1,101 @@
+from dataclasses import dataclass
+
+from django import template
+from django.utils.translation import gettext as _
+
+from keiretsu.assessments.scoring import Rate, ScoreSummary
+
+register = template.Library()
+
+UNDEFINED = "－"  # a rate over no applicable item: never 0 % nor 100 %
+
+
+@register.filter
+def pct(value):
+    """A percentage from scoring.percent(): "66.7%", or "－" when undefined."""
+    if value is None:
+        return UNDEFINED
+    return f"{value}%"
+
+
+@register.filter
+def bar_width(value):
+    """The width of a bar for a percentage (0 when undefined)."""
+    return 0 if value is None else value
+
+
+@register.filter
+def band(value):
+    """A colour band for a percentage: for charts and badges."""
+    if value is None:
+        return "none"
+    if value >= 80:
+        return "high"
+    if value >= 50:
+        return "mid"
+    return "low"
+
+
+@dataclass
+class LevelRow:
+    code: str
+    title: str
+    rate: Rate
+    attained: bool
+
+
+@dataclass
+class SectionRow:
+    section: object
+    rate: Rate
+
+
+@register.simple_tag
+def level_rows(scores: ScoreSummary, edition):
+    return [
+        LevelRow(code, edition.level_title(code), scores.by_level.get(code, Rate()), scores.is_attained(code))
+        for code in edition.level_codes
+    ]
+
+
+@register.simple_tag
+def section_rows(scores: ScoreSummary, structure, top_only=True):
+    sections = structure.top_sections if top_only else structure.sections
+    return [SectionRow(section, scores.by_section.get(section.code, Rate())) for section in sections]
+
+
+@register.simple_tag
+def level_attained_label(scores: ScoreSummary, edition):
+    if not edition.level_codes:
+        return ""
+    if scores.level_attained is None:
+        return _("%(level)s not attained") % {"level": edition.level_codes[0]}
+    return _("%(level)s attained") % {"level": scores.level_attained}
+
+
+@register.inclusion_tag("lib/bar_chart.svg")
+def section_chart(scores: ScoreSummary, structure, title=""):
+    """A horizontal bar chart of the achievement rate per top-level section, as inline SVG."""
+    rows = section_rows(scores, structure)
+    row_height, label_width, bar_width_px, top = 22, 260, 300, 8
+    bars = []
+    for index, row in enumerate(rows):
+        value = row.rate.achievement_percent
+        bars.append({
+            "y": top + index * row_height,
+            "text_y": top + index * row_height + 15,
+            "label": f"{row.section.code} {row.section.display_title}",
+            "width": 0 if value is None else float(value) * bar_width_px / 100,
+            "value": value,
+            "band": band(value),
+        })
+    return {
+        "bars": bars,
+        "title": title,
+        "height": top * 2 + len(rows) * row_height,
+        "label_width": label_width,
+        "bar_x": label_width + 8,
+        "bar_width": bar_width_px,
+        "value_x": label_width + 8 + bar_width_px + 6,
+        "total_width": label_width + bar_width_px + 70,
+    }

@@ -1,0 +1,13 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from keiretsu.accounts import views as account_views
+
+urlpatterns = [
+    path("", account_views.home, name="home"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+    path("", include("keiretsu.accounts.urls")),
+    path("", include("keiretsu.assessments.urls")),
+    path("", include("keiretsu.catalogue.urls")),
+]
