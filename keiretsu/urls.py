@@ -7,6 +7,7 @@ urlpatterns = [
     path("", account_views.home, name="home"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    path("api/v1/", include("keiretsu.api.urls")),
     path("", include("keiretsu.accounts.urls")),
     path("", include("keiretsu.assessments.urls")),
     path("", include("keiretsu.catalogue.urls")),

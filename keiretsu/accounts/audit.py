@@ -6,10 +6,26 @@ audit row are committed (or rolled back) together.
 
 from django.db import transaction
 
-from .models import AuditEvent
+from .models import AccountEvent, AuditEvent
+
+_EVENT_LABELS = {}
+
+
+def register_events(choices):
+    """Make an app's event codes (a TextChoices class) known, with their labels."""
+    _EVENT_LABELS.update(dict(choices.choices))
+
+
+def event_label(code):
+    return _EVENT_LABELS.get(code, code)
+
+
+register_events(AccountEvent)
 
 
 def record(*, actor, organisation, event, target, before=None, after=None, target_label=""):
+    if event not in _EVENT_LABELS:
+        raise ValueError(f"unregistered audit event {event!r}: declare it and call register_events")
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("audit.record must be called inside the transaction that makes the change")
     return AuditEvent.objects.create(

@@ -85,6 +85,8 @@ class Organisation(models.Model):
     size_band = models.CharField(_("size"), max_length=16, choices=SizeBand.choices)
     business_type = models.CharField(_("business type"), max_length=32, choices=BusinessType.choices)
     tier = models.PositiveSmallIntegerField(_("tier"), choices=Tier.choices)
+    # An industry body (JAMA, JAPIA, ...) collects submissions and publishes benchmarks.
+    is_industry_body = models.BooleanField(_("industry body"), default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -193,30 +195,31 @@ class MemberInvitation(models.Model):
         return self.accepted_at is None and self.revoked_at is None and self.expires_at > timezone.now()
 
 
-class AuditEvent(models.Model):
-    """One change, written in the same transaction as the change itself (see audit.record)."""
+class AccountEvent(models.TextChoices):
+    ORGANISATION_CREATED = "organisation.created", _("Organisation created")
+    ORGANISATION_UPDATED = "organisation.updated", _("Organisation updated")
+    SCOPE_CREATED = "scope.created", _("Factory or line added")
+    SCOPE_UPDATED = "scope.updated", _("Factory or line renamed")
+    MEMBER_INVITED = "member.invited", _("Member invited")
+    INVITATION_REVOKED = "member.invitation_revoked", _("Invitation withdrawn")
+    MEMBER_JOINED = "member.joined", _("Member joined")
+    MEMBER_ROLE_CHANGED = "member.role_changed", _("Member role changed")
+    MEMBER_REMOVED = "member.removed", _("Member removed")
 
-    class Event(models.TextChoices):
-        ORGANISATION_CREATED = "organisation.created", _("Organisation created")
-        ORGANISATION_UPDATED = "organisation.updated", _("Organisation updated")
-        SCOPE_CREATED = "scope.created", _("Factory or line added")
-        SCOPE_UPDATED = "scope.updated", _("Factory or line renamed")
-        MEMBER_INVITED = "member.invited", _("Member invited")
-        INVITATION_REVOKED = "member.invitation_revoked", _("Invitation revoked")
-        MEMBER_JOINED = "member.joined", _("Member joined")
-        MEMBER_ROLE_CHANGED = "member.role_changed", _("Member role changed")
-        MEMBER_REMOVED = "member.removed", _("Member removed")
-        ASSESSMENT_CREATED = "assessment.created", _("Assessment started")
-        ANSWER_CHANGED = "assessment.answer_changed", _("Answer changed")
-        ASSESSMENT_SUBMITTED = "assessment.submitted", _("Assessment submitted")
-        ASSESSMENT_REVISED = "assessment.revised", _("Revision started")
-        CATALOGUE_LOADED = "catalogue.loaded", _("Catalogue edition loaded")
+
+class AuditEvent(models.Model):
+    """One change, written in the same transaction as the change itself (see audit.record).
+
+    `event` is a code such as "assessment.submitted"; each app declares its codes as
+    TextChoices and registers them with audit.register_events, so the table never needs a
+    migration when an app adds an event.
+    """
 
     organisation = models.ForeignKey(
         Organisation, null=True, blank=True, on_delete=models.CASCADE, related_name="audit_events"
     )
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    event = models.CharField(max_length=64, choices=Event.choices)
+    event = models.CharField(max_length=64)
     target_type = models.CharField(max_length=64)
     target_id = models.CharField(max_length=64)
     target_label = models.CharField(max_length=300, blank=True)
@@ -235,4 +238,10 @@ class AuditEvent(models.Model):
 
     def __str__(self):
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.event} {self.target_type}:{self.target_id}"
+
+    @property
+    def event_label(self):
+        from . import audit
+
+        return audit.event_label(self.event)
 

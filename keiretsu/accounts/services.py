@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from keiretsu.lib.tokens import hash_token, new_token
 
 from . import audit
-from .models import AuditEvent, MemberInvitation, Membership, Organisation, Role, Scope, User, normalise_email
+from .models import AccountEvent, MemberInvitation, Membership, Organisation, Role, Scope, User, normalise_email
 
 ORGANISATION_FIELDS = ("name", "corporate_number", "size_band", "business_type", "tier")
 
@@ -40,7 +40,7 @@ def organisation_create(*, actor: User, **fields) -> Organisation:
         audit.record(
             actor=actor,
             organisation=organisation,
-            event=AuditEvent.Event.ORGANISATION_CREATED,
+            event=AccountEvent.ORGANISATION_CREATED,
             target=organisation,
             after=_organisation_state(organisation),
         )
@@ -63,7 +63,7 @@ def organisation_update(*, membership: Membership, actor: User, **fields) -> Org
             audit.record(
                 actor=actor,
                 organisation=organisation,
-                event=AuditEvent.Event.ORGANISATION_UPDATED,
+                event=AccountEvent.ORGANISATION_UPDATED,
                 target=organisation,
                 before=before,
                 after=after,
@@ -96,7 +96,7 @@ def scope_create(*, membership: Membership, actor: User, kind: str, name: str, p
         audit.record(
             actor=actor,
             organisation=organisation,
-            event=AuditEvent.Event.SCOPE_CREATED,
+            event=AccountEvent.SCOPE_CREATED,
             target=scope,
             after={"kind": kind, "name": name, "parent": parent.name},
         )
@@ -120,7 +120,7 @@ def scope_rename(*, membership: Membership, actor: User, scope: Scope, name: str
             audit.record(
                 actor=actor,
                 organisation=scope.organisation,
-                event=AuditEvent.Event.SCOPE_UPDATED,
+                event=AccountEvent.SCOPE_UPDATED,
                 target=scope,
                 before={"name": before},
                 after={"name": name},
@@ -154,7 +154,7 @@ def member_invite(*, membership: Membership, actor: User, email: str, role: str)
         audit.record(
             actor=actor,
             organisation=organisation,
-            event=AuditEvent.Event.MEMBER_INVITED,
+            event=AccountEvent.MEMBER_INVITED,
             target=invitation,
             target_label=email,
             after={"email": email, "role": role, "expires_at": invitation.expires_at.isoformat()},
@@ -214,7 +214,7 @@ def invitation_accept(*, user: User, token: str) -> Membership:
         audit.record(
             actor=user,
             organisation=invitation.organisation,
-            event=AuditEvent.Event.MEMBER_JOINED,
+            event=AccountEvent.MEMBER_JOINED,
             target=membership,
             target_label=user.email,
             after={"email": user.email, "role": membership.role},
@@ -231,7 +231,7 @@ def invitation_revoke(*, membership: Membership, actor: User, invitation: Member
             audit.record(
                 actor=actor,
                 organisation=membership.organisation,
-                event=AuditEvent.Event.INVITATION_REVOKED,
+                event=AccountEvent.INVITATION_REVOKED,
                 target=invitation,
                 target_label=invitation.email,
                 before={"email": invitation.email, "role": invitation.role},
@@ -257,7 +257,7 @@ def membership_change_role(*, membership: Membership, actor: User, member: Membe
             audit.record(
                 actor=actor,
                 organisation=membership.organisation,
-                event=AuditEvent.Event.MEMBER_ROLE_CHANGED,
+                event=AccountEvent.MEMBER_ROLE_CHANGED,
                 target=member,
                 target_label=member.user.email,
                 before={"role": before},
@@ -275,7 +275,7 @@ def membership_remove(*, membership: Membership, actor: User, member: Membership
         audit.record(
             actor=actor,
             organisation=membership.organisation,
-            event=AuditEvent.Event.MEMBER_REMOVED,
+            event=AccountEvent.MEMBER_REMOVED,
             target=member,
             target_label=member.user.email,
             before={"email": member.user.email, "role": member.role},

@@ -2,8 +2,19 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from keiretsu.accounts import audit
 from keiretsu.accounts.models import Organisation, Scope
 from keiretsu.catalogue.models import Edition, Item
+
+
+class AssessmentEvent(models.TextChoices):
+    CREATED = "assessment.created", _("Assessment started")
+    ANSWER_CHANGED = "assessment.answer_changed", _("Answer changed")
+    SUBMITTED = "assessment.submitted", _("Assessment submitted")
+    REVISED = "assessment.revised", _("Revision started")
+
+
+audit.register_events(AssessmentEvent)
 
 
 class Assessment(models.Model):

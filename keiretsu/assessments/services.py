@@ -8,12 +8,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from keiretsu.accounts import audit
-from keiretsu.accounts.models import AuditEvent, Membership, Scope
+from keiretsu.accounts.models import Membership, Scope
 from keiretsu.catalogue.models import Edition, Item
 from keiretsu.catalogue.selectors import edition_structure
 
 from . import scoring
-from .models import Answer, Assessment
+from .models import Answer, Assessment, AssessmentEvent
 
 
 class AssessmentError(Exception):
@@ -100,7 +100,7 @@ def assessment_create(
         audit.record(
             actor=actor,
             organisation=membership.organisation,
-            event=AuditEvent.Event.ASSESSMENT_CREATED,
+            event=AssessmentEvent.CREATED,
             target=assessment,
             after={
                 "scope": scope.display_name,
@@ -176,7 +176,7 @@ def answer_save(
         audit.record(
             actor=actor,
             organisation=assessment.organisation,
-            event=AuditEvent.Event.ANSWER_CHANGED,
+            event=AssessmentEvent.ANSWER_CHANGED,
             target=assessment,
             target_label=f"{assessment} No.{item.number}",
             before={"item": item.number, **(before or {})},
@@ -234,7 +234,7 @@ def assessment_submit(*, membership: Membership, actor, assessment: Assessment) 
         audit.record(
             actor=actor,
             organisation=assessment.organisation,
-            event=AuditEvent.Event.ASSESSMENT_SUBMITTED,
+            event=AssessmentEvent.SUBMITTED,
             target=assessment,
             before={"status": Assessment.Status.DRAFT},
             after={"status": Assessment.Status.SUBMITTED, "scores": summary.as_dict()},
@@ -268,7 +268,7 @@ def assessment_revise(*, membership: Membership, actor, assessment: Assessment) 
         audit.record(
             actor=actor,
             organisation=assessment.organisation,
-            event=AuditEvent.Event.ASSESSMENT_REVISED,
+            event=AssessmentEvent.REVISED,
             target=revision,
             after={"revised_from": assessment.pk, "revision": revision.revision, "answers_copied": copied},
         )

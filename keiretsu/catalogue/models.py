@@ -6,6 +6,7 @@ from django.db import models
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from keiretsu.accounts import audit
 from keiretsu.assessments.scoring import Scale
 
 
@@ -14,6 +15,13 @@ def _localised(obj, field):
     if get_language() == "en":
         return getattr(obj, f"{field}_en") or getattr(obj, field)
     return getattr(obj, field)
+
+
+class CatalogueEvent(models.TextChoices):
+    EDITION_LOADED = "catalogue.loaded", _("Catalogue edition loaded")
+
+
+audit.register_events(CatalogueEvent)
 
 
 class Guideline(models.Model):

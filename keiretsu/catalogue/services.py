@@ -6,10 +6,9 @@ from pathlib import Path
 from django.db import transaction
 
 from keiretsu.accounts import audit
-from keiretsu.accounts.models import AuditEvent
 
 from .loader import CatalogueError, EditionSpec, parse_catalogue
-from .models import CrossReference, Edition, Guideline, Item, Section
+from .models import CatalogueEvent, CrossReference, Edition, Guideline, Item, Section
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 
@@ -91,7 +90,7 @@ def edition_load(*, spec: EditionSpec, actor=None) -> LoadResult:
         audit.record(
             actor=actor,
             organisation=None,
-            event=AuditEvent.Event.CATALOGUE_LOADED,
+            event=CatalogueEvent.EDITION_LOADED,
             target=edition,
             target_label=f"{slug} {code}",
             after={"guideline": slug, "edition": code, "items": len(items), "content_hash": spec.content_hash},

@@ -1,0 +1,19 @@
+"""/api/v1/: each app keeps its endpoints in its own api.py; this is the URL map."""
+
+from django.urls import path
+
+from keiretsu.assessments import api as assessments
+from keiretsu.catalogue import api as catalogue
+
+app_name = "api"
+
+urlpatterns = [
+    path("catalogue/editions/", catalogue.editions, name="editions"),
+    path("o/<int:org_id>/assessments/", assessments.assessments, name="assessments"),
+    path("o/<int:org_id>/assessments/<int:assessment_id>/", assessments.assessment, name="assessment"),
+    path(
+        "o/<int:org_id>/assessments/<int:assessment_id>/answers/<str:item_number>/",
+        assessments.answer,
+        name="answer",
+    ),
+]

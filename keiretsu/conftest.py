@@ -1,0 +1,141 @@
+"""Shared test fixtures: the shipped catalogues, and personas in two organisations.
+
+alice   owner of Alpha Parts        (members, answers, submits)
+bob     assessor of Alpha Parts     (answers)
+vera    viewer of Alpha Parts       (reads)
+mallory owner of Beta Motors        (another organisation: must never see Alpha's data)
+"""
+
+import os
+import shutil
+
+import pytest
+from django.test import Client
+
+from keiretsu.accounts import services as account_services
+from keiretsu.accounts.models import Membership, Organisation, Role, Scope, User
+from keiretsu.catalogue.models import Edition
+from keiretsu.catalogue.services import catalogue_load_files
+from keiretsu.lib.corporate_number import with_check_digit
+
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs an event loop
+
+PASSWORD = "correct horse battery staple"  # noqa: S105
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def catalogue(db):
+    """The shipped editions, by guideline id: catalogue["jama-factory"] is the factory edition."""
+    if not Edition.objects.exists():
+        catalogue_load_files()
+    return {edition.guideline.slug: edition for edition in Edition.objects.select_related("guideline")}
+
+
+def make_user(email, name=""):
+    return User.objects.create_user(email, PASSWORD, name=name)
+
+
+def make_organisation(owner, name, base12, **fields):
+    defaults = {
+        "size_band": Organisation.SizeBand.MEDIUM,
+        "business_type": Organisation.BusinessType.PARTS,
+        "tier": Organisation.Tier.TIER1,
+    }
+    return account_services.organisation_create(
+        actor=owner, name=name, corporate_number=with_check_digit(base12), **{**defaults, **fields}
+    )
+
+
+def add_member(organisation, user, role):
+    return Membership.objects.create(organisation=organisation, user=user, role=role)
+
+
+@pytest.fixture
+def alice(db):
+    return make_user("alice@alpha.example", "Alice")
+
+
+@pytest.fixture
+def bob(db):
+    return make_user("bob@alpha.example", "Bob")
+
+
+@pytest.fixture
+def vera(db):
+    return make_user("vera@alpha.example", "Vera")
+
+
+@pytest.fixture
+def mallory(db):
+    return make_user("mallory@beta.example", "Mallory")
+
+
+@pytest.fixture
+def alpha(alice, bob, vera):
+    organisation = make_organisation(alice, "Alpha Parts", "100000000001")
+    add_member(organisation, bob, Role.ASSESSOR)
+    add_member(organisation, vera, Role.VIEWER)
+    return organisation
+
+
+@pytest.fixture
+def beta(mallory):
+    return make_organisation(mallory, "Beta Motors", "200000000002", tier=Organisation.Tier.OEM)
+
+
+@pytest.fixture
+def alpha_factory(alpha, alice):
+    membership = Membership.objects.get(organisation=alpha, user=alice)
+    return account_services.scope_create(membership=membership, actor=alice, kind=Scope.Kind.FACTORY, name="Hamamatsu")
+
+
+def membership_of(user, organisation):
+    return Membership.objects.select_related("organisation").get(user=user, organisation=organisation)
+
+
+def client_for(user):
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+# --- End-to-end tests in a real Chromium ---------------------------------------------------
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
+]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not os.path.exists(CHROMIUM):
+        if os.environ.get("KEIRETSU_REQUIRE_BROWSER"):
+            pytest.fail(f"Chromium is required (KEIRETSU_REQUIRE_BROWSER is set) but {CHROMIUM} is missing")
+        pytest.skip("Chromium is not installed: end-to-end tests need /usr/bin/chromium (.ci/run installs it)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser, settings):
+    # live_server serves static files through the finders: no hashed names in tests.
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    context = browser.new_context(locale="ja-JP", viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    yield page
+    context.close()
