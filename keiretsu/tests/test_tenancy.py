@@ -1,0 +1,109 @@
+"""Every URL that takes an id answers 404 to another organisation, and sends the anonymous to sign in.
+
+The URL patterns are walked from the resolver, so a new view cannot be forgotten: a pattern
+whose parameters this test cannot fill makes it fail.
+"""
+
+import re
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from keiretsu.accounts import services as account_services
+from keiretsu.assessments import services
+from keiretsu.catalogue.models import Item
+from keiretsu.conftest import client_for, membership_of
+
+pytestmark = pytest.mark.django_db
+
+# Views that are not about one organisation's data.
+PUBLIC_OR_GLOBAL = {"accounts:invitation_accept", "catalogue:detail"}
+
+
+def walk(patterns, prefix="", namespace=""):
+    for entry in patterns:
+        if isinstance(entry, URLResolver):
+            ns = entry.namespace or namespace
+            yield from walk(entry.url_patterns, prefix + str(entry.pattern), ns)
+        elif isinstance(entry, URLPattern) and entry.name:
+            yield f"{namespace}:{entry.name}" if namespace else entry.name, prefix + str(entry.pattern)
+
+
+def organisation_urls():
+    for name, route in walk(get_resolver().url_patterns):
+        if "<int:" in route and name not in PUBLIC_OR_GLOBAL and not route.startswith("admin/"):
+            yield name, route
+
+
+@pytest.fixture
+def alpha_objects(catalogue, alpha, alice, bob, alpha_factory):
+    membership = membership_of(alice, alpha)
+    assessment = services.assessment_create(membership=membership, actor=alice, scope=alpha_factory,
+                                            edition=catalogue["jama-factory"], fiscal_year=2026)
+    invitation, _ = account_services.member_invite(membership=membership, actor=alice, email="x@alpha.example",
+                                                   role="viewer")
+    return {
+        "org_id": alpha.pk,
+        "assessment_id": assessment.pk,
+        "item_id": Item.objects.get(edition=assessment.edition, number="1").pk,
+        "item_number": "1",
+        "scope_id": alpha_factory.pk,
+        "member_id": membership_of(bob, alpha).pk,
+        "invitation_id": invitation.pk,
+    }
+
+
+def fill(route, values, org_id):
+    def replace(match):
+        name = match.group(2)
+        if name == "org_id":
+            return str(org_id)
+        if name not in values:
+            pytest.fail(f"{route}: add a value for <{name}> to alpha_objects")
+        return str(values[name])
+
+    return "/" + re.sub(r"<(int|str):(\w+)>", replace, route)
+
+
+def test_the_walk_finds_the_organisation_urls():
+    names = {name for name, _ in organisation_urls()}
+    assert {"assessments:detail", "assessments:answer", "accounts:members", "api:assessment"} <= names
+
+
+def test_another_organisation_gets_404_everywhere(alpha_objects, beta, mallory):
+    client = client_for(mallory)
+    checked = 0
+    for name, route in organisation_urls():
+        # Alpha's URL as Mallory, and Alpha's object ids under Mallory's own organisation.
+        for org_id in (alpha_objects["org_id"], beta.pk):
+            url = fill(route, alpha_objects, org_id)
+            if url == fill(route, {**alpha_objects}, beta.pk) and "org_id" in route and route.count("<") == 1:
+                continue  # Mallory's own organisation page with no other id: hers to see
+            for method in ("get", "post"):
+                response = getattr(client, method)(url)
+                # 405: the method is refused before anything is looked up.
+                assert response.status_code in (404, 405), f"{method.upper()} {url} ({name}) -> {response.status_code}"
+                assert b"Alpha Parts" not in response.content
+                checked += 1
+    assert checked > 20
+
+
+def test_anonymous_is_sent_to_sign_in_and_sees_nothing(alpha_objects, client):
+    for name, route in organisation_urls():
+        url = fill(route, alpha_objects, alpha_objects["org_id"])
+        response = client.get(url)
+        if name.startswith("api:"):
+            assert response.status_code in (401, 405), f"{url} -> {response.status_code}"
+        elif response.status_code != 405:
+            assert response.status_code == 302, f"{url} -> {response.status_code}"
+            assert response["Location"].startswith("/accounts/login/")
+        assert b"Alpha Parts" not in response.content
+
+
+def test_a_missing_and_a_foreign_assessment_look_the_same(alpha_objects, beta, mallory):
+    client = client_for(mallory)
+    foreign = client.get(f"/o/{beta.pk}/assessments/{alpha_objects['assessment_id']}/")
+    missing = client.get(f"/o/{beta.pk}/assessments/999999/")
+    assert foreign.status_code == missing.status_code == 404
+    varying = re.compile(rb'value="[A-Za-z0-9]{64}"|"X-CSRFToken": "[A-Za-z0-9]{64}"|nonce="[^"]+"|value="/o/[^"]*"')
+    assert varying.sub(b"", foreign.content) == varying.sub(b"", missing.content)
