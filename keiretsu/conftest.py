@@ -139,3 +139,11 @@ def page(browser, settings):
     page = context.new_page()
     yield page
     context.close()
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    # Pages cache catalogue text by primary key; test databases reuse primary keys.
+    from django.core.cache import cache
+
+    cache.clear()

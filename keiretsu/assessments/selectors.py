@@ -3,7 +3,9 @@
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from django.db.models import Count, Max
 from django.http import Http404
+from django.utils.translation import get_language
 
 from keiretsu.accounts.models import Membership
 from keiretsu.catalogue.models import Edition, Item
@@ -94,6 +96,11 @@ class ChecklistRow:
     answer: Answer | None
     related: list
     previous_rating: str = ""
+    attributes: list[tuple[str, str]] = field(default_factory=list)  # (label, value) in declared order
+    # Purpose and requirement repeat over consecutive items (merged cells in the checksheet):
+    # show them where they change, as the document does.
+    show_purpose: bool = True
+    show_requirement: bool = True
 
 
 @dataclass
@@ -111,6 +118,9 @@ class Checklist:
     groups: list[ChecklistGroup]
     shown: int
     filter: ChecklistFilter
+    # Item texts never change once loaded; their related items change only when an edition is
+    # added. The page caches each item's text under this key (see assessment_detail.html).
+    catalogue_key: str = ""
 
 
 def checklist(assessment: Assessment, query) -> Checklist:
@@ -123,6 +133,7 @@ def checklist(assessment: Assessment, query) -> Checklist:
     item_filter = ChecklistFilter.from_query(query, assessment.edition)
 
     sections = {section.pk: section for section in structure.sections}
+    attribute_labels = [(a["key"], _attribute_label(a)) for a in assessment.edition.attributes]
     groups: dict[int, ChecklistGroup] = {}
     shown = 0
     for item in structure.items:
@@ -130,8 +141,20 @@ def checklist(assessment: Assessment, query) -> Checklist:
         if not item_filter.keeps(item, answer):
             continue
         shown += 1
-        group = groups.setdefault(item.section_id, ChecklistGroup(section=sections[item.section_id]))
-        group.rows.append(ChecklistRow(item, answer, related.get(item.pk, []), previous.get(item.pk, "")))
+        section = sections[item.section_id]
+        group = groups.setdefault(item.section_id, ChecklistGroup(section=section))
+        before = group.rows[-1].item if group.rows else None
+        group.rows.append(ChecklistRow(
+            item,
+            answer,
+            related.get(item.pk, []),
+            previous.get(item.pk, ""),
+            attributes=[(label, item.attributes[key]) for key, label in attribute_labels if key in item.attributes],
+            show_purpose=bool(item.purpose) and (before is None or before.purpose != item.purpose),
+            show_requirement=bool(item.requirement)
+            and item.requirement != section.description
+            and (before is None or before.requirement != item.requirement),
+        ))
     return Checklist(
         assessment=assessment,
         structure=structure,
@@ -140,7 +163,40 @@ def checklist(assessment: Assessment, query) -> Checklist:
         groups=list(groups.values()),
         shown=shown,
         filter=item_filter,
+        catalogue_key=catalogue_key(assessment.edition),
     )
+
+
+def catalogue_key(edition: Edition) -> str:
+    loaded = Edition.objects.aggregate(count=Count("pk"), last=Max("pk"))
+    return f"{edition.content_hash[:16]}.{loaded['count']}.{loaded['last']}"
+
+
+def _attribute_label(attribute):
+    return (get_language() == "en" and attribute.get("label_en")) or attribute["label"]
+
+
+@dataclass(frozen=True)
+class RatingOption:
+    symbol: str
+    label: str
+    meaning: str
+    needs_reason: bool
+
+
+def rating_options(edition: Edition) -> list[RatingOption]:
+    """The edition's rating buttons, labelled in the user's language."""
+    english = get_language() == "en"
+    scale = edition.rating_scale
+    return [
+        RatingOption(
+            symbol=s.symbol,
+            label=(english and s.label_en) or s.label,
+            meaning=(english and s.meaning_en) or s.meaning,
+            needs_reason=scale.needs_reason(s.symbol),
+        )
+        for s in scale.symbols
+    ]
 
 
 def previous_year_ratings(assessment: Assessment) -> dict[int, str]:

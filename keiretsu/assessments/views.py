@@ -43,6 +43,24 @@ def assessment_create(request, membership):
     return render(request, "assessments/assessment_create.html", {"form": form})
 
 
+def _answer_form_context(membership, assessment):
+    """What every item's answer form needs, computed once per page rather than once per item."""
+    scale = assessment.edition.rating_scale
+    if scale.requires_reason:
+        reason_label = _("Reason (required for %(symbols)s)") % {"symbols": " ".join(sorted(scale.requires_reason))}
+    else:
+        reason_label = _("Reason")
+    return {
+        "assessment": assessment,
+        "scale": scale,
+        "rating_options": selectors.rating_options(assessment.edition),
+        "reason_label": reason_label,
+        # Each item's answer URL is this prefix + item id + "/".
+        "answer_url": reverse("assessments:answer", args=[assessment.organisation_id, assessment.pk, 0])[:-2],
+        "editable": membership.can_answer and not assessment.is_frozen,
+    }
+
+
 def _detail_url(assessment):
     return reverse("assessments:detail", args=[assessment.organisation_id, assessment.pk])
 
@@ -53,12 +71,11 @@ def assessment_detail(request, membership, assessment_id):
     assessment = selectors.assessment_for(membership, assessment_id)
     checklist = selectors.checklist(assessment, request.GET)
     context = {
-        "assessment": assessment,
+        **_answer_form_context(membership, assessment),
         "checklist": checklist,
         "scores": checklist.scores,
         "structure": checklist.structure,
-        "scale": assessment.edition.rating_scale,
-        "editable": membership.can_answer and not assessment.is_frozen,
+        "next_query": request.GET.urlencode(),
     }
     template = "assessments/assessment_detail.html"
     if request.htmx and not request.htmx.boosted:
@@ -102,12 +119,10 @@ def answer(request, membership, assessment_id, item_id):
     scores = selectors.scores_of(assessment, structure, answers)
     row = selectors.ChecklistRow(item, answers.get(item.pk), [], "")
     context = {
-        "assessment": assessment,
+        **_answer_form_context(membership, assessment),
         "row": row,
         "scores": scores,
         "structure": structure,
-        "scale": assessment.edition.rating_scale,
-        "editable": membership.can_answer and not assessment.is_frozen,
         "error": error,
         "saved": not error,
         "oob": True,

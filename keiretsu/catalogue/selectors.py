@@ -3,7 +3,10 @@
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
+from functools import lru_cache
+
 from django.db.models import Count
+from django.urls import reverse
 
 from keiretsu.assessments.scoring import ScoredItem
 
@@ -79,10 +82,27 @@ def edition_structure(edition: Edition) -> EditionStructure:
 
 @dataclass(frozen=True)
 class RelatedItem:
-    edition: Edition
+    edition: Edition | None  # None: the cited guideline is not loaded on this instance
     number: str
     text: str
     via: str  # the cited item, e.g. "jama-enterprise No.49"
+
+    @property
+    def url(self):
+        if self.edition is None:
+            return ""
+        return f"{_edition_url(self.edition.pk)}#no-{self.number}"
+
+    @property
+    def label(self):
+        if self.edition is None:
+            return self.via
+        return f"{self.edition.guideline.display_title} {self.edition.code} No.{self.number}"
+
+
+@lru_cache(maxsize=64)
+def _edition_url(edition_id):
+    return reverse("catalogue:detail", args=[edition_id])
 
 
 def related_items(edition: Edition, items: list[Item]) -> dict[int, list[RelatedItem]]:

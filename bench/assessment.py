@@ -1,0 +1,109 @@
+"""Speed of the assessment page and of saving one answer (issue 2).
+
+    uv run python bench/assessment.py            # SQLite (a temporary file), DEBUG off
+    DATABASE_URL=postgres://... uv run python bench/assessment.py
+
+Target: for the 153-criterion METI edition fully answered, the page's median server time
+<= 100 ms and saving one answer (htmx) <= 30 ms on SQLite. Prints medians, p90 and query counts.
+Times are measured in-process through Django's test client (the full middleware stack and
+template rendering, no network).
+"""
+
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+tmp = tempfile.TemporaryDirectory()
+os.environ.setdefault("DATABASE_URL", f"sqlite:///{tmp.name}/bench.sqlite3")
+os.environ.update(DEBUG="false", SECRET_KEY="bench-only", ALLOWED_HOSTS="testserver", HTTPS="false")
+os.environ["DJANGO_SETTINGS_MODULE"] = "keiretsu.settings"
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.conf import settings  # noqa: E402
+from django.core.management import call_command  # noqa: E402
+from django.db import connection, reset_queries  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import CaptureQueriesContext, setup_test_environment  # noqa: E402
+
+RUNS = 60
+
+
+def main():
+    settings.STORAGES = {**settings.STORAGES,
+                         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+    setup_test_environment()
+    call_command("migrate", verbosity=0, interactive=False)
+    from keiretsu.accounts import services as account_services
+    from keiretsu.accounts.models import Membership, Organisation, User
+    from keiretsu.assessments import services
+    from keiretsu.catalogue.models import Edition
+    from keiretsu.catalogue.services import catalogue_load_files
+    from keiretsu.lib.corporate_number import with_check_digit
+
+    catalogue_load_files()
+    edition = Edition.objects.get(guideline__slug="meti-scs")
+    user = User.objects.filter(email="bench@example.com").first() or User.objects.create_user("bench@example.com", "x")
+    organisation = Organisation.objects.filter(name="Bench").first() or account_services.organisation_create(
+        actor=user, name="Bench", corporate_number=with_check_digit("900000000009"),
+        size_band="medium", business_type="parts", tier=1)
+    membership = Membership.objects.get(user=user, organisation=organisation)
+    assessment = organisation.assessments.filter(edition=edition).first() or services.assessment_create(
+        membership=membership, actor=user, scope=organisation.company_scope, edition=edition, fiscal_year=2026)
+    items = list(edition.items.order_by("position"))
+    for i, item in enumerate(items):
+        services.answer_save(membership=membership, actor=user, assessment=assessment, item=item,
+                             rating=("○", "×", "－")[i % 3], comment="根拠: 規程第3条" if i % 4 == 0 else "")
+
+    client = Client()
+    client.force_login(user)
+    page_url = f"/o/{organisation.pk}/assessments/{assessment.pk}/"
+    response = client.get(page_url)
+    assert response.status_code == 200 and response.content.count(b'class="item"') == 153
+
+    page_times, page_queries = timed(lambda: client.get(page_url))
+    target = items[10]
+    answer_url = f"/o/{organisation.pk}/assessments/{assessment.pk}/items/{target.pk}/"
+    ratings = iter(["○", "×"] * RUNS)
+    save_times, save_queries = timed(
+        lambda: client.post(answer_url, {"rating": next(ratings), "comment": "更新"}, HTTP_HX_REQUEST="true")
+    )
+
+    engine = connection.vendor
+    print(f"database: {engine}; edition: {edition.guideline.slug} {edition.code}, {len(items)} items, all answered")
+    report("assessment page (GET)", page_times, page_queries, 100)
+    report("save one answer (htmx POST)", save_times, save_queries, 30)
+    print(f"page size: {len(response.content) / 1024:.0f} KiB")
+
+
+def timed(request):
+    times = []
+    with CaptureQueriesContext(connection) as queries:
+        request()
+    count = len(queries)
+    for _ in range(RUNS):
+        reset_queries()
+        start = time.perf_counter()
+        response = request()
+        times.append((time.perf_counter() - start) * 1000)
+        assert response.status_code == 200, response.status_code
+    return times, count
+
+
+def report(label, times, queries, target_ms):
+    median = statistics.median(times)
+    p90 = statistics.quantiles(times, n=10)[-1]
+    verdict = "OK" if median <= target_ms else "OVER TARGET"
+    print(f"{label}: median {median:.1f} ms, p90 {p90:.1f} ms, {queries} queries "
+          f"(target median <= {target_ms} ms: {verdict})")
+
+
+if __name__ == "__main__":
+    main()
