@@ -10,6 +10,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from keiretsu.accounts import services as account_services
+from keiretsu.api.services import api_token_create
 from keiretsu.assessments import services
 from keiretsu.catalogue.models import Item
 from keiretsu.conftest import client_for, membership_of
@@ -50,6 +51,7 @@ def alpha_objects(catalogue, alpha, alice, bob, alpha_factory):
         "scope_id": alpha_factory.pk,
         "member_id": membership_of(bob, alpha).pk,
         "invitation_id": invitation.pk,
+        "token_id": api_token_create(user=bob, name="bob's")[0].pk,
     }
 
 
