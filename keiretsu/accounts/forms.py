@@ -66,7 +66,9 @@ class ScopeForm(forms.Form):
         choices=[(Scope.Kind.FACTORY, _("a factory")), (Scope.Kind.LINE, _("a production line"))],
     )
     name = forms.CharField(label=_("Name"), max_length=200)
-    parent = forms.ModelChoiceField(label=_("Factory"), queryset=Scope.objects.none(), required=False)
+    parent = forms.ModelChoiceField(
+        label=_("Factory"), queryset=Scope.objects.none(), required=False, empty_label=_("(not for a factory)")
+    )
 
     def __init__(self, *args, organisation, **kwargs):
         super().__init__(*args, **kwargs)

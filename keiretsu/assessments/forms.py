@@ -24,10 +24,11 @@ def fiscal_year_choices():
 
 
 class AssessmentCreateForm(forms.Form):
-    edition = EditionChoiceField(label=_("Guideline edition"), queryset=None)
+    edition = EditionChoiceField(label=_("Guideline edition"), queryset=None, empty_label=_("Choose an edition"))
     scope = ScopeChoiceField(
         label=_("What is assessed"),
         queryset=None,
+        empty_label=_("Choose the company, a factory or a line"),
         help_text=_("The whole company for company-wide editions; a factory or a production line for the factory edition."),
     )
     fiscal_year = forms.TypedChoiceField(label=_("Fiscal year"), coerce=int, choices=())
