@@ -9,7 +9,13 @@ from django.utils.translation import get_language
 
 from keiretsu.accounts.models import Membership
 from keiretsu.catalogue.models import Edition, Item
-from keiretsu.catalogue.selectors import EditionStructure, edition_structure, related_items
+from keiretsu.catalogue.selectors import (
+    EditionStructure,
+    attribute_rows,
+    edition_structure,
+    related_items,
+    shown_context,
+)
 
 from . import scoring
 from .models import Answer, Assessment
@@ -133,7 +139,6 @@ def checklist(assessment: Assessment, query) -> Checklist:
     item_filter = ChecklistFilter.from_query(query, assessment.edition)
 
     sections = {section.pk: section for section in structure.sections}
-    attribute_labels = [(a["key"], _attribute_label(a)) for a in assessment.edition.attributes]
     groups: dict[int, ChecklistGroup] = {}
     shown = 0
     for item in structure.items:
@@ -143,17 +148,15 @@ def checklist(assessment: Assessment, query) -> Checklist:
         shown += 1
         section = sections[item.section_id]
         group = groups.setdefault(item.section_id, ChecklistGroup(section=section))
-        before = group.rows[-1].item if group.rows else None
+        show_purpose, show_requirement = shown_context(item, group.rows[-1].item if group.rows else None, section)
         group.rows.append(ChecklistRow(
             item,
             answer,
             related.get(item.pk, []),
             previous.get(item.pk, ""),
-            attributes=[(label, item.attributes[key]) for key, label in attribute_labels if key in item.attributes],
-            show_purpose=bool(item.purpose) and (before is None or before.purpose != item.purpose),
-            show_requirement=bool(item.requirement)
-            and item.requirement != section.description
-            and (before is None or before.requirement != item.requirement),
+            attributes=attribute_rows(assessment.edition, item),
+            show_purpose=show_purpose,
+            show_requirement=show_requirement,
         ))
     return Checklist(
         assessment=assessment,
@@ -170,10 +173,6 @@ def checklist(assessment: Assessment, query) -> Checklist:
 def catalogue_key(edition: Edition) -> str:
     loaded = Edition.objects.aggregate(count=Count("pk"), last=Max("pk"))
     return f"{edition.content_hash[:16]}.{loaded['count']}.{loaded['last']}"
-
-
-def _attribute_label(attribute):
-    return (get_language() == "en" and attribute.get("label_en")) or attribute["label"]
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ from functools import lru_cache
 
 from django.db.models import Count
 from django.urls import reverse
+from django.utils.translation import get_language
 
 from keiretsu.assessments.scoring import ScoredItem
 
@@ -169,3 +170,28 @@ def _summary(item: Item) -> str:
     text = item.title or item.condition or item.criteria or item.requirement
     first_line = text.strip().splitlines()[0] if text.strip() else ""
     return first_line[:120]
+
+
+def shown_context(item: Item, before: Item | None, section: Section) -> tuple[bool, bool]:
+    """Whether to show the item's purpose and requirement.
+
+    Both repeat over consecutive items (merged cells in the checksheet): show them where they
+    change, as the document does, and not a requirement that only repeats the section's text.
+    """
+    show_purpose = bool(item.purpose) and (before is None or before.purpose != item.purpose)
+    show_requirement = (
+        bool(item.requirement)
+        and item.requirement != section.description
+        and (before is None or before.requirement != item.requirement)
+    )
+    return show_purpose, show_requirement
+
+
+def attribute_rows(edition: Edition, item: Item) -> list[tuple[str, str]]:
+    """The item's extra columns (e.g. METI's references) as (label, value), in declared order."""
+    english = get_language() == "en"
+    return [
+        ((english and a.get("label_en")) or a["label"], item.attributes[a["key"]])
+        for a in edition.attributes
+        if a["key"] in item.attributes
+    ]

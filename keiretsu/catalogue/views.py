@@ -18,8 +18,11 @@ def edition_detail(request, edition_id):
     sections = {s.pk: s for s in structure.sections}
     groups = {}
     for item in structure.items:
+        section, items = groups.setdefault(item.section_id, (sections[item.section_id], []))
+        item.show_purpose, item.show_requirement = selectors.shown_context(item, items[-1] if items else None, section)
         item.related = related.get(item.pk, [])
-        groups.setdefault(item.section_id, (sections[item.section_id], []))[1].append(item)
+        item.attribute_rows = selectors.attribute_rows(edition, item)
+        items.append(item)
     return render(
         request,
         "catalogue/edition_detail.html",
