@@ -204,6 +204,18 @@ SECURE_CSP = {
     "form-action": [CSP.SELF],
 }
 
+# Failed sign-ins allowed per e-mail address and client before a pause (password guessing).
+# Several application servers share the count through a shared cache (CACHE_BACKEND, e.g. the
+# database cache django.core.cache.backends.db.DatabaseCache with CACHE_LOCATION=keiretsu_cache).
+SIGN_IN_MAX_FAILURES = env_int("SIGN_IN_MAX_FAILURES", 10)
+SIGN_IN_LOCKOUT_SECONDS = env_int("SIGN_IN_LOCKOUT_SECONDS", 15 * 60)
+CACHES = {
+    "default": {
+        "BACKEND": env_str("CACHE_BACKEND", "django.core.cache.backends.locmem.LocMemCache"),
+        "LOCATION": env_str("CACHE_LOCATION", "keiretsu"),
+    }
+}
+
 # Member invitations are valid for this many days.
 INVITATION_VALID_DAYS = env_int("INVITATION_VALID_DAYS", 14)
 

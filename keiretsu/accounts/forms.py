@@ -1,4 +1,6 @@
 from django import forms
+from django.conf import settings
+from django.core.cache import cache
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
@@ -9,10 +11,39 @@ from .models import Organisation, Role, Scope, User, normalise_email
 
 
 class SignInForm(AuthenticationForm):
-    username = forms.EmailField(label=_("E-mail address"), widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"}))
+    """Sign-in by e-mail, with failed attempts limited per address and client (password guessing)."""
+
+    username = forms.EmailField(
+        label=_("E-mail address"), widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"})
+    )
 
     def clean_username(self):
         return normalise_email(self.cleaned_data["username"])
+
+    def clean(self):
+        key = self._throttle_key()
+        if key and cache.get(key, 0) >= settings.SIGN_IN_MAX_FAILURES:
+            raise forms.ValidationError(
+                _("Too many failed attempts. Wait %(minutes)s minutes, then try again.")
+                % {"minutes": settings.SIGN_IN_LOCKOUT_SECONDS // 60},
+                code="throttled",
+            )
+        try:
+            cleaned = super().clean()
+        except forms.ValidationError:
+            if key:
+                cache.add(key, 0, settings.SIGN_IN_LOCKOUT_SECONDS)
+                cache.incr(key)
+            raise
+        if key:
+            cache.delete(key)
+        return cleaned
+
+    def _throttle_key(self):
+        email = self.cleaned_data.get("username")
+        if not email or self.request is None:
+            return None
+        return f"sign-in-failures:{self.request.META.get('REMOTE_ADDR', '')}:{email}"
 
 
 class SignUpForm(forms.Form):

@@ -129,3 +129,15 @@ def test_a_new_user_without_organisation_is_asked_to_register_one(client):
     user = make_user("new@example.jp")
     client.force_login(user)
     assert client.get(reverse("home"))["Location"] == reverse("accounts:organisation_create")
+
+
+def test_sign_in_is_paused_after_too_many_failures(client, alice, settings):
+    settings.SIGN_IN_MAX_FAILURES = 3
+    url = reverse("accounts:login")
+    for _ in range(3):
+        assert client.post(url, {"username": alice.email, "password": "wrong"}).status_code == 200
+    response = client.post(url, {"username": alice.email, "password": PASSWORD})
+    assert response.status_code == 200  # even the right password waits
+    assert "_auth_user_id" not in client.session
+    other = client.post(url, {"username": "someone@else.example", "password": "wrong"})
+    assert other.status_code == 200  # other addresses are not locked out
