@@ -138,6 +138,7 @@ def test_sign_in_is_paused_after_too_many_failures(client, alice, settings):
         assert client.post(url, {"username": alice.email, "password": "wrong"}).status_code == 200
     response = client.post(url, {"username": alice.email, "password": PASSWORD})
     assert response.status_code == 200  # even the right password waits
+    assert "15 分待ってから" in response.content.decode()
     assert "_auth_user_id" not in client.session
     other = client.post(url, {"username": "someone@else.example", "password": "wrong"})
     assert other.status_code == 200  # other addresses are not locked out
