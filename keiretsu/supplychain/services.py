@@ -299,7 +299,7 @@ def invitation_issue_token(invitation_id) -> tuple[SupplierInvitation, str] | No
     """Make the secret of an invitation's link when its e-mail is sent (only its hash is kept)."""
     with transaction.atomic():
         invitation = (
-            SupplierInvitation.objects.select_for_update()
+            SupplierInvitation.objects.select_for_update(of=("self",))
             .select_related("supplier__customer", "invited_by")
             .filter(pk=invitation_id)
             .first()

@@ -1,6 +1,7 @@
 """Fixtures of the supply-chain tests (helpers to build scenarios are in scenario.py)."""
 
 import pytest
+from django.utils import translation
 
 
 @pytest.fixture(autouse=True)
@@ -10,6 +11,14 @@ def _tasks_run_at_once(settings):
     settings.BENCHMARK_MIN_GROUP_SIZE = 5
     settings.REMINDER_DAYS_BEFORE_DUE = [14, 3]
     settings.SITE_URL = "https://keiretsu.example"
+
+
+@pytest.fixture(autouse=True)
+def _english_for_services():
+    """Services' messages read in English in assertions; pages are requested in Japanese (the
+    default), and the middleware switches per request."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture

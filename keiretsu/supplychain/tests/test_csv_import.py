@@ -121,7 +121,8 @@ def test_the_upload_page_lists_the_problems_and_keeps_nothing(alpha, alice):
     )
     assert response.status_code == 400
     text = response.content.decode()
-    assert "検査用の数字" in text or "check digit" in text
+    # Row 2 (the header is row 1), the column, the problem: in Japanese, the default language.
+    assert '<td class="num">2</td><td>法人番号</td><td>法人番号のチェックデジットが合いません。番号をご確認ください。</td>' in text
     assert not Supplier.objects.exists()
 
 
@@ -145,5 +146,5 @@ def test_the_export_is_utf8_with_a_bom(alpha, alice):
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     assert response.content.startswith(b"\xef\xbb\xbf")
     lines = response.content[3:].decode("utf-8").splitlines()
-    assert lines[0].startswith("会社名,法人番号,連絡先メールアドレス") or lines[0].startswith("Company name")
-    assert lines[1].startswith(f"株式会社東海精機,{A},taro@tokai.example,")
+    assert lines[0].startswith("会社名,法人番号,担当者のメールアドレス,重要度,備考,年度,")
+    assert lines[1].startswith(f"株式会社東海精機,{A},taro@tokai.example,高,,2026,,招待中,")  # not on Keiretsu yet
