@@ -32,6 +32,7 @@ from .forms import (
     SupplierForm,
 )
 from .models import AssessmentRequest, Criticality, SupplierStatus
+from .templatetags.supplychain import one_decimal
 
 
 def _today():
@@ -102,7 +103,7 @@ def supplier_export(request, membership):
                 focus.fiscal_year, edition, SupplierStatus(row.status).label,
                 row.due_date.isoformat() if row.due_date else "",
                 (row.share_level or _("not attained")) if shared and row.share_has_levels else "",
-                row.share_rate if shared and row.share_rate is not None else "",
+                one_decimal(row.share_rate) if shared and row.share_rate is not None else "",
                 (_("yes") if row.share_weak else _("no")) if shared else "",
                 timezone.localtime(row.shared_at).strftime("%Y-%m-%d") if row.shared_at else "",
                 timezone.localtime(row.last_activity).strftime("%Y-%m-%d %H:%M") if row.last_activity else "",
@@ -353,7 +354,8 @@ def inbox(request, membership):
         request,
         "supplychain/inbox.html",
         {"page": page, "state": state, "year": year, "states": AssessmentRequest.Status, "statuses": SupplierStatus,
-         "query": _query_without(request.GET, "page")},
+         "query": _query_without(request.GET, "page"),
+         "can_pass_on": any(r.is_current and r.pass_on and r.status == AssessmentRequest.Status.ACCEPTED for r in page)},
     )
 
 

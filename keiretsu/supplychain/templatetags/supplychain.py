@@ -1,3 +1,5 @@
+from decimal import Decimal
+
 from django import template
 
 from keiretsu.supplychain.models import Criticality, SupplierStatus
@@ -28,3 +30,9 @@ def criticality_css(value):
 @register.filter
 def get(mapping, key):
     return mapping.get(key, 0) if mapping else 0
+
+
+@register.filter
+def one_decimal(value):
+    """A stored percentage read through an annotation (SQLite drops its scale): 100 -> 100.0."""
+    return None if value is None else Decimal(value).quantize(Decimal("0.1"))
