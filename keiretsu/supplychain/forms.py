@@ -4,7 +4,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from keiretsu.accounts.forms import OrganisationForm
-from keiretsu.assessments.forms import EditionChoiceField, fiscal_year_choices
+from keiretsu.assessments.forms import fiscal_year_choices
 from keiretsu.catalogue.selectors import editions
 from keiretsu.lib import corporate_number
 from keiretsu.lib.fiscal_year import fiscal_year_of

@@ -405,7 +405,8 @@ def requests_to_pass_on(membership: Membership, ids) -> list[AssessmentRequest]:
 
 @dataclass
 class Aggregate:
-    """Scores of a group of suppliers, shown only for at least k of them."""
+    """Scores of the suppliers of a tier that shared within the tree but not with the viewer
+    directly; shown only for at least k of them."""
 
     suppliers: int
     mean_rate: Decimal | None = None
@@ -508,7 +509,7 @@ def supply_tree(membership: Membership, *, focus: Focus, today) -> SupplyTree:
         row.by_status[rank] = row.by_status.get(rank, 0) + count
 
     # 2. Aggregated scores per tier, over results shared with someone in the tree (the
-    # supplier's own customer, or the viewer). Individual scores are not read here.
+    # supplier's own customer). Individual scores are not read here.
     shared = (
         Share.objects.filter(
             ended_at=None,
@@ -528,17 +529,21 @@ def supply_tree(membership: Membership, *, focus: Focus, today) -> SupplyTree:
             direct=Max(Case(When(recipient=viewer, then=1), default=0)),
         )
     )
+    # Results the viewer sees individually are left out of the averages: otherwise, with k
+    # results of which k-1 are shared with it directly, the average would give the last one away.
     sql, params = shared.query.sql_with_params()
+    others = "CASE WHEN direct = 0 THEN {} END"
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT tier, COUNT(*), AVG(rate), SUM(weak), SUM(levels), SUM(attained * levels), SUM(direct) "  # noqa: S608
+            f"SELECT tier, SUM({others.format(1)}), AVG({others.format('rate')}), SUM({others.format('weak')}), "  # noqa: S608
+            f"SUM({others.format('levels')}), SUM({others.format('attained * levels')}), SUM(direct) "
             f"FROM ({sql}) AS shared GROUP BY tier",
             params,
         )
         for tier, count, mean, weak, levels, attained, direct in cursor.fetchall():
             row = tiers.setdefault(tier, TierRow(tier))
             mean = None if mean is None else Decimal(str(mean)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
-            row.aggregate = Aggregate(count, mean, int(attained or 0), int(levels or 0), int(weak or 0))
+            row.aggregate = Aggregate(int(count or 0), mean, int(attained or 0), int(levels or 0), int(weak or 0))
             row.shared_with_you = int(direct or 0)
 
     # 3. Branches: every direct supplier with its own status and the counts below it.

@@ -38,11 +38,13 @@ def test_the_tree_counts_every_tier_but_shows_deeper_scores_only_as_an_aggregate
     # Status counts travel up: the nine Tier-2 shared with their Tier-1.
     assert (tier2_row.tier, tier2_row.known, tier2_row.by_status) == (2, 9, {SupplierStatus.SHARED: 9})
     assert tier2_row.coverage == 100
-    # 9 results ≥ k = 5: an average (6 × 100 %, 75 %, 87.5 %, 62.5 %) and counts, no names.
-    assert tier2_row.aggregate.suppliers == 9
+    # The 8 results not shared with the OEM directly (≥ k = 5): an average (6 × 100 %, 87.5 %,
+    # 62.5 %) and counts, no names. A1's (75 %, shared directly) is not in it, or the average
+    # would give away the others' with fewer results.
+    assert tier2_row.aggregate.suppliers == 8
     assert tier2_row.aggregate.shown
-    assert str(tier2_row.aggregate.mean_rate) == "91.7"
-    assert tier2_row.aggregate.weak == 3
+    assert str(tier2_row.aggregate.mean_rate) == "93.8"
+    assert tier2_row.aggregate.weak == 2
     assert tier2_row.shared_with_you == 1
     # Each branch: its own status and what is below it.
     assert [(b.supplier.name, b.status, b.below.known, b.below.submitted) for b in result.branches] == [
@@ -53,10 +55,23 @@ def test_the_tree_counts_every_tier_but_shows_deeper_scores_only_as_an_aggregate
 
 
 def test_below_k_the_aggregate_is_withheld(tree, priority_edition, settings):
-    settings.BENCHMARK_MIN_GROUP_SIZE = 10
+    settings.BENCHMARK_MIN_GROUP_SIZE = 9
     tier2_row = tree_of(tree.oem, tree.oem_owner, priority_edition).tiers[1]
-    assert tier2_row.aggregate.suppliers == 9
+    assert tier2_row.aggregate.suppliers == 8
     assert not tier2_row.aggregate.shown
+
+
+def test_directly_shared_results_do_not_complete_a_group_of_k(priority_edition, django_capture_on_commit_callbacks):
+    # Five Tier-2 results, four of them shared with the OEM directly: the fifth must not be
+    # readable as "the average of five minus the four the OEM knows".
+    with django_capture_on_commit_callbacks(execute=True):
+        tree = build_tree(priority_edition, share_tier2_with_oem=(0, 1, 2, 3))
+    from keiretsu.supplychain.models import Share
+
+    Share.objects.filter(organisation__name__in=["Tier2 C1", "Tier2 C2", "Tier2 C3", "Tier2 B3"]).delete()
+    tier2_row = tree_of(tree.oem, tree.oem_owner, priority_edition).tiers[1]
+    assert (tier2_row.shared_with_you, tier2_row.aggregate.suppliers, tier2_row.aggregate.shown) == (4, 1, False)
+    assert tier2_row.aggregate.mean_rate is not None  # computed, never shown below k
 
 
 def test_only_the_tier2_that_shared_directly_is_visible_to_the_oem(tree):

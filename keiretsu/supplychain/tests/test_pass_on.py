@@ -4,7 +4,6 @@ import datetime
 
 import pytest
 
-from keiretsu.conftest import membership_of
 from keiretsu.supplychain import services
 from keiretsu.supplychain.models import AssessmentRequest, RequestPath, Supplier
 

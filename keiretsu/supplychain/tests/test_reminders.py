@@ -15,7 +15,7 @@ from keiretsu.lib.corporate_number import with_check_digit
 from keiretsu.supplychain import reminders, services, tasks
 from keiretsu.supplychain.models import Reminder
 
-from .scenario import DUE, TODAY, accept, add_supplier, company, inbox_request, now_local, send_requests, share, submit
+from .scenario import TODAY, add_supplier, company, inbox_request, now_local, send_requests, share, submit
 
 pytestmark = pytest.mark.django_db
 

@@ -89,7 +89,7 @@ def test_the_list_page_by_frozen_time_with_filters_and_sorting(suppliers, priori
     assert shares["shared"]["weak_link"] is True and shares["shared"]["achievement_rate"] == 87.5
 
 
-def test_the_list_is_one_query_however_many_suppliers(suppliers, priority_edition, django_assert_num_queries):
+def test_the_list_is_one_query_however_many_suppliers(suppliers, priority_edition):
     customer, owner = suppliers
     client = client_for(owner)
     url = reverse("supplychain:suppliers", args=[customer.pk]) + f"?year={FY}"

@@ -92,9 +92,8 @@ def test_levels_weak_links_on_the_meti_scheme(meti_edition):
     (link,) = selectors.weakest_links(membership_of(oem_owner, oem), fiscal_year=FY)
     assert (link.organisation, link.level_attained, link.first_level_missing, link.gap) == (weak, "", 3, 3)
     row = tree_of(oem, oem_owner, meti_edition).tiers[0]
-    assert (row.known, row.by_status, row.aggregate.suppliers, row.aggregate.first_level_attained) == (
-        2, {SupplierStatus.SHARED: 2}, 2, 1,
-    )
+    # Both shared with the OEM directly: seen one by one, so no average over "the others".
+    assert (row.known, row.by_status, row.shared_with_you, row.aggregate.suppliers) == (2, {SupplierStatus.SHARED: 2}, 2, 0)
 
 
 def test_a_supplier_reached_twice_counts_once_at_its_nearest_tier_with_its_best_status(priority_edition):
