@@ -278,7 +278,7 @@ def main():
         for tier in tree.tiers:
             aggregate = tier.aggregate
             scores = (
-                f"{aggregate.suppliers} shared results, mean {aggregate.mean_rate} %, {aggregate.weak} weak"
+                f"average over {aggregate.suppliers} results shared within the tree (not with the OEM): {aggregate.mean_rate} %, {aggregate.weak} weak"
                 if aggregate and aggregate.shown else "no aggregate"
             )
             print(f"  tier {tier.tier}: {tier.known} known, {tier.submitted} submitted ({tier.coverage} %), {scores}; "

@@ -230,7 +230,10 @@ TASKS = {
 SUPPLIER_INVITATION_VALID_DAYS = env_int("SUPPLIER_INVITATION_VALID_DAYS", 14)
 # Reminder e-mails this many days before a request's due date (comma-separated), plus one
 # when it is overdue; the daily sweep runs at REMINDER_HOUR, local time.
-REMINDER_DAYS_BEFORE_DUE = [int(d) for d in env_str("REMINDER_DAYS_BEFORE_DUE", "14,3").split(",") if d.strip()]
+try:
+    REMINDER_DAYS_BEFORE_DUE = [int(d) for d in env_str("REMINDER_DAYS_BEFORE_DUE", "14,3").split(",") if d.strip()]
+except ValueError:
+    raise ImproperlyConfigured("REMINDER_DAYS_BEFORE_DUE must be whole numbers of days, comma-separated") from None
 REMINDER_HOUR = env_int("REMINDER_HOUR", 8)
 # k: scores of suppliers that did not share with a customer directly are shown to it only as
 # aggregates over at least k suppliers. Shared with the benchmark (same k, same name).

@@ -17,6 +17,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.conf import settings
 from django.db import connection
 from django.db.models import (
+    Avg,
     Case,
     Count,
     Exists,
@@ -522,7 +523,7 @@ def supply_tree(membership: Membership, *, focus: Focus, today) -> SupplyTree:
         .values(key=F("organisation__corporate_number"))
         .annotate(
             tier=Min("request__ancestor_paths__depth") + 1,
-            rate=Max("overall_rate"),
+            rate=Avg("overall_rate"),  # several factories shared: their mean
             weak=Max(Case(When(weak=True, then=1), default=0)),
             levels=Max(Case(When(has_levels=True, then=1), default=0)),
             attained=Min(Case(When(Q(has_levels=True) & ~Q(level_attained=""), then=1), default=0)),
