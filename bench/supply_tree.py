@@ -27,15 +27,15 @@ os.environ.setdefault("DEBUG", "false")
 os.environ.setdefault("SECRET_KEY", "bench-only")
 os.environ.setdefault("ALLOWED_HOSTS", "testserver")
 
-import django  # noqa: E402
+import django
 
 django.setup()
 
-from django.conf import settings  # noqa: E402
-from django.db import connection  # noqa: E402
-from django.test import Client  # noqa: E402
-from django.test.utils import CaptureQueriesContext, setup_test_environment  # noqa: E402
-from django.utils import timezone  # noqa: E402
+from django.conf import settings
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext, setup_test_environment
+from django.utils import timezone
 
 SEED = 20260401
 TIER_SHARES = (0.002, 0.02, 0.12, 0.30)  # tiers 1-4; tier 5 takes the rest
@@ -132,8 +132,14 @@ def build(n_suppliers: int, rng: random.Random):
                 continue
             status = "pending" if s in unlinked else rng.choice(statuses)
             request = AssessmentRequest(
-                requester=organisations[c], supplier=supplier, edition=edition, fiscal_year=year, due_date=due,
-                parent=received.get(c), status=status, pass_on=True,
+                requester=organisations[c],
+                supplier=supplier,
+                edition=edition,
+                fiscal_year=year,
+                due_date=due,
+                parent=received.get(c),
+                status=status,
+                pass_on=True,
                 decline_reason="bench" if status == "declined" else "",
             )
             batch.append((s, request))
@@ -160,15 +166,24 @@ def build(n_suppliers: int, rng: random.Random):
         roll = rng.random()
         if roll < 0.5:
             ratings = {item.number: ("×" if rng.random() < 0.15 else "○") for item in scored}
-            summary = scoring.score(scale=edition.rating_scale, levels=edition.level_codes, items=scored, ratings=ratings)
+            summary = scoring.score(
+                scale=edition.rating_scale, levels=edition.level_codes, items=scored, ratings=ratings
+            )
             assessments.append(
                 Assessment(
-                    organisation=organisations[index], scope=scopes[index], edition=edition, fiscal_year=year,
-                    status="submitted", submitted_at=timezone.now(), score_snapshot=summary.as_dict(),
+                    organisation=organisations[index],
+                    scope=scopes[index],
+                    edition=edition,
+                    fiscal_year=year,
+                    status="submitted",
+                    submitted_at=timezone.now(),
+                    score_snapshot=summary.as_dict(),
                 )
             )
         elif roll < 0.7:
-            drafts.append(Assessment(organisation=organisations[index], scope=scopes[index], edition=edition, fiscal_year=year))
+            drafts.append(
+                Assessment(organisation=organisations[index], scope=scopes[index], edition=edition, fiscal_year=year)
+            )
     submitted = Assessment.objects.bulk_create(assessments, batch_size=2000)
     drafts = Assessment.objects.bulk_create(drafts, batch_size=2000)
     Answer.objects.bulk_create([Answer(assessment=a, item=first_item, rating="○") for a in drafts], batch_size=2000)
@@ -186,8 +201,15 @@ def build(n_suppliers: int, rng: random.Random):
             recipients.append(organisations[0].pk)
         shares += [
             Share(
-                organisation_id=assessment.organisation_id, recipient_id=recipient, assessment=assessment, scope_id=assessment.scope_id,
-                edition=edition, fiscal_year=year, request=request, detail="summary", **figures,
+                organisation_id=assessment.organisation_id,
+                recipient_id=recipient,
+                assessment=assessment,
+                scope_id=assessment.scope_id,
+                edition=edition,
+                fiscal_year=year,
+                request=request,
+                detail="summary",
+                **figures,
             )
             for recipient in recipients
         ]
@@ -236,7 +258,10 @@ def main():
     setup_test_environment()
     settings.DEBUG = False
     # No collectstatic here: plain static URLs (the hashed ones need the manifest).
-    settings.STORAGES = {**settings.STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
     old_name = connection.settings_dict["NAME"]
     started = time.perf_counter()
     test_name = connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False)
@@ -266,7 +291,9 @@ def main():
         print(f"\nWhole page through Django's test client, {args.runs} runs each (median / min / max, queries):")
         for name, (median, low, high, queries, _response) in results.items():
             target = "  (target <= 1 s)" if name != "direct suppliers" else ""
-            print(f"  {name:16s} {median * 1000:7.0f} ms / {low * 1000:.0f} / {high * 1000:.0f} ms, {queries} queries{target}")
+            print(
+                f"  {name:16s} {median * 1000:7.0f} ms / {low * 1000:.0f} / {high * 1000:.0f} ms, {queries} queries{target}"
+            )
 
         from keiretsu.accounts.models import Membership
         from keiretsu.supplychain import selectors
@@ -279,10 +306,13 @@ def main():
             aggregate = tier.aggregate
             scores = (
                 f"average over {aggregate.suppliers} results shared within the tree (not with the OEM): {aggregate.mean_rate} %, {aggregate.weak} weak"
-                if aggregate and aggregate.shown else "no aggregate"
+                if aggregate and aggregate.shown
+                else "no aggregate"
             )
-            print(f"  tier {tier.tier}: {tier.known} known, {tier.submitted} submitted ({tier.coverage} %), {scores}; "
-                  f"{tier.shared_with_you} shared with the OEM directly")
+            print(
+                f"  tier {tier.tier}: {tier.known} known, {tier.submitted} submitted ({tier.coverage} %), {scores}; "
+                f"{tier.shared_with_you} shared with the OEM directly"
+            )
         weak = selectors.weakest_links(membership, fiscal_year=year).count()
         print(f"  weakest links visible to the OEM: {weak}")
         slow = [name for name, r in results.items() if name != "direct suppliers" and r[0] > 1.0]

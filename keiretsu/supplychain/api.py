@@ -31,7 +31,12 @@ def _number(value):
 def _share_summary(share_id, level, has_levels, rate, weak):
     if share_id is None:
         return None
-    return {"id": share_id, "level_attained": (level or None) if has_levels else None, "achievement_rate": _number(rate), "weak_link": weak}
+    return {
+        "id": share_id,
+        "level_attained": (level or None) if has_levels else None,
+        "achievement_rate": _number(rate),
+        "weak_link": weak,
+    }
 
 
 @api_view()
@@ -52,7 +57,9 @@ def suppliers(request, membership):
                 "status": _status(row.status),
                 "request": row.request_id,
                 "due_date": row.due_date.isoformat() if row.due_date else None,
-                "shared": _share_summary(row.share_id, row.share_level, row.share_has_levels, row.share_rate, row.share_weak),
+                "shared": _share_summary(
+                    row.share_id, row.share_level, row.share_has_levels, row.share_rate, row.share_weak
+                ),
                 "last_activity": row.last_activity.isoformat() if row.last_activity else None,
             }
             for row in rows.iterator()
@@ -88,7 +95,12 @@ def supply_tree(request, membership):
         "min_group_size": tree.k,
         "tiers": [{"tier": t.tier, **_tier_json(t)} for t in tree.tiers],
         "branches": [
-            {"supplier": b.supplier.pk, "name": b.supplier.name, "status": _status(b.status), "below": _tier_json(b.below)}
+            {
+                "supplier": b.supplier.pk,
+                "name": b.supplier.name,
+                "status": _status(b.status),
+                "below": _tier_json(b.below),
+            }
             for b in tree.branches
         ],
     }

@@ -9,4 +9,4 @@ class SupplychainConfig(AppConfig):
     verbose_name = "Supply chain"
 
     def ready(self):
-        from . import signals  # noqa: F401  (links suppliers when their organisation registers)
+        from . import signals  # noqa: F401 -- links suppliers when their organisation registers

@@ -24,9 +24,14 @@ class SupplierForm(forms.Form):
         help_text=_("The 13-digit corporate number (法人番号) of the National Tax Agency."),
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
     )
-    contact_email = forms.EmailField(label=_("Contact e-mail"), help_text=_("The person who will answer for the supplier."))
+    contact_email = forms.EmailField(
+        label=_("Contact e-mail"), help_text=_("The person who will answer for the supplier.")
+    )
     criticality = forms.TypedChoiceField(
-        label=_("Criticality"), choices=Criticality.choices, coerce=int, initial=Criticality.MEDIUM,
+        label=_("Criticality"),
+        choices=Criticality.choices,
+        coerce=int,
+        initial=Criticality.MEDIUM,
         help_text=_("How much your business depends on this supplier: the most critical come first in every list."),
     )
     language = forms.ChoiceField(label=_("Contact's language"), choices=settings.LANGUAGES, initial="ja")
@@ -61,19 +66,25 @@ class SupplierChoiceField(forms.ModelMultipleChoiceField):
 
 class RequestForm(forms.Form):
     all_suppliers = forms.BooleanField(
-        label=_("All my suppliers"), required=False,
+        label=_("All my suppliers"),
+        required=False,
         help_text=_("Suppliers already asked for the same edition and year are left out."),
     )
-    suppliers = SupplierChoiceField(label=_("Suppliers"), queryset=Supplier.objects.none(), required=False,
-                                    widget=forms.CheckboxSelectMultiple)
+    suppliers = SupplierChoiceField(
+        label=_("Suppliers"), queryset=Supplier.objects.none(), required=False, widget=forms.CheckboxSelectMultiple
+    )
     editions = forms.ModelMultipleChoiceField(
         label=_("Guideline editions"), queryset=None, widget=forms.CheckboxSelectMultiple
     )
     fiscal_year = forms.TypedChoiceField(label=_("Fiscal year"), coerce=int, choices=())
     due_date = forms.DateField(label=_("Due date"), widget=DateInput)
-    message = forms.CharField(label=_("Message"), required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 3}))
+    message = forms.CharField(
+        label=_("Message"), required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 3})
+    )
     pass_on = forms.BooleanField(
-        label=_("Ask them to pass the request on to their own suppliers"), required=False, initial=True,
+        label=_("Ask them to pass the request on to their own suppliers"),
+        required=False,
+        initial=True,
     )
 
     def __init__(self, *args, customer, **kwargs):
@@ -99,7 +110,9 @@ class RequestForm(forms.Form):
 
 class DeclineForm(forms.Form):
     reason = forms.CharField(
-        label=_("Reason"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2}),
+        label=_("Reason"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("Your customer will read it."),
     )
 
@@ -120,8 +133,9 @@ class RecipientChoiceField(forms.ModelMultipleChoiceField):
 
 class ShareForm(forms.Form):
     assessment = AssessmentChoiceField(label=_("Submitted assessment"), queryset=None, empty_label=None)
-    detail = forms.ChoiceField(label=_("What to share"), choices=Share.Detail.choices, widget=forms.RadioSelect,
-                               initial=Share.Detail.SUMMARY)
+    detail = forms.ChoiceField(
+        label=_("What to share"), choices=Share.Detail.choices, widget=forms.RadioSelect, initial=Share.Detail.SUMMARY
+    )
     recipients = RecipientChoiceField(label=_("Share with"), queryset=None, widget=forms.CheckboxSelectMultiple)
 
     def __init__(self, *args, assessments, recipients, **kwargs):
@@ -129,9 +143,9 @@ class ShareForm(forms.Form):
         from keiretsu.assessments.models import Assessment
 
         super().__init__(*args, **kwargs)
-        self.fields["assessment"].queryset = Assessment.objects.filter(pk__in=[a.pk for a in assessments]).select_related(
-            "scope__parent", "scope__organisation"
-        )
+        self.fields["assessment"].queryset = Assessment.objects.filter(
+            pk__in=[a.pk for a in assessments]
+        ).select_related("scope__parent", "scope__organisation")
         self.fields["recipients"].queryset = Organisation.objects.filter(pk__in=[r.pk for r in recipients])
         if recipients:
             self.fields["recipients"].initial = [recipients[0].pk]
@@ -150,18 +164,29 @@ class RequestChoiceField(forms.ModelMultipleChoiceField):
 class PassOnForm(forms.Form):
     requests = RequestChoiceField(label=_("Requests to pass on"), queryset=None, widget=forms.CheckboxSelectMultiple)
     all_suppliers = forms.BooleanField(label=_("All my suppliers"), required=False, initial=True)
-    suppliers = SupplierChoiceField(label=_("Or only these suppliers"), queryset=Supplier.objects.none(), required=False,
-                                    widget=forms.CheckboxSelectMultiple)
-    due_date = forms.DateField(label=_("Due date for your suppliers"), widget=DateInput,
-                               help_text=_("No later than your customer's due date, so that you can answer in time."))
-    message = forms.CharField(label=_("Message"), required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 3}))
-    pass_on = forms.BooleanField(label=_("Ask them to pass it on to their own suppliers too"), required=False, initial=True)
+    suppliers = SupplierChoiceField(
+        label=_("Or only these suppliers"),
+        queryset=Supplier.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    due_date = forms.DateField(
+        label=_("Due date for your suppliers"),
+        widget=DateInput,
+        help_text=_("No later than your customer's due date, so that you can answer in time."),
+    )
+    message = forms.CharField(
+        label=_("Message"), required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    pass_on = forms.BooleanField(
+        label=_("Ask them to pass it on to their own suppliers too"), required=False, initial=True
+    )
 
     def __init__(self, *args, customer, eligible, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["requests"].queryset = AssessmentRequest.objects.filter(pk__in=[r.pk for r in eligible]).select_related(
-            "requester", "edition__guideline"
-        )
+        self.fields["requests"].queryset = AssessmentRequest.objects.filter(
+            pk__in=[r.pk for r in eligible]
+        ).select_related("requester", "edition__guideline")
         self.fields["suppliers"].queryset = Supplier.objects.filter(customer=customer).order_by("criticality", "name")
 
     def clean(self):
@@ -186,10 +211,20 @@ class SupplierFilterForm(forms.Form):
         ("activity", _("Last activity")),
         ("name", _("Name")),
     ]
-    status = forms.TypedChoiceField(label=_("Status"), required=False, coerce=int, empty_value=None,
-                                    choices=[("", _("any"))] + list(SupplierStatus.choices))
-    criticality = forms.TypedChoiceField(label=_("Criticality"), required=False, coerce=int, empty_value=None,
-                                         choices=[("", _("any"))] + list(Criticality.choices))
+    status = forms.TypedChoiceField(
+        label=_("Status"),
+        required=False,
+        coerce=int,
+        empty_value=None,
+        choices=[("", _("any"))] + list(SupplierStatus.choices),
+    )
+    criticality = forms.TypedChoiceField(
+        label=_("Criticality"),
+        required=False,
+        coerce=int,
+        empty_value=None,
+        choices=[("", _("any"))] + list(Criticality.choices),
+    )
     q = forms.CharField(label=_("Search"), required=False, max_length=100)
     sort = forms.ChoiceField(label=_("Sort by"), required=False, choices=SORTS)
 

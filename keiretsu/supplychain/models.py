@@ -60,7 +60,9 @@ class Supplier(models.Model):
     name = models.CharField(_("company name"), max_length=200)
     corporate_number = models.CharField(_("corporate number"), max_length=13)
     contact_email = models.EmailField(_("contact e-mail"))
-    criticality = models.PositiveSmallIntegerField(_("criticality"), choices=Criticality.choices, default=Criticality.MEDIUM)
+    criticality = models.PositiveSmallIntegerField(
+        _("criticality"), choices=Criticality.choices, default=Criticality.MEDIUM
+    )
     note = models.TextField(_("note"), blank=True)
     # The contact's language: invitations and reminders are written in it.
     language = models.CharField(_("contact's language"), max_length=8, choices=settings.LANGUAGES, default="ja")
@@ -229,7 +231,9 @@ class Share(models.Model):
     shared_at = models.DateTimeField(default=timezone.now)
     shared_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     ended_at = models.DateTimeField(null=True, blank=True)
-    ended_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    ended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     ended = models.CharField(max_length=16, choices=Ended.choices, blank=True)
 
     # From the frozen snapshot (assessment.score_snapshot):
@@ -254,9 +258,15 @@ class Share(models.Model):
         ]
         indexes = [
             # What a customer may see: its active shares of one year (the tree, the weakest links).
-            models.Index(fields=["recipient", "fiscal_year", "edition"], condition=Q(ended_at=None), name="share_recipient_active"),
+            models.Index(
+                fields=["recipient", "fiscal_year", "edition"],
+                condition=Q(ended_at=None),
+                name="share_recipient_active",
+            ),
             # Status of a tree node: has this supplier shared with its customer?
-            models.Index(fields=["organisation", "fiscal_year", "edition"], condition=Q(ended_at=None), name="share_org_active"),
+            models.Index(
+                fields=["organisation", "fiscal_year", "edition"], condition=Q(ended_at=None), name="share_org_active"
+            ),
         ]
 
     def __str__(self):
@@ -278,7 +288,9 @@ class Reminder(models.Model):
     kind = models.CharField(max_length=16)
     recipients = models.TextField(blank=True)
     created_at = models.DateTimeField(default=timezone.now)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     sent_at = models.DateTimeField(null=True, blank=True)
     error = models.TextField(blank=True)
 

@@ -128,7 +128,10 @@ def send_shared(share: Share):
     url = absolute(reverse("supplychain:result", args=[share.recipient_id, share.pk]))
     recipients = customer_recipients(request) if request and request.requester_id == share.recipient_id else []
     if not recipients:  # shared with a customer further up the chain: tell its owners
-        recipients = [(m.user.email, settings.LANGUAGE_CODE) for m in share.recipient.memberships.filter(role="owner").select_related("user")]
+        recipients = [
+            (m.user.email, settings.LANGUAGE_CODE)
+            for m in share.recipient.memberships.filter(role="owner").select_related("user")
+        ]
 
     def render():
         context = {"share": share, "supplier": share.organisation, "url": url}

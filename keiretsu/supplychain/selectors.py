@@ -60,7 +60,9 @@ def min_group_size() -> int:
 # --- The status of a request, as an SQL expression --------------------------------------------
 
 
-def status_expression(*, org, requester, request_status, due_date, linked, edition, fiscal_year, today, no_request=None):
+def status_expression(
+    *, org, requester, request_status, due_date, linked, edition, fiscal_year, today, no_request=None
+):
     """The SupplierStatus of a request, computed by the database.
 
     org / requester: expressions for the supplier's organisation and the customer (OuterRef
@@ -158,7 +160,9 @@ SORTS = {
 }
 
 
-def supplier_rows(membership: Membership, *, focus: Focus, today, status=None, criticality=None, search="", sort="criticality"):
+def supplier_rows(
+    membership: Membership, *, focus: Focus, today, status=None, criticality=None, search="", sort="criticality"
+):
     """The customer's suppliers, each with its status on the focused edition and year, and the
     result it shared (if any): one query however many suppliers."""
     customer = membership.organisation_id
@@ -168,9 +172,15 @@ def supplier_rows(membership: Membership, *, focus: Focus, today, status=None, c
         condition=Q(requests__is_current=True, requests__edition=edition, requests__fiscal_year=fiscal_year),
     )
     shares = Share.objects.filter(
-        organisation=OuterRef("organisation"), recipient=customer, edition=edition, fiscal_year=fiscal_year, ended_at=None
+        organisation=OuterRef("organisation"),
+        recipient=customer,
+        edition=edition,
+        fiscal_year=fiscal_year,
+        ended_at=None,
     ).order_by("-shared_at")
-    assessments = Assessment.objects.filter(organisation=OuterRef("organisation"), edition=edition, fiscal_year=fiscal_year)
+    assessments = Assessment.objects.filter(
+        organisation=OuterRef("organisation"), edition=edition, fiscal_year=fiscal_year
+    )
     rows = (
         suppliers_of(membership)
         .annotate(current=current)
@@ -197,9 +207,7 @@ def supplier_rows(membership: Membership, *, focus: Focus, today, status=None, c
             share_rate=Subquery(shares.values("overall_rate")[:1]),
             share_weak=Subquery(shares.values("weak")[:1]),
             shared_at=Subquery(shares.values("shared_at")[:1]),
-            assessment_activity=Subquery(
-                assessments.order_by("-updated_at").values("updated_at")[:1]
-            ),
+            assessment_activity=Subquery(assessments.order_by("-updated_at").values("updated_at")[:1]),
         )
         .annotate(
             # Greatest() is NULL on SQLite as soon as one argument is: give each a floor.
@@ -215,7 +223,9 @@ def supplier_rows(membership: Membership, *, focus: Focus, today, status=None, c
     if criticality:
         rows = rows.filter(criticality=criticality)
     if search:
-        rows = rows.filter(Q(name__icontains=search) | Q(corporate_number__contains=search) | Q(contact_email__icontains=search))
+        rows = rows.filter(
+            Q(name__icontains=search) | Q(corporate_number__contains=search) | Q(contact_email__icontains=search)
+        )
     return rows.order_by(*SORTS.get(sort, SORTS["criticality"]))
 
 
@@ -454,7 +464,9 @@ class SupplyTree:
 
     @property
     def total(self):
-        return TierRow(0, sum(t.known for t in self.tiers), dict(sum((Counter(t.by_status) for t in self.tiers), Counter())))
+        return TierRow(
+            0, sum(t.known for t in self.tiers), dict(sum((Counter(t.by_status) for t in self.tiers), Counter()))
+        )
 
 
 def _percent(part, whole) -> Decimal | None:
@@ -481,7 +493,7 @@ def _group_counts(queryset, keys: tuple[str, ...]) -> list[tuple]:
     sql, params = queryset.query.sql_with_params()
     columns = ", ".join(connection.ops.quote_name(key) for key in keys)
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {columns}, COUNT(*) FROM ({sql}) AS grouped GROUP BY {columns}", params)  # noqa: S608
+        cursor.execute(f"SELECT {columns}, COUNT(*) FROM ({sql}) AS grouped GROUP BY {columns}", params)
         return cursor.fetchall()
 
 
@@ -536,7 +548,7 @@ def supply_tree(membership: Membership, *, focus: Focus, today) -> SupplyTree:
     others = "CASE WHEN direct = 0 THEN {} END"
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT tier, SUM({others.format(1)}), AVG({others.format('rate')}), SUM({others.format('weak')}), "  # noqa: S608
+            f"SELECT tier, SUM({others.format(1)}), AVG({others.format('rate')}), SUM({others.format('weak')}), "
             f"SUM({others.format('levels')}), SUM({others.format('attained * levels')}), SUM(direct) "
             f"FROM ({sql}) AS shared GROUP BY tier",
             params,
@@ -548,8 +560,15 @@ def supply_tree(membership: Membership, *, focus: Focus, today) -> SupplyTree:
             row.shared_with_you = int(direct or 0)
 
     # 3. Branches: every direct supplier with its own status and the counts below it.
-    own = dict(paths.filter(depth=0).values("ancestor__supplier").annotate(rank=Min(status)).values_list("ancestor__supplier", "rank"))
-    below_rows = paths.filter(depth__gte=1).values(branch=F("ancestor__supplier"), key=supplier_key).annotate(rank=Min(status))
+    own = dict(
+        paths.filter(depth=0)
+        .values("ancestor__supplier")
+        .annotate(rank=Min(status))
+        .values_list("ancestor__supplier", "rank")
+    )
+    below_rows = (
+        paths.filter(depth__gte=1).values(branch=F("ancestor__supplier"), key=supplier_key).annotate(rank=Min(status))
+    )
     below: dict[int, TierRow] = defaultdict(lambda: TierRow(0))
     for branch, rank, count in _group_counts(below_rows, ("branch", "rank")):
         below[branch].known += count

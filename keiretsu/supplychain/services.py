@@ -118,7 +118,9 @@ def _supplier_state(supplier: Supplier) -> dict:
     }
 
 
-def _create_supplier(*, customer: Organisation, actor: User, fields: dict, event=SupplyChainEvent.SUPPLIER_ADDED) -> Supplier:
+def _create_supplier(
+    *, customer: Organisation, actor: User, fields: dict, event=SupplyChainEvent.SUPPLIER_ADDED
+) -> Supplier:
     """Inside a transaction: add one (already checked) supplier, matched or invited."""
     if fields["corporate_number"] == customer.corporate_number:
         raise ValidationError({"corporate_number": _("This is your own organisation's corporate number.")})
@@ -149,7 +151,9 @@ def supplier_add(*, membership: Membership, actor: User, **fields) -> Supplier:
     _require_answerer(membership)
     cleaned = _clean_supplier_fields(fields)
     with transaction.atomic():
-        if Supplier.objects.filter(customer=membership.organisation_id, corporate_number=cleaned["corporate_number"]).exists():
+        if Supplier.objects.filter(
+            customer=membership.organisation_id, corporate_number=cleaned["corporate_number"]
+        ).exists():
             raise ValidationError({"corporate_number": _("This supplier is already on your list.")})
         return _create_supplier(customer=membership.organisation, actor=actor, fields=cleaned)
 
@@ -184,7 +188,9 @@ def suppliers_import(*, membership: Membership, actor: User, data: bytes) -> Imp
             for row in parsed.rows:
                 fields = {key: getattr(row, key) for key in SUPPLIER_FIELDS}
                 result.suppliers.append(
-                    _create_supplier(customer=customer, actor=actor, fields=fields, event=SupplyChainEvent.SUPPLIERS_IMPORTED)
+                    _create_supplier(
+                        customer=customer, actor=actor, fields=fields, event=SupplyChainEvent.SUPPLIERS_IMPORTED
+                    )
                 )
     except ValidationError as exc:
         # Someone added one of these suppliers meanwhile: nothing of this file was kept.
@@ -208,11 +214,17 @@ def supplier_update(*, membership: Membership, actor: User, supplier: Supplier, 
         if number_changed:
             if supplier.organisation_id or supplier.requests.exists():
                 raise ValidationError(
-                    {"corporate_number": _("The corporate number cannot change once the supplier is linked or has requests.")}
+                    {
+                        "corporate_number": _(
+                            "The corporate number cannot change once the supplier is linked or has requests."
+                        )
+                    }
                 )
             if cleaned["corporate_number"] == membership.organisation.corporate_number:
                 raise ValidationError({"corporate_number": _("This is your own organisation's corporate number.")})
-            if Supplier.objects.filter(customer=supplier.customer_id, corporate_number=cleaned["corporate_number"]).exists():
+            if Supplier.objects.filter(
+                customer=supplier.customer_id, corporate_number=cleaned["corporate_number"]
+            ).exists():
                 raise ValidationError({"corporate_number": _("This supplier is already on your list.")})
         email_changed = cleaned["contact_email"] != supplier.contact_email
         for key, value in cleaned.items():
@@ -351,7 +363,9 @@ def invitation_accept(*, user: User, token: str, registration: dict | None = Non
             membership = Membership.objects.filter(user=user, organisation=organisation).first()
             if membership is None or not membership.can_manage:
                 raise Conflict(
-                    _("%(name)s is already on Keiretsu. Ask one of its owners to accept this invitation, or to make you an owner.")
+                    _(
+                        "%(name)s is already on Keiretsu. Ask one of its owners to accept this invitation, or to make you an owner."
+                    )
                     % {"name": organisation.name}
                 )
         else:
@@ -434,7 +448,9 @@ def _request_state(request: AssessmentRequest) -> dict:
     }
 
 
-def _new_request(*, requester, supplier, edition, fiscal_year, due_date, message, pass_on, actor, language, parent=None):
+def _new_request(
+    *, requester, supplier, edition, fiscal_year, due_date, message, pass_on, actor, language, parent=None
+):
     request = AssessmentRequest(
         requester=requester,
         supplier=supplier,
@@ -458,7 +474,10 @@ def _new_request(*, requester, supplier, edition, fiscal_year, due_date, message
     RequestPath.objects.create(ancestor=request, descendant=request, depth=0)
     if parent is not None:
         RequestPath.objects.bulk_create(
-            [RequestPath(ancestor_id=p.ancestor_id, descendant=request, depth=p.depth + 1) for p in parent.ancestor_paths.all()]
+            [
+                RequestPath(ancestor_id=p.ancestor_id, descendant=request, depth=p.depth + 1)
+                for p in parent.ancestor_paths.all()
+            ]
         )
     return request
 
@@ -566,11 +585,19 @@ def request_withdraw(*, membership: Membership, actor: User, request: Assessment
     if request.requester_id != membership.organisation_id:
         raise PermissionDenied
     with transaction.atomic():
-        request = AssessmentRequest.objects.select_for_update().select_related("supplier", "edition__guideline").get(pk=request.pk)
+        request = (
+            AssessmentRequest.objects.select_for_update()
+            .select_related("supplier", "edition__guideline")
+            .get(pk=request.pk)
+        )
         if not request.is_current or request.status == AssessmentRequest.Status.WITHDRAWN:
             raise Conflict(_("This request has already been withdrawn."))
         before = _request_state(request)
-        request.status, request.is_current, request.withdrawn_at = AssessmentRequest.Status.WITHDRAWN, False, timezone.now()
+        request.status, request.is_current, request.withdrawn_at = (
+            AssessmentRequest.Status.WITHDRAWN,
+            False,
+            timezone.now(),
+        )
         request.save(update_fields=["status", "is_current", "withdrawn_at"])
         _detach(request)
         audit.record(
@@ -604,7 +631,9 @@ def _inbox_request(membership: Membership, request: AssessmentRequest) -> Assess
     return locked
 
 
-def request_accept(*, membership: Membership, actor: User, request: AssessmentRequest, language: str = "ja") -> AssessmentRequest:
+def request_accept(
+    *, membership: Membership, actor: User, request: AssessmentRequest, language: str = "ja"
+) -> AssessmentRequest:
     """Accept a request. It is answered by the organisation's own assessment of that edition and
     year (one assessment answers every customer); a company-wide one is started if there is none."""
     _require_answerer(membership)
@@ -641,13 +670,20 @@ def _start_company_assessment(membership, actor, request) -> Assessment | None:
         return None
     try:
         return assessment_services.assessment_create(
-            membership=membership, actor=actor, scope=scope, edition=edition, fiscal_year=request.fiscal_year, carry_forward=True
+            membership=membership,
+            actor=actor,
+            scope=scope,
+            edition=edition,
+            fiscal_year=request.fiscal_year,
+            carry_forward=True,
         )
     except assessment_services.AlreadyExists:
         return None
 
 
-def request_decline(*, membership: Membership, actor: User, request: AssessmentRequest, reason: str, language: str = "ja"):
+def request_decline(
+    *, membership: Membership, actor: User, request: AssessmentRequest, reason: str, language: str = "ja"
+):
     _require_answerer(membership)
     reason = (reason or "").strip()
     if not reason:
@@ -724,7 +760,9 @@ def requests_pass_on(
     result = SendResult()
     with transaction.atomic():
         for parent in parents:
-            parent = AssessmentRequest.objects.select_for_update().select_related("edition__guideline").get(pk=parent.pk)
+            parent = (
+                AssessmentRequest.objects.select_for_update().select_related("edition__guideline").get(pk=parent.pk)
+            )
             upstream_numbers = set(
                 AssessmentRequest.objects.filter(descendant_paths__descendant=parent).values_list(
                     "requester__corporate_number", flat=True
@@ -774,7 +812,11 @@ def requests_pass_on(
                 event=SupplyChainEvent.REQUEST_PASSED_ON,
                 target=parent,
                 target_label=f"{parent.requester.name} · {parent.edition}",
-                after={"created": len(created_here), "due_date": due_date.isoformat(), "requests": [r.pk for r in created_here]},
+                after={
+                    "created": len(created_here),
+                    "due_date": due_date.isoformat(),
+                    "requests": [r.pk for r in created_here],
+                },
             )
             result.created += created_here
         _notify_suppliers(result.created)
@@ -796,7 +838,11 @@ def _join_tree(existing: AssessmentRequest, parent: AssessmentRequest) -> str:
     above = list(RequestPath.objects.filter(descendant=parent))
     below = list(RequestPath.objects.filter(ancestor=existing))
     RequestPath.objects.bulk_create(
-        [RequestPath(ancestor_id=a.ancestor_id, descendant_id=b.descendant_id, depth=a.depth + b.depth + 1) for a in above for b in below]
+        [
+            RequestPath(ancestor_id=a.ancestor_id, descendant_id=b.descendant_id, depth=a.depth + b.depth + 1)
+            for a in above
+            for b in below
+        ]
     )
     return ""
 
@@ -871,7 +917,9 @@ def share_create(
         if any(r.pk not in allowed for r in recipients):
             raise PermissionDenied(_("You can share only with the customers in this request's chain."))
         latest = (
-            Assessment.objects.filter(scope=assessment.scope_id, edition=assessment.edition_id, fiscal_year=assessment.fiscal_year)
+            Assessment.objects.filter(
+                scope=assessment.scope_id, edition=assessment.edition_id, fiscal_year=assessment.fiscal_year
+            )
             .order_by("-revision")
             .values_list("pk", "status")
             .first()
@@ -954,7 +1002,10 @@ def share_withdraw(*, membership: Membership, actor: User, share: Share) -> Shar
         share.ended_at, share.ended_by, share.ended = timezone.now(), actor, Share.Ended.WITHDRAWN
         share.save(update_fields=["ended_at", "ended_by", "ended"])
         state = _share_state(share)
-        for organisation, label in ((membership.organisation, share.recipient.name), (share.recipient, membership.organisation.name)):
+        for organisation, label in (
+            (membership.organisation, share.recipient.name),
+            (share.recipient, membership.organisation.name),
+        ):
             audit.record(
                 actor=actor,
                 organisation=organisation,
@@ -970,7 +1021,9 @@ def share_withdraw(*, membership: Membership, actor: User, share: Share) -> Shar
 # --- Reminders ---------------------------------------------------------------------------------
 
 
-def reminder_nudge(*, membership: Membership, actor: User, request: AssessmentRequest, today: datetime.date) -> Reminder:
+def reminder_nudge(
+    *, membership: Membership, actor: User, request: AssessmentRequest, today: datetime.date
+) -> Reminder:
     """The customer reminds a supplier by hand (at most once a day per request)."""
     from . import selectors, tasks
 
@@ -978,7 +1031,11 @@ def reminder_nudge(*, membership: Membership, actor: User, request: AssessmentRe
     if request.requester_id != membership.organisation_id:
         raise PermissionDenied
     with transaction.atomic():
-        request = AssessmentRequest.objects.select_for_update().select_related("supplier", "edition__guideline").get(pk=request.pk)
+        request = (
+            AssessmentRequest.objects.select_for_update()
+            .select_related("supplier", "edition__guideline")
+            .get(pk=request.pk)
+        )
         if not request.is_open:
             raise Conflict(_("Only an open request can be reminded of."))
         if not request.supplier.organisation_id:

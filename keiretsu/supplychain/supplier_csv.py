@@ -25,11 +25,25 @@ MAX_BYTES = 2 * 1024 * 1024
 
 # column key -> (label shown in errors, accepted headers, required)
 COLUMNS = {
-    "name": (gettext_lazy("company name"), ("company name", "company", "name", "会社名", "企業名", "社名", "取引先名", "仕入先名"), True),
+    "name": (
+        gettext_lazy("company name"),
+        ("company name", "company", "name", "会社名", "企業名", "社名", "取引先名", "仕入先名"),
+        True,
+    ),
     "corporate_number": (gettext_lazy("corporate number"), ("corporate number", "corporate_number", "法人番号"), True),
     "contact_email": (
         gettext_lazy("contact e-mail"),
-        ("contact e-mail", "contact email", "e-mail", "email", "mail", "メールアドレス", "担当者メールアドレス", "連絡先メールアドレス", "メール"),
+        (
+            "contact e-mail",
+            "contact email",
+            "e-mail",
+            "email",
+            "mail",
+            "メールアドレス",
+            "担当者メールアドレス",
+            "連絡先メールアドレス",
+            "メール",
+        ),
         True,
     ),
     "criticality": (gettext_lazy("criticality"), ("criticality", "重要度"), False),
@@ -65,7 +79,11 @@ class Problem:
     def __str__(self):
         if self.row is None:
             return self.message
-        return _("Row %(row)s, %(column)s: %(message)s") % {"row": self.row, "column": self.column, "message": self.message}
+        return _("Row %(row)s, %(column)s: %(message)s") % {
+            "row": self.row,
+            "column": self.column,
+            "message": self.message,
+        }
 
 
 @dataclass
@@ -112,7 +130,9 @@ def parse(data: bytes, *, existing_numbers: set[str], own_number: str) -> Parsed
         text, result.encoding = decode(data)
     except UnicodeDecodeError:
         result.problems.append(
-            Problem(None, "", _("The file could not be read as text. Save it as CSV (UTF-8 or Shift_JIS) and try again."))
+            Problem(
+                None, "", _("The file could not be read as text. Save it as CSV (UTF-8 or Shift_JIS) and try again.")
+            )
         )
         return result
     try:
@@ -146,77 +166,82 @@ def parse(data: bytes, *, existing_numbers: set[str], own_number: str) -> Parsed
 
     first_row_of: dict[str, int] = {}
     for row_number, cells in records[1:]:
-        def cell(key):
-            index = positions.get(key)
-            return cells[index].strip() if index is not None and index < len(cells) else ""
-
-        def problem(key, message):
-            result.problems.append(Problem(row_number, str(COLUMNS[key][0]), message))
-
-        name = cell("name")
-        if not name:
-            problem("name", _("The company name is missing."))
-        elif len(name) > 200:
-            problem("name", _("The company name is longer than 200 characters."))
-
-        raw_number = cell("corporate_number")
-        number = corporate_number.normalise(raw_number)
-        if not raw_number:
-            problem("corporate_number", _("The corporate number is missing."))
-            number = ""
-        elif len(number) != 13 or not number.isdigit():
-            problem("corporate_number", _("A corporate number has 13 digits."))
-            number = ""
-        elif not corporate_number.is_valid(number):
-            problem("corporate_number", _("The check digit is wrong: please check the number."))
-            number = ""
-        elif number == own_number:
-            problem("corporate_number", _("This is your own organisation's corporate number."))
-        elif number in existing_numbers:
-            problem("corporate_number", _("This supplier is already on your list."))
-        elif number in first_row_of:
-            problem(
-                "corporate_number",
-                _("The same corporate number is on row %(row)s of this file.") % {"row": first_row_of[number]},
-            )
-        if number and number not in first_row_of:
-            first_row_of[number] = row_number
-
-        email = cell("contact_email")
-        if not email:
-            problem("contact_email", _("The contact e-mail address is missing."))
-        else:
-            try:
-                validate_email(email)
-            except ValidationError:
-                problem("contact_email", _("This is not a valid e-mail address."))
-
-        criticality = _lookup(CRITICALITY_WORDS, cell("criticality"))
-        if criticality is None:
-            problem("criticality", _("Write high, medium or low (高, 中 or 低)."))
-
-        language = _lookup(LANGUAGE_WORDS, cell("language"))
-        if language is None:
-            problem("language", _("Write ja or en."))
-
-        note = cell("note")
-        if len(note) > 2000:
-            problem("note", _("The note is longer than 2,000 characters."))
-
-        result.rows.append(
-            SupplierRow(
-                row=row_number,
-                name=name,
-                corporate_number=number,
-                contact_email=normalise_email(email),
-                criticality=criticality or Criticality.MEDIUM,
-                note=note,
-                language=language or "ja",
-            )
-        )
+        row = _check_row(row_number, cells, positions, first_row_of, existing_numbers, own_number, result.problems)
+        result.rows.append(row)
     if not result.rows and not result.problems:
         result.problems.append(Problem(None, "", _("The file has a header row but no supplier.")))
     return result
+
+
+def _check_row(row_number, cells, positions, first_row_of, existing_numbers, own_number, problems) -> SupplierRow:
+    """One data row, with its problems appended to `problems`."""
+
+    def cell(key):
+        index = positions.get(key)
+        return cells[index].strip() if index is not None and index < len(cells) else ""
+
+    def problem(key, message):
+        problems.append(Problem(row_number, str(COLUMNS[key][0]), message))
+
+    name = cell("name")
+    if not name:
+        problem("name", _("The company name is missing."))
+    elif len(name) > 200:
+        problem("name", _("The company name is longer than 200 characters."))
+
+    raw_number = cell("corporate_number")
+    number = corporate_number.normalise(raw_number)
+    if not raw_number:
+        problem("corporate_number", _("The corporate number is missing."))
+        number = ""
+    elif len(number) != 13 or not number.isdigit():
+        problem("corporate_number", _("A corporate number has 13 digits."))
+        number = ""
+    elif not corporate_number.is_valid(number):
+        problem("corporate_number", _("The check digit is wrong: please check the number."))
+        number = ""
+    elif number == own_number:
+        problem("corporate_number", _("This is your own organisation's corporate number."))
+    elif number in existing_numbers:
+        problem("corporate_number", _("This supplier is already on your list."))
+    elif number in first_row_of:
+        problem(
+            "corporate_number",
+            _("The same corporate number is on row %(row)s of this file.") % {"row": first_row_of[number]},
+        )
+    if number and number not in first_row_of:
+        first_row_of[number] = row_number
+
+    email = cell("contact_email")
+    if not email:
+        problem("contact_email", _("The contact e-mail address is missing."))
+    else:
+        try:
+            validate_email(email)
+        except ValidationError:
+            problem("contact_email", _("This is not a valid e-mail address."))
+
+    criticality = _lookup(CRITICALITY_WORDS, cell("criticality"))
+    if criticality is None:
+        problem("criticality", _("Write high, medium or low (高, 中 or 低)."))
+
+    language = _lookup(LANGUAGE_WORDS, cell("language"))
+    if language is None:
+        problem("language", _("Write ja or en."))
+
+    note = cell("note")
+    if len(note) > 2000:
+        problem("note", _("The note is longer than 2,000 characters."))
+
+    return SupplierRow(
+        row=row_number,
+        name=name,
+        corporate_number=number,
+        contact_email=normalise_email(email),
+        criticality=criticality or Criticality.MEDIUM,
+        note=note,
+        language=language or "ja",
+    )
 
 
 def _numbered_rows(text: str) -> list[tuple[int, list[str]]]:

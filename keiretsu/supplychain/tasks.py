@@ -43,13 +43,23 @@ def send_request_notice(request_ids: list[int]) -> int:
 @task()
 def send_customer_notice(kind: str, object_id: int) -> bool:
     if kind == "declined":
-        request = AssessmentRequest.objects.select_related("supplier", "created_by", "edition__guideline").filter(pk=object_id).first()
+        request = (
+            AssessmentRequest.objects.select_related("supplier", "created_by", "edition__guideline")
+            .filter(pk=object_id)
+            .first()
+        )
         if request is None or request.status != AssessmentRequest.Status.DECLINED:
             return False
         notifications.send_declined(request)
         return True
     if kind == "shared":
-        share = Share.objects.select_related("organisation", "recipient", "request__created_by", "edition__guideline", "scope").filter(pk=object_id).first()
+        share = (
+            Share.objects.select_related(
+                "organisation", "recipient", "request__created_by", "edition__guideline", "scope"
+            )
+            .filter(pk=object_id)
+            .first()
+        )
         if share is None or not share.is_active:
             return False
         notifications.send_shared(share)
@@ -61,7 +71,10 @@ def send_customer_notice(kind: str, object_id: int) -> bool:
 def deliver_reminder(reminder_id: int) -> bool:
     reminder = (
         Reminder.objects.select_related(
-            "request__requester", "request__supplier__organisation", "request__edition__guideline", "request__responded_by"
+            "request__requester",
+            "request__supplier__organisation",
+            "request__edition__guideline",
+            "request__responded_by",
         )
         .filter(pk=reminder_id, sent_at=None)
         .first()

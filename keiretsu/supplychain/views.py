@@ -87,11 +87,24 @@ def _query_without(query, *keys):
 def supplier_export(request, membership):
     today = _today()
     focus = _focus(membership, request)
-    rows = selectors.supplier_rows(membership, focus=focus, today=today, **SupplierFilterForm(request.GET or None).filters())
+    rows = selectors.supplier_rows(
+        membership, focus=focus, today=today, **SupplierFilterForm(request.GET or None).filters()
+    )
     header = [
-        _("Company name"), _("Corporate number"), _("Contact e-mail"), _("Criticality"), _("Note"),
-        _("Fiscal year"), _("Guideline edition"), _("Status"), _("Due date"), _("Level attained"),
-        _("Achievement rate (%)"), _("Weak link"), _("Shared on"), _("Last activity"),
+        _("Company name"),
+        _("Corporate number"),
+        _("Contact e-mail"),
+        _("Criticality"),
+        _("Note"),
+        _("Fiscal year"),
+        _("Guideline edition"),
+        _("Status"),
+        _("Due date"),
+        _("Level attained"),
+        _("Achievement rate (%)"),
+        _("Weak link"),
+        _("Shared on"),
+        _("Last activity"),
     ]
     edition = str(focus.edition) if focus.edition else ""
 
@@ -99,8 +112,14 @@ def supplier_export(request, membership):
         for row in rows.iterator():
             shared = row.share_id is not None
             yield [
-                row.name, row.corporate_number, row.contact_email, Criticality(row.criticality).label, row.note,
-                focus.fiscal_year, edition, SupplierStatus(row.status).label,
+                row.name,
+                row.corporate_number,
+                row.contact_email,
+                Criticality(row.criticality).label,
+                row.note,
+                focus.fiscal_year,
+                edition,
+                SupplierStatus(row.status).label,
                 row.due_date.isoformat() if row.due_date else "",
                 (row.share_level or _("not attained")) if shared and row.share_has_levels else "",
                 one_decimal(row.share_rate) if shared and row.share_rate is not None else "",
@@ -109,7 +128,9 @@ def supplier_export(request, membership):
                 timezone.localtime(row.last_activity).strftime("%Y-%m-%d %H:%M") if row.last_activity else "",
             ]
 
-    response = HttpResponse(supplier_csv.export(lines(), [str(h) for h in header]), content_type="text/csv; charset=utf-8")
+    response = HttpResponse(
+        supplier_csv.export(lines(), [str(h) for h in header]), content_type="text/csv; charset=utf-8"
+    )
     response["Content-Disposition"] = f'attachment; filename="suppliers-FY{focus.fiscal_year}.csv"'
     return response
 
@@ -125,10 +146,15 @@ def supplier_add(request, membership):
             _add_errors(form, exc)
         else:
             if supplier.organisation_id:
-                messages.success(request, _("%(name)s is already on Keiretsu and has been linked.") % {"name": supplier.name})
+                messages.success(
+                    request, _("%(name)s is already on Keiretsu and has been linked.") % {"name": supplier.name}
+                )
             else:
-                messages.success(request, _("%(name)s has been added; an invitation is on its way to %(email)s.")
-                                 % {"name": supplier.name, "email": supplier.contact_email})
+                messages.success(
+                    request,
+                    _("%(name)s has been added; an invitation is on its way to %(email)s.")
+                    % {"name": supplier.name, "email": supplier.contact_email},
+                )
             return redirect("supplychain:supplier_detail", org_id=membership.organisation_id, supplier_id=supplier.pk)
     return render(request, "supplychain/supplier_form.html", {"form": form, "creating": True})
 
@@ -148,7 +174,9 @@ def supplier_import(request, membership):
     problems = []
     if request.method == "POST" and form.is_valid():
         try:
-            result = services.suppliers_import(membership=membership, actor=request.user, data=form.cleaned_data["file"].read())
+            result = services.suppliers_import(
+                membership=membership, actor=request.user, data=form.cleaned_data["file"].read()
+            )
         except services.SupplyChainError as exc:
             form.add_error(None, exc.message)
             problems = exc.problems
@@ -246,7 +274,11 @@ def request_create(request, membership):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         every = data["all_suppliers"]
-        suppliers = list(selectors.suppliers_of(membership).select_related("organisation")) if every else list(data["suppliers"])
+        suppliers = (
+            list(selectors.suppliers_of(membership).select_related("organisation"))
+            if every
+            else list(data["suppliers"])
+        )
         try:
             result = services.requests_send(
                 membership=membership,
@@ -264,11 +296,15 @@ def request_create(request, membership):
         except services.SupplyChainError as exc:
             form.add_error(None, exc.message)
         else:
-            text = ngettext("%(count)s request sent.", "%(count)s requests sent.", len(result.created)) % {"count": len(result.created)}
+            text = ngettext("%(count)s request sent.", "%(count)s requests sent.", len(result.created)) % {
+                "count": len(result.created)
+            }
             if result.skipped:
                 text += " " + _("%(count)s left out (already asked).") % {"count": len(result.skipped)}
             messages.success(request, text)
-            return redirect(reverse("supplychain:suppliers", args=[membership.organisation_id]) + f"?year={data['fiscal_year']}")
+            return redirect(
+                reverse("supplychain:suppliers", args=[membership.organisation_id]) + f"?year={data['fiscal_year']}"
+            )
     return render(request, "supplychain/request_form.html", {"form": form})
 
 
@@ -282,7 +318,9 @@ def request_withdraw(request, membership, request_id):
         _refusal(request, exc)
     else:
         messages.success(request, _("The request has been withdrawn."))
-    return redirect("supplychain:supplier_detail", org_id=membership.organisation_id, supplier_id=assessment_request.supplier_id)
+    return redirect(
+        "supplychain:supplier_detail", org_id=membership.organisation_id, supplier_id=assessment_request.supplier_id
+    )
 
 
 @require_POST
@@ -294,8 +332,12 @@ def request_remind(request, membership, request_id):
     except services.SupplyChainError as exc:
         _refusal(request, exc)
     else:
-        messages.success(request, _("A reminder is on its way to %(name)s.") % {"name": assessment_request.supplier.name})
-    return redirect("supplychain:supplier_detail", org_id=membership.organisation_id, supplier_id=assessment_request.supplier_id)
+        messages.success(
+            request, _("A reminder is on its way to %(name)s.") % {"name": assessment_request.supplier.name}
+        )
+    return redirect(
+        "supplychain:supplier_detail", org_id=membership.organisation_id, supplier_id=assessment_request.supplier_id
+    )
 
 
 @member_view
@@ -324,7 +366,13 @@ def supply_tree(request, membership):
     return render(
         request,
         "supplychain/supply_tree.html",
-        {"focus": focus, "tree": tree, "page": page, "statuses": SupplierStatus, "query": _query_without(request.GET, "page")},
+        {
+            "focus": focus,
+            "tree": tree,
+            "page": page,
+            "statuses": SupplierStatus,
+            "query": _query_without(request.GET, "page"),
+        },
     )
 
 
@@ -348,14 +396,24 @@ def weakest_links(request, membership):
 def inbox(request, membership):
     year = request.GET.get("year", "")
     state = request.GET.get("state", "open")
-    requests = selectors.inbox(membership, today=_today(), fiscal_year=int(year) if year.isdigit() else None, state=state)
+    requests = selectors.inbox(
+        membership, today=_today(), fiscal_year=int(year) if year.isdigit() else None, state=state
+    )
     page = Paginator(requests, 50).get_page(request.GET.get("page"))
     return render(
         request,
         "supplychain/inbox.html",
-        {"page": page, "state": state, "year": year, "states": AssessmentRequest.Status, "statuses": SupplierStatus,
-         "query": _query_without(request.GET, "page"),
-         "can_pass_on": any(r.is_current and r.pass_on and r.status == AssessmentRequest.Status.ACCEPTED for r in page)},
+        {
+            "page": page,
+            "state": state,
+            "year": year,
+            "states": AssessmentRequest.Status,
+            "statuses": SupplierStatus,
+            "query": _query_without(request.GET, "page"),
+            "can_pass_on": any(
+                r.is_current and r.pass_on and r.status == AssessmentRequest.Status.ACCEPTED for r in page
+            ),
+        },
     )
 
 
@@ -366,20 +424,27 @@ def _inbox_context(request, membership, assessment_request, **extra):
     if assessments and membership.can_submit:
         share_form = extra.pop("share_form", None) or ShareForm(assessments=assessments, recipients=recipients)
     shares = [
-        s for s in selectors.shares_given(membership).filter(
-            edition=assessment_request.edition_id, fiscal_year=assessment_request.fiscal_year,
+        s
+        for s in selectors.shares_given(membership).filter(
+            edition=assessment_request.edition_id,
+            fiscal_year=assessment_request.fiscal_year,
             recipient__in=[r.pk for r in recipients],
         )
     ]
     return {
         "req": assessment_request,
-        "status": selectors.inbox(membership, today=_today()).filter(pk=assessment_request.pk).values_list("supplier_status", flat=True).first(),
+        "status": selectors.inbox(membership, today=_today())
+        .filter(pk=assessment_request.pk)
+        .values_list("supplier_status", flat=True)
+        .first(),
         "chain": list(selectors.upstream_requests(assessment_request))[1:],
         "assessments": selectors.assessments_for_request(membership, assessment_request),
         "shares": shares,
         "share_form": share_form,
         "decline_form": extra.pop("decline_form", None) or DeclineForm(),
-        "children": assessment_request.children.filter(is_current=True).select_related("supplier").order_by("supplier__name"),
+        "children": assessment_request.children.filter(is_current=True)
+        .select_related("supplier")
+        .order_by("supplier__name"),
         "statuses": SupplierStatus,
         **extra,
     }
@@ -400,11 +465,16 @@ def _back_to(membership, assessment_request):
 def request_accept(request, membership, request_id):
     assessment_request = selectors.inbox_request_for(membership, request_id)
     try:
-        services.request_accept(membership=membership, actor=request.user, request=assessment_request, language=request.LANGUAGE_CODE)
+        services.request_accept(
+            membership=membership, actor=request.user, request=assessment_request, language=request.LANGUAGE_CODE
+        )
     except services.SupplyChainError as exc:
         _refusal(request, exc)
     else:
-        messages.success(request, _("Accepted. Your assessment answers this request and any other customer's for the same edition and year."))
+        messages.success(
+            request,
+            _("Accepted. Your assessment answers this request and any other customer's for the same edition and year."),
+        )
     return _back_to(membership, assessment_request)
 
 
@@ -416,8 +486,11 @@ def request_decline(request, membership, request_id):
     if form.is_valid():
         try:
             services.request_decline(
-                membership=membership, actor=request.user, request=assessment_request,
-                reason=form.cleaned_data["reason"], language=request.LANGUAGE_CODE,
+                membership=membership,
+                actor=request.user,
+                request=assessment_request,
+                reason=form.cleaned_data["reason"],
+                language=request.LANGUAGE_CODE,
             )
         except services.SupplyChainError as exc:
             _refusal(request, exc)
@@ -440,15 +513,20 @@ def request_share(request, membership, request_id):
     if form.is_valid():
         try:
             shares = services.share_create(
-                membership=membership, actor=request.user, request=assessment_request,
-                assessment=form.cleaned_data["assessment"], detail=form.cleaned_data["detail"],
+                membership=membership,
+                actor=request.user,
+                request=assessment_request,
+                assessment=form.cleaned_data["assessment"],
+                detail=form.cleaned_data["detail"],
                 recipients=list(form.cleaned_data["recipients"]),
             )
         except services.SupplyChainError as exc:
             form.add_error(None, exc.message)
         else:
             if shares:
-                messages.success(request, _("Shared with %(names)s.") % {"names": ", ".join(s.recipient.name for s in shares)})
+                messages.success(
+                    request, _("Shared with %(names)s.") % {"names": ", ".join(s.recipient.name for s in shares)}
+                )
             else:
                 messages.info(request, _("Already shared exactly so: nothing changed."))
             return _back_to(membership, assessment_request)
@@ -509,7 +587,11 @@ def pass_on(request, membership):
             form.add_error(None, exc.message)
         else:
             return render(request, "supplychain/pass_on_done.html", {"result": result})
-    return render(request, "supplychain/pass_on.html", {"form": form, "has_suppliers": selectors.suppliers_of(membership).exists()})
+    return render(
+        request,
+        "supplychain/pass_on.html",
+        {"form": form, "has_suppliers": selectors.suppliers_of(membership).exists()},
+    )
 
 
 # --- The invitation link (no membership yet) -----------------------------------------------------
@@ -523,12 +605,15 @@ def invitation(request, token):
     supplier = invitation.supplier
     context = {"invitation": invitation, "supplier": supplier, "customer": supplier.customer}
     if supplier.organisation_id:
-        context["problem"] = _("This invitation is no longer needed: %(name)s is already on Keiretsu and linked to %(customer)s. Sign in to see the requests.") % {
-            "name": supplier.organisation.name, "customer": supplier.customer.name}
+        context["problem"] = _(
+            "This invitation is no longer needed: %(name)s is already on Keiretsu and linked to %(customer)s. Sign in to see the requests."
+        ) % {"name": supplier.organisation.name, "customer": supplier.customer.name}
         return render(request, "supplychain/invitation.html", context, status=410)
     if not request.user.is_authenticated:
         here = request.get_full_path()
-        context["sign_up_url"] = reverse("accounts:sign_up") + "?" + urlencode({"next": here, "email": invitation.email})
+        context["sign_up_url"] = (
+            reverse("accounts:sign_up") + "?" + urlencode({"next": here, "email": invitation.email})
+        )
         context["sign_in_url"] = reverse("accounts:login") + "?" + urlencode({"next": here})
         return render(request, "supplychain/invitation.html", context)
     try:
@@ -542,7 +627,9 @@ def invitation(request, token):
     context["existing"] = existing
     form = None
     if existing is None:
-        form = RegisterSupplierForm(request.POST or None, initial={"name": supplier.name, "tier": min(supplier.customer.tier + 1, 4)})
+        form = RegisterSupplierForm(
+            request.POST or None, initial={"name": supplier.name, "tier": min(supplier.customer.tier + 1, 4)}
+        )
     if request.method == "POST" and (form is None or form.is_valid()):
         try:
             organisation = services.invitation_accept(
@@ -552,9 +639,11 @@ def invitation(request, token):
             context["problem"] = exc.message if isinstance(exc, services.SupplyChainError) else " ".join(exc.messages)
             context["form"] = form
             return render(request, "supplychain/invitation.html", context, status=409)
-        messages.success(request, _("%(name)s is now linked to %(customer)s. Its requests are below.")
-                         % {"name": organisation.name, "customer": supplier.customer.name})
+        messages.success(
+            request,
+            _("%(name)s is now linked to %(customer)s. Its requests are below.")
+            % {"name": organisation.name, "customer": supplier.customer.name},
+        )
         return redirect("supplychain:inbox", org_id=organisation.pk)
     context["form"] = form
     return render(request, "supplychain/invitation.html", context)
-

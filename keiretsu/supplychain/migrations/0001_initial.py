@@ -7,168 +7,416 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('accounts', '0001_initial'),
-        ('assessments', '0001_initial'),
-        ('catalogue', '0001_initial'),
+        ("accounts", "0001_initial"),
+        ("assessments", "0001_initial"),
+        ("catalogue", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Supplier',
+            name="Supplier",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200, verbose_name='company name')),
-                ('corporate_number', models.CharField(max_length=13, verbose_name='corporate number')),
-                ('contact_email', models.EmailField(max_length=254, verbose_name='contact e-mail')),
-                ('criticality', models.PositiveSmallIntegerField(choices=[(1, 'High'), (2, 'Medium'), (3, 'Low')], default=2, verbose_name='criticality')),
-                ('note', models.TextField(blank=True, verbose_name='note')),
-                ('language', models.CharField(choices=[('ja', '日本語'), ('en', 'English')], default='ja', max_length=8, verbose_name="contact's language")),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('linked_at', models.DateTimeField(blank=True, null=True)),
-                ('created_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('customer', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='suppliers', to='accounts.organisation')),
-                ('organisation', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='customer_links', to='accounts.organisation')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=200, verbose_name="company name")),
+                ("corporate_number", models.CharField(max_length=13, verbose_name="corporate number")),
+                ("contact_email", models.EmailField(max_length=254, verbose_name="contact e-mail")),
+                (
+                    "criticality",
+                    models.PositiveSmallIntegerField(
+                        choices=[(1, "High"), (2, "Medium"), (3, "Low")], default=2, verbose_name="criticality"
+                    ),
+                ),
+                ("note", models.TextField(blank=True, verbose_name="note")),
+                (
+                    "language",
+                    models.CharField(
+                        choices=[("ja", "日本語"), ("en", "English")],
+                        default="ja",
+                        max_length=8,
+                        verbose_name="contact's language",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("linked_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "customer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="suppliers",
+                        to="accounts.organisation",
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="customer_links",
+                        to="accounts.organisation",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['criticality', 'name'],
+                "ordering": ["criticality", "name"],
             },
         ),
         migrations.CreateModel(
-            name='AssessmentRequest',
+            name="AssessmentRequest",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('fiscal_year', models.PositiveIntegerField(verbose_name='fiscal year')),
-                ('due_date', models.DateField(verbose_name='due date')),
-                ('message', models.TextField(blank=True, verbose_name='message')),
-                ('pass_on', models.BooleanField(default=True, verbose_name='ask to pass it on')),
-                ('status', models.CharField(choices=[('pending', 'Awaiting reply'), ('accepted', 'Accepted'), ('declined', 'Declined'), ('withdrawn', 'Withdrawn by the customer')], default='pending', max_length=16)),
-                ('is_current', models.BooleanField(default=True)),
-                ('decline_reason', models.TextField(blank=True, verbose_name='reason')),
-                ('responded_at', models.DateTimeField(blank=True, null=True)),
-                ('responder_language', models.CharField(blank=True, max_length=8)),
-                ('requester_language', models.CharField(default='ja', max_length=8)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('withdrawn_at', models.DateTimeField(blank=True, null=True)),
-                ('created_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('edition', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='catalogue.edition')),
-                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='children', to='supplychain.assessmentrequest')),
-                ('requester', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='requests_sent', to='accounts.organisation')),
-                ('responded_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('supplier', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='requests', to='supplychain.supplier')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("fiscal_year", models.PositiveIntegerField(verbose_name="fiscal year")),
+                ("due_date", models.DateField(verbose_name="due date")),
+                ("message", models.TextField(blank=True, verbose_name="message")),
+                ("pass_on", models.BooleanField(default=True, verbose_name="ask to pass it on")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("pending", "Awaiting reply"),
+                            ("accepted", "Accepted"),
+                            ("declined", "Declined"),
+                            ("withdrawn", "Withdrawn by the customer"),
+                        ],
+                        default="pending",
+                        max_length=16,
+                    ),
+                ),
+                ("is_current", models.BooleanField(default=True)),
+                ("decline_reason", models.TextField(blank=True, verbose_name="reason")),
+                ("responded_at", models.DateTimeField(blank=True, null=True)),
+                ("responder_language", models.CharField(blank=True, max_length=8)),
+                ("requester_language", models.CharField(default="ja", max_length=8)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("withdrawn_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "edition",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="catalogue.edition"
+                    ),
+                ),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="children",
+                        to="supplychain.assessmentrequest",
+                    ),
+                ),
+                (
+                    "requester",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="requests_sent",
+                        to="accounts.organisation",
+                    ),
+                ),
+                (
+                    "responded_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "supplier",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="requests", to="supplychain.supplier"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['due_date', 'pk'],
+                "ordering": ["due_date", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='SupplierInvitation',
+            name="SupplierInvitation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('email', models.EmailField(max_length=254)),
-                ('corporate_number', models.CharField(max_length=13)),
-                ('token_hash', models.CharField(blank=True, max_length=64, null=True, unique=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('expires_at', models.DateTimeField()),
-                ('sent_at', models.DateTimeField(blank=True, null=True)),
-                ('accepted_at', models.DateTimeField(blank=True, null=True)),
-                ('revoked_at', models.DateTimeField(blank=True, null=True)),
-                ('accepted_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('invited_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('supplier', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='invitations', to='supplychain.supplier')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("email", models.EmailField(max_length=254)),
+                ("corporate_number", models.CharField(max_length=13)),
+                ("token_hash", models.CharField(blank=True, max_length=64, null=True, unique=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("expires_at", models.DateTimeField()),
+                ("sent_at", models.DateTimeField(blank=True, null=True)),
+                ("accepted_at", models.DateTimeField(blank=True, null=True)),
+                ("revoked_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "accepted_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "invited_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "supplier",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="invitations",
+                        to="supplychain.supplier",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at'],
+                "ordering": ["-created_at"],
             },
         ),
         migrations.CreateModel(
-            name='Reminder',
+            name="Reminder",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(max_length=16)),
-                ('recipients', models.TextField(blank=True)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('sent_at', models.DateTimeField(blank=True, null=True)),
-                ('error', models.TextField(blank=True)),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('request', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='reminders', to='supplychain.assessmentrequest')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("kind", models.CharField(max_length=16)),
+                ("recipients", models.TextField(blank=True)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("sent_at", models.DateTimeField(blank=True, null=True)),
+                ("error", models.TextField(blank=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "request",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="reminders",
+                        to="supplychain.assessmentrequest",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at'],
-                'constraints': [models.UniqueConstraint(condition=models.Q(('kind', 'manual'), _negated=True), fields=('request', 'kind'), name='reminder_once')],
+                "ordering": ["-created_at"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("kind", "manual"), _negated=True),
+                        fields=("request", "kind"),
+                        name="reminder_once",
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='RequestPath',
+            name="RequestPath",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('depth', models.PositiveSmallIntegerField()),
-                ('ancestor', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='descendant_paths', to='supplychain.assessmentrequest')),
-                ('descendant', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='ancestor_paths', to='supplychain.assessmentrequest')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("depth", models.PositiveSmallIntegerField()),
+                (
+                    "ancestor",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="descendant_paths",
+                        to="supplychain.assessmentrequest",
+                    ),
+                ),
+                (
+                    "descendant",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="ancestor_paths",
+                        to="supplychain.assessmentrequest",
+                    ),
+                ),
             ],
             options={
-                'indexes': [models.Index(fields=['descendant', 'depth'], name='requestpath_descendant')],
-                'constraints': [models.UniqueConstraint(fields=('ancestor', 'descendant'), name='requestpath_unique')],
+                "indexes": [models.Index(fields=["descendant", "depth"], name="requestpath_descendant")],
+                "constraints": [models.UniqueConstraint(fields=("ancestor", "descendant"), name="requestpath_unique")],
             },
         ),
         migrations.CreateModel(
-            name='Share',
+            name="Share",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('fiscal_year', models.PositiveIntegerField()),
-                ('detail', models.CharField(choices=[('summary', 'Summary: rates per level and per section, level attained'), ('full', 'Full: every answer and comment')], max_length=16)),
-                ('shared_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('ended_at', models.DateTimeField(blank=True, null=True)),
-                ('ended', models.CharField(blank=True, choices=[('withdrawn', 'Withdrawn'), ('superseded', 'Replaced by a newer share')], max_length=16)),
-                ('overall_rate', models.DecimalField(decimal_places=1, max_digits=4, null=True)),
-                ('level_attained', models.CharField(blank=True, max_length=32)),
-                ('has_levels', models.BooleanField(default=False)),
-                ('first_level_missing', models.PositiveIntegerField(default=0)),
-                ('priority_missing', models.PositiveIntegerField(default=0)),
-                ('weak', models.BooleanField(default=False)),
-                ('gap', models.PositiveIntegerField(default=0)),
-                ('assessment', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='assessments.assessment')),
-                ('edition', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='catalogue.edition')),
-                ('ended_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='shares_given', to='accounts.organisation')),
-                ('recipient', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='shares_received', to='accounts.organisation')),
-                ('request', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='shares', to='supplychain.assessmentrequest')),
-                ('scope', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='accounts.scope')),
-                ('shared_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("fiscal_year", models.PositiveIntegerField()),
+                (
+                    "detail",
+                    models.CharField(
+                        choices=[
+                            ("summary", "Summary: rates per level and per section, level attained"),
+                            ("full", "Full: every answer and comment"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                ("shared_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("ended_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "ended",
+                    models.CharField(
+                        blank=True,
+                        choices=[("withdrawn", "Withdrawn"), ("superseded", "Replaced by a newer share")],
+                        max_length=16,
+                    ),
+                ),
+                ("overall_rate", models.DecimalField(decimal_places=1, max_digits=4, null=True)),
+                ("level_attained", models.CharField(blank=True, max_length=32)),
+                ("has_levels", models.BooleanField(default=False)),
+                ("first_level_missing", models.PositiveIntegerField(default=0)),
+                ("priority_missing", models.PositiveIntegerField(default=0)),
+                ("weak", models.BooleanField(default=False)),
+                ("gap", models.PositiveIntegerField(default=0)),
+                (
+                    "assessment",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="assessments.assessment"
+                    ),
+                ),
+                (
+                    "edition",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="catalogue.edition"
+                    ),
+                ),
+                (
+                    "ended_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="shares_given",
+                        to="accounts.organisation",
+                    ),
+                ),
+                (
+                    "recipient",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="shares_received",
+                        to="accounts.organisation",
+                    ),
+                ),
+                (
+                    "request",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="shares",
+                        to="supplychain.assessmentrequest",
+                    ),
+                ),
+                (
+                    "scope",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="accounts.scope"
+                    ),
+                ),
+                (
+                    "shared_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-shared_at', '-pk'],
-                'indexes': [models.Index(condition=models.Q(('ended_at', None)), fields=['recipient', 'fiscal_year', 'edition'], name='share_recipient_active'), models.Index(condition=models.Q(('ended_at', None)), fields=['organisation', 'fiscal_year', 'edition'], name='share_org_active')],
-                'constraints': [models.UniqueConstraint(condition=models.Q(('ended_at', None)), fields=('organisation', 'recipient', 'scope', 'edition', 'fiscal_year'), name='share_one_active')],
+                "ordering": ["-shared_at", "-pk"],
+                "indexes": [
+                    models.Index(
+                        condition=models.Q(("ended_at", None)),
+                        fields=["recipient", "fiscal_year", "edition"],
+                        name="share_recipient_active",
+                    ),
+                    models.Index(
+                        condition=models.Q(("ended_at", None)),
+                        fields=["organisation", "fiscal_year", "edition"],
+                        name="share_org_active",
+                    ),
+                ],
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("ended_at", None)),
+                        fields=("organisation", "recipient", "scope", "edition", "fiscal_year"),
+                        name="share_one_active",
+                    )
+                ],
             },
         ),
         migrations.AddIndex(
-            model_name='supplier',
-            index=models.Index(fields=['corporate_number'], name='supplier_corporate_number'),
+            model_name="supplier",
+            index=models.Index(fields=["corporate_number"], name="supplier_corporate_number"),
         ),
         migrations.AddConstraint(
-            model_name='supplier',
-            constraint=models.UniqueConstraint(fields=('customer', 'corporate_number'), name='supplier_unique_per_customer'),
+            model_name="supplier",
+            constraint=models.UniqueConstraint(
+                fields=("customer", "corporate_number"), name="supplier_unique_per_customer"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='supplier',
-            constraint=models.CheckConstraint(condition=models.Q(('organisation', models.F('customer')), _negated=True), name='supplier_not_self'),
+            model_name="supplier",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("organisation", models.F("customer")), _negated=True), name="supplier_not_self"
+            ),
         ),
         migrations.AddIndex(
-            model_name='assessmentrequest',
-            index=models.Index(fields=['requester', 'fiscal_year', 'edition'], name='request_requester_year'),
+            model_name="assessmentrequest",
+            index=models.Index(fields=["requester", "fiscal_year", "edition"], name="request_requester_year"),
         ),
         migrations.AddIndex(
-            model_name='assessmentrequest',
-            index=models.Index(condition=models.Q(('is_current', True)), fields=['due_date'], name='request_current_due'),
+            model_name="assessmentrequest",
+            index=models.Index(
+                condition=models.Q(("is_current", True)), fields=["due_date"], name="request_current_due"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='assessmentrequest',
-            constraint=models.UniqueConstraint(condition=models.Q(('is_current', True)), fields=('supplier', 'edition', 'fiscal_year'), name='request_one_current'),
+            model_name="assessmentrequest",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("is_current", True)),
+                fields=("supplier", "edition", "fiscal_year"),
+                name="request_one_current",
+            ),
         ),
     ]

@@ -31,5 +31,3 @@ def priority_edition(catalogue):
 def meti_edition(catalogue):
     """153 criteria with levels ★3 / ★4."""
     return catalogue["meti-scs"]
-
-

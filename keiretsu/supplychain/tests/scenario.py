@@ -69,8 +69,12 @@ def answer_all(assessment, *, not_done=0):
     """Rate every item achieved except `not_done`: a number of items (the first ones, in
     document order) or a list of item numbers."""
     scale = assessment.edition.rating_scale
-    done = sorted(scale.achieved)[0]
-    undone = next(s for s in scale.codes if s not in scale.achieved and s not in scale.not_applicable and not scale.needs_reason(s))
+    done = min(scale.achieved)
+    undone = next(
+        s
+        for s in scale.codes
+        if s not in scale.achieved and s not in scale.not_applicable and not scale.needs_reason(s)
+    )
     items = list(assessment.edition.items.order_by("position"))
     Answer.objects.filter(assessment=assessment).delete()
     Answer.objects.bulk_create(

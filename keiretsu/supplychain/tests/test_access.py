@@ -13,8 +13,14 @@ from .scenario import build_tree
 pytestmark = pytest.mark.django_db
 
 POST_ONLY = {
-    "supplier_remove", "supplier_invite", "request_withdraw", "request_remind", "request_accept",
-    "request_decline", "request_share", "share_withdraw",
+    "supplier_remove",
+    "supplier_invite",
+    "request_withdraw",
+    "request_remind",
+    "request_accept",
+    "request_decline",
+    "request_share",
+    "share_withdraw",
 }
 
 
@@ -54,7 +60,11 @@ def url_for(name, org_id, objects):
         if key == "org_id":
             kwargs[key] = org_id
         elif key == "request_id":
-            kwargs[key] = objects["inbox_request_id"] if name.startswith(("request_accept", "request_decline", "request_share", "inbox_request")) else objects["request_id"]
+            kwargs[key] = (
+                objects["inbox_request_id"]
+                if name.startswith(("request_accept", "request_decline", "request_share", "inbox_request"))
+                else objects["request_id"]
+            )
         elif key == "share_id":
             kwargs[key] = objects["given_share_id"] if name == "share_withdraw" else objects["share_id"]
         elif key == "token":
@@ -70,10 +80,29 @@ def call(client, name, url):
 
 def test_the_walk_covers_every_page():
     assert set(supplychain_urls()) == {
-        "suppliers", "supplier_export", "supplier_add", "supplier_import", "supplier_detail", "supplier_edit",
-        "supplier_remove", "supplier_invite", "request_create", "request_withdraw", "request_remind", "result",
-        "supply_tree", "weakest_links", "inbox", "pass_on", "inbox_request", "request_accept", "request_decline",
-        "request_share", "shares", "share_withdraw", "invitation",
+        "suppliers",
+        "supplier_export",
+        "supplier_add",
+        "supplier_import",
+        "supplier_detail",
+        "supplier_edit",
+        "supplier_remove",
+        "supplier_invite",
+        "request_create",
+        "request_withdraw",
+        "request_remind",
+        "result",
+        "supply_tree",
+        "weakest_links",
+        "inbox",
+        "pass_on",
+        "inbox_request",
+        "request_accept",
+        "request_decline",
+        "request_share",
+        "shares",
+        "share_withdraw",
+        "invitation",
     }
 
 
@@ -98,11 +127,27 @@ def test_another_organisations_pages_answer_404(objects, mallory, beta):
 
 def test_the_real_owner_reaches_them(objects):
     client = client_for(objects["owner"])
-    for name in ("suppliers", "supplier_detail", "supplier_edit", "result", "supply_tree", "weakest_links", "inbox", "inbox_request", "shares", "pass_on"):
+    for name in (
+        "suppliers",
+        "supplier_detail",
+        "supplier_edit",
+        "result",
+        "supply_tree",
+        "weakest_links",
+        "inbox",
+        "inbox_request",
+        "shares",
+        "pass_on",
+    ):
         url = url_for(name, objects["org"].pk, objects)
         assert client.get(url).status_code in (200, 302), url
     given = client_for(objects["given_share_owner"])
-    assert given.post(reverse("supplychain:share_withdraw", args=[objects["given_share_org"].pk, objects["given_share_id"]])).status_code == 302
+    assert (
+        given.post(
+            reverse("supplychain:share_withdraw", args=[objects["given_share_org"].pk, objects["given_share_id"]])
+        ).status_code
+        == 302
+    )
 
 
 def test_anonymous_visitors_are_sent_to_sign_in(objects, client):
@@ -118,8 +163,10 @@ def test_anonymous_visitors_are_sent_to_sign_in(objects, client):
 def test_api_endpoints_answer_404_to_others_and_401_to_anonymous(objects, mallory, client):
     org = objects["org"].pk
     urls = [
-        reverse("api:suppliers", args=[org]), reverse("api:supply_tree", args=[org]),
-        reverse("api:weakest_links", args=[org]), reverse("api:inbox", args=[org]),
+        reverse("api:suppliers", args=[org]),
+        reverse("api:supply_tree", args=[org]),
+        reverse("api:weakest_links", args=[org]),
+        reverse("api:inbox", args=[org]),
         reverse("api:result", args=[org, objects["share_id"]]),
     ]
     for url in urls:

@@ -124,7 +124,9 @@ def test_the_tier1_sees_its_own_suppliers_scores(tree, priority_edition):
     focus = selectors.Focus(FY, priority_edition, [FY], [priority_edition])
     shared = list(selectors.results_shared_with(membership, focus=focus))
     assert sorted((s.organisation.name, s.tier, str(s.overall_rate)) for s in shared) == [
-        ("Tier2 B1", 1, "100.0"), ("Tier2 B2", 1, "87.5"), ("Tier2 B3", 1, "100.0"),
+        ("Tier2 B1", 1, "100.0"),
+        ("Tier2 B2", 1, "87.5"),
+        ("Tier2 B3", 1, "100.0"),
     ]
     # Its own tree is one tier deep: three suppliers, all shared; 3 < k: no aggregate shown.
     result = tree_of(tier1, owner, priority_edition)

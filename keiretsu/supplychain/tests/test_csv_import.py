@@ -42,7 +42,11 @@ def test_excel_encodings_are_read(data, encoding):
     assert result.encoding == encoding
     first, second = result.rows
     assert (first.name, first.corporate_number, first.contact_email, first.criticality, first.note) == (
-        "株式会社東海精機", A, "taro@tokai.example", Criticality.HIGH, "ブレーキ部品",
+        "株式会社東海精機",
+        A,
+        "taro@tokai.example",
+        Criticality.HIGH,
+        "ブレーキ部品",
     )
     assert (second.name, second.criticality, second.language) == ("浜松プレス工業", Criticality.LOW, "ja")
 
@@ -122,7 +126,10 @@ def test_the_upload_page_lists_the_problems_and_keeps_nothing(alpha, alice):
     assert response.status_code == 400
     text = response.content.decode()
     # Row 2 (the header is row 1), the column, the problem: in Japanese, the default language.
-    assert '<td class="num">2</td><td>法人番号</td><td>法人番号のチェックデジットが合いません。番号をご確認ください。</td>' in text
+    assert (
+        '<td class="num">2</td><td>法人番号</td><td>法人番号のチェックデジットが合いません。番号をご確認ください。</td>'
+        in text
+    )
     assert not Supplier.objects.exists()
 
 
@@ -139,8 +146,12 @@ def test_the_upload_page_imports_a_valid_file(alpha, alice):
 
 def test_the_export_is_utf8_with_a_bom(alpha, alice):
     services.supplier_add(
-        membership=membership_of(alice, alpha), actor=alice, name="株式会社東海精機", corporate_number=A,
-        contact_email="taro@tokai.example", criticality=Criticality.HIGH,
+        membership=membership_of(alice, alpha),
+        actor=alice,
+        name="株式会社東海精機",
+        corporate_number=A,
+        contact_email="taro@tokai.example",
+        criticality=Criticality.HIGH,
     )
     response = client_for(alice).get(reverse("supplychain:supplier_export", args=[alpha.pk]))
     assert response["Content-Type"] == "text/csv; charset=utf-8"

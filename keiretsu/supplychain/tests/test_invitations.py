@@ -28,8 +28,12 @@ def invited(alpha, alice, priority_edition, django_capture_on_commit_callbacks):
     """Alpha adds a supplier that is not on Keiretsu, and asks it for the priority items."""
     with django_capture_on_commit_callbacks(execute=True):
         supplier = services.supplier_add(
-            membership=membership_of(alice, alpha), actor=alice, name="東海精機", corporate_number=NUMBER,
-            contact_email="Taro@Tokai.example", language="en",
+            membership=membership_of(alice, alpha),
+            actor=alice,
+            name="東海精機",
+            corporate_number=NUMBER,
+            contact_email="Taro@Tokai.example",
+            language="en",
         )
         send_requests(alpha, alice, [supplier], [priority_edition], due=DUE, today=TODAY)
     return supplier
@@ -121,7 +125,9 @@ def test_an_unknown_link_is_refused(client):
     assert client.get(reverse("supplychain:invitation", args=["not-a-token"])).status_code == 410
 
 
-def test_a_company_registering_on_its_own_is_linked_and_the_invitation_is_then_moot(invited, django_capture_on_commit_callbacks):
+def test_a_company_registering_on_its_own_is_linked_and_the_invitation_is_then_moot(
+    invited, django_capture_on_commit_callbacks
+):
     taro = make_user("taro@tokai.example")
     other_owner = make_user("boss@tokai.example")
     with django_capture_on_commit_callbacks(execute=True):
@@ -138,7 +144,10 @@ def test_a_member_who_is_not_an_owner_cannot_accept_for_the_company(alpha, alice
     boss = make_user("boss@sanko.example")
     with django_capture_on_commit_callbacks(execute=True):
         supplier = services.supplier_add(
-            membership=membership_of(alice, alpha), actor=alice, name="Sanko", corporate_number=NUMBER,
+            membership=membership_of(alice, alpha),
+            actor=alice,
+            name="Sanko",
+            corporate_number=NUMBER,
             contact_email="viewer@sanko.example",
         )
     token = link_in(mail.outbox[0]).split("/")[2]
@@ -154,10 +163,15 @@ def test_a_member_who_is_not_an_owner_cannot_accept_for_the_company(alpha, alice
     assert supplier.organisation is None
 
 
-def test_adding_a_supplier_already_on_keiretsu_links_it_without_an_invitation(alpha, alice, beta, django_capture_on_commit_callbacks):
+def test_adding_a_supplier_already_on_keiretsu_links_it_without_an_invitation(
+    alpha, alice, beta, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         supplier = services.supplier_add(
-            membership=membership_of(alice, alpha), actor=alice, name="Beta", corporate_number=beta.corporate_number,
+            membership=membership_of(alice, alpha),
+            actor=alice,
+            name="Beta",
+            corporate_number=beta.corporate_number,
             contact_email="m@beta.example",
         )
     assert supplier.organisation == beta
@@ -165,15 +179,21 @@ def test_adding_a_supplier_already_on_keiretsu_links_it_without_an_invitation(al
     assert mail.outbox == []
 
 
-def test_registering_independently_links_every_customers_entry(alpha, alice, beta, mallory, django_capture_on_commit_callbacks):
+def test_registering_independently_links_every_customers_entry(
+    alpha, alice, beta, mallory, django_capture_on_commit_callbacks
+):
     for customer, owner in ((alpha, alice), (beta, mallory)):
         services.supplier_add(
-            membership=membership_of(owner, customer), actor=owner, name="Tokai", corporate_number=NUMBER,
+            membership=membership_of(owner, customer),
+            actor=owner,
+            name="Tokai",
+            corporate_number=NUMBER,
             contact_email="taro@tokai.example",
         )
     taro = make_user("taro@tokai.example")
     with django_capture_on_commit_callbacks(execute=True):
         organisation = make_organisation(taro, "Tokai", NUMBER[1:])
     assert set(Supplier.objects.values_list("customer__name", "organisation")) == {
-        ("Alpha Parts", organisation.pk), ("Beta Motors", organisation.pk),
+        ("Alpha Parts", organisation.pk),
+        ("Beta Motors", organisation.pk),
     }

@@ -25,7 +25,7 @@ def chain(priority_edition):
 
 
 def test_passing_on_creates_linked_child_requests_for_every_supplier(chain, priority_edition):
-    oem, _, t1, t1_owner, t2s = chain
+    oem, _, t1, t1_owner, _t2s = chain
     accept(t1, t1_owner, oem, priority_edition)
     parent = inbox_request(t1, oem, priority_edition)
     result = pass_on(t1, t1_owner, oem, priority_edition, due=DUE - datetime.timedelta(days=14))
@@ -40,13 +40,15 @@ def test_passing_on_creates_linked_child_requests_for_every_supplier(chain, prio
 def test_a_due_date_later_than_the_customers_is_refused(chain, priority_edition):
     oem, _, t1, t1_owner, _ = chain
     accept(t1, t1_owner, oem, priority_edition)
-    with pytest.raises(services.SupplyChainError, match="cannot be later than your customer's due date \\(2026-09-30\\)"):
+    with pytest.raises(
+        services.SupplyChainError, match="cannot be later than your customer's due date \\(2026-09-30\\)"
+    ):
         pass_on(t1, t1_owner, oem, priority_edition, due=DUE + datetime.timedelta(days=1))
     assert AssessmentRequest.objects.filter(requester=t1).count() == 0
 
 
 def test_a_request_must_be_accepted_and_ask_to_be_passed_on(chain, priority_edition):
-    oem, oem_owner, t1, t1_owner, _ = chain
+    oem, _, t1, t1_owner, _ = chain
     with pytest.raises(services.Conflict, match="Accept a request"):
         pass_on(t1, t1_owner, oem, priority_edition)
     other, other_owner = company("Quiet Customer")

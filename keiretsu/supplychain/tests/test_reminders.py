@@ -33,7 +33,9 @@ def asked(priority_edition):
         add_supplier(customer, owner, supplier_org)
         send_requests(customer, owner, customer.suppliers.all(), [priority_edition])
         req = inbox_request(supplier_org, customer, priority_edition)
-        services.request_accept(membership=membership_of(supplier_owner, supplier_org), actor=supplier_owner, request=req, language="en")
+        services.request_accept(
+            membership=membership_of(supplier_owner, supplier_org), actor=supplier_owner, request=req, language="en"
+        )
     mail.outbox.clear()
     return customer, owner, supplier_org, supplier_owner, req
 
@@ -44,9 +46,20 @@ def sweep(on):
 
 
 def test_before_the_due_date_and_when_overdue_each_once(asked):
-    *_, supplier_owner, req = asked
+    *_, supplier_owner, _req = asked
     sent = []
-    for date in (day(9, 15), day(9, 16), day(9, 16), day(9, 20), day(9, 27), day(9, 28), day(9, 30), day(10, 1), day(10, 1), day(10, 15)):
+    for date in (
+        day(9, 15),
+        day(9, 16),
+        day(9, 16),
+        day(9, 20),
+        day(9, 27),
+        day(9, 28),
+        day(9, 30),
+        day(10, 1),
+        day(10, 1),
+        day(10, 15),
+    ):
         before = len(mail.outbox)
         sweep(date)
         sent += [(date, m.subject) for m in mail.outbox[before:]]
@@ -55,7 +68,11 @@ def test_before_the_due_date_and_when_overdue_each_once(asked):
     assert sent[2][1] == "Overdue: Customer Motors's request for a self-assessment (due 2026-09-30)"
     assert "in 14 day(s)" in mail.outbox[0].body and "in 3 day(s)" in mail.outbox[1].body
     assert all(m.to == [supplier_owner.email] for m in mail.outbox)
-    assert list(Reminder.objects.order_by("created_at").values_list("kind", flat=True)) == ["due-14", "due-3", "overdue"]
+    assert list(Reminder.objects.order_by("created_at").values_list("kind", flat=True)) == [
+        "due-14",
+        "due-3",
+        "overdue",
+    ]
     assert AuditEvent.objects.filter(event="request.reminded", actor=None).count() == 3
 
 
@@ -122,7 +139,10 @@ def test_the_customer_can_nudge_by_hand_once_a_day(asked, django_capture_on_comm
 
 def test_no_nudge_for_a_supplier_not_on_keiretsu(alpha, alice, priority_edition):
     supplier = services.supplier_add(
-        membership=membership_of(alice, alpha), actor=alice, name="Newcomer", corporate_number=with_check_digit("800000000008"),
+        membership=membership_of(alice, alpha),
+        actor=alice,
+        name="Newcomer",
+        corporate_number=with_check_digit("800000000008"),
         contact_email="n@new.example",
     )
     (req,) = send_requests(alpha, alice, [supplier], [priority_edition])

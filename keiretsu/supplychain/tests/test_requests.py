@@ -25,7 +25,9 @@ def pair(priority_edition):
     return customer, customer_owner, supplier_org, supplier_owner, supplier
 
 
-def test_a_request_reaches_the_suppliers_inbox_and_is_noticed_by_email(pair, priority_edition, django_capture_on_commit_callbacks):
+def test_a_request_reaches_the_suppliers_inbox_and_is_noticed_by_email(
+    pair, priority_edition, django_capture_on_commit_callbacks
+):
     customer, owner, supplier_org, supplier_owner, supplier = pair
     with django_capture_on_commit_callbacks(execute=True):
         (created,) = send_requests(customer, owner, [supplier], [priority_edition])
@@ -47,8 +49,14 @@ def test_a_duplicate_open_request_is_refused(pair, priority_edition):
     assert AssessmentRequest.objects.count() == 1
     # Sending to "all suppliers" skips the ones already asked.
     result = services.requests_send(
-        membership=membership_of(owner, customer), actor=owner, suppliers=[supplier], editions=[priority_edition],
-        fiscal_year=FY, due_date=DUE, today=TODAY, skip_requested=True,
+        membership=membership_of(owner, customer),
+        actor=owner,
+        suppliers=[supplier],
+        editions=[priority_edition],
+        fiscal_year=FY,
+        due_date=DUE,
+        today=TODAY,
+        skip_requested=True,
     )
     assert (result.created, len(result.skipped)) == ([], 1)
 
@@ -56,7 +64,10 @@ def test_a_duplicate_open_request_is_refused(pair, priority_edition):
 def test_a_request_to_oneself_is_refused(alpha, alice, priority_edition):
     with pytest.raises(Exception, match="own organisation"):
         services.supplier_add(
-            membership=membership_of(alice, alpha), actor=alice, name="Me", corporate_number=alpha.corporate_number,
+            membership=membership_of(alice, alpha),
+            actor=alice,
+            name="Me",
+            corporate_number=alpha.corporate_number,
             contact_email="alice@alpha.example",
         )
     assert not Supplier.objects.exists()
@@ -73,7 +84,11 @@ def test_viewers_cannot_request(alpha, alice, vera, priority_edition):
 
     with pytest.raises(PermissionDenied):
         services.supplier_add(
-            membership=membership_of(vera, alpha), actor=vera, name="X", corporate_number="1" * 13, contact_email="x@x.example"
+            membership=membership_of(vera, alpha),
+            actor=vera,
+            name="X",
+            corporate_number="1" * 13,
+            contact_email="x@x.example",
         )
 
 
@@ -98,7 +113,9 @@ def test_declining_needs_a_reason_which_the_customer_reads(pair, priority_editio
     with pytest.raises(services.SupplyChainError, match="Give a reason"):
         services.request_decline(membership=membership, actor=supplier_owner, request=req, reason="  ")
     with django_capture_on_commit_callbacks(execute=True):
-        services.request_decline(membership=membership, actor=supplier_owner, request=req, reason="We no longer supply you.")
+        services.request_decline(
+            membership=membership, actor=supplier_owner, request=req, reason="We no longer supply you."
+        )
     req.refresh_from_db()
     assert (req.status, req.decline_reason) == ("declined", "We no longer supply you.")
     (message,) = mail.outbox
@@ -124,7 +141,9 @@ def test_withdrawal_removes_the_subtree_from_the_customers_tree(pair, priority_e
     assert [t.known for t in tree_of(customer, owner, priority_edition).tiers] == [1, 1, 1]
 
     # The middle supplier withdraws its request: Deep and Deeper leave the customer's tree.
-    services.request_withdraw(membership=membership_of(supplier_owner, supplier_org), actor=supplier_owner, request=child)
+    services.request_withdraw(
+        membership=membership_of(supplier_owner, supplier_org), actor=supplier_owner, request=child
+    )
     assert [t.known for t in tree_of(customer, owner, priority_edition).tiers] == [1]
     assert not RequestPath.objects.filter(ancestor=root, descendant__in=[child, grandchild]).exists()
     # Deep's own request to Deeper stays, as Deep's own tree.
@@ -136,7 +155,9 @@ def test_withdrawal_removes_the_subtree_from_the_customers_tree(pair, priority_e
     services.request_withdraw(membership=membership_of(owner, customer), actor=owner, request=root)
     assert tree_of(customer, owner, priority_edition).tiers == []
     with pytest.raises(services.Conflict):
-        services.request_accept(membership=membership_of(supplier_owner, supplier_org), actor=supplier_owner, request=root)
+        services.request_accept(
+            membership=membership_of(supplier_owner, supplier_org), actor=supplier_owner, request=root
+        )
 
 
 def test_the_request_form_refuses_a_duplicate_with_a_message(pair, priority_edition):
@@ -149,7 +170,13 @@ def test_the_request_form_refuses_a_duplicate_with_a_message(pair, priority_edit
     with time_machine.travel(now_local(TODAY), tick=False):
         response = client_for(owner).post(
             reverse("supplychain:request_create", args=[customer.pk]),
-            {"suppliers": [supplier.pk], "editions": [priority_edition.pk], "fiscal_year": FY, "due_date": "2026-09-30", "pass_on": "on"},
+            {
+                "suppliers": [supplier.pk],
+                "editions": [priority_edition.pk],
+                "fiscal_year": FY,
+                "due_date": "2026-09-30",
+                "pass_on": "on",
+            },
         )
     assert response.status_code == 200
     assert "Supplier Works" in response.content.decode()

@@ -86,12 +86,17 @@ def test_withdrawal_leaves_only_the_fact_and_the_audit_keeps_what_was_shared(ans
     withdrawn = AuditEvent.objects.get(organisation=supplier_org, event="share.withdrawn")
     assert withdrawn.before["shared_at"] == shared.shared_at.isoformat()
     # The customer's log says it was shared and withdrawn, never the scores.
-    assert list(AuditEvent.objects.filter(organisation=customer, event__startswith="share.").values_list("event", flat=True)) == [
-        "share.withdrawn", "share.created",
+    assert list(
+        AuditEvent.objects.filter(organisation=customer, event__startswith="share.").values_list("event", flat=True)
+    ) == [
+        "share.withdrawn",
+        "share.created",
     ]
     assert "scores" not in AuditEvent.objects.get(organisation=customer, event="share.created").after
     # And the list no longer shows it as shared.
-    rows = client_for(customer_owner).get(reverse("api:suppliers", args=[customer.pk]) + "?year=2026").json()["suppliers"]
+    rows = (
+        client_for(customer_owner).get(reverse("api:suppliers", args=[customer.pk]) + "?year=2026").json()["suppliers"]
+    )
     assert rows[0]["status"] == "submitted" and rows[0]["shared"] is None
 
 
@@ -105,7 +110,12 @@ def test_a_shared_revision_stays_as_it_was_and_a_new_one_replaces_it(answered, m
     revision = assessment_services.assessment_submit(membership=membership, actor=supplier_owner, assessment=revision)
     (second,) = share(supplier_org, supplier_owner, customer, meti_edition, revision)
     first.refresh_from_db()
-    assert (first.ended, second.assessment, second.weak, str(second.overall_rate)) == ("superseded", revision, False, "100.0")
+    assert (first.ended, second.assessment, second.weak, str(second.overall_rate)) == (
+        "superseded",
+        revision,
+        False,
+        "100.0",
+    )
     # Sharing the same revision at the same detail again changes nothing.
     assert share(supplier_org, supplier_owner, customer, meti_edition, revision) == []
 
@@ -122,7 +132,7 @@ def test_only_submitted_assessments_of_an_accepted_request_can_be_shared(meti_ed
 
 
 def test_sharing_is_limited_to_the_customers_in_the_chain_and_to_owners(answered, meti_edition, alpha):
-    customer, customer_owner, supplier_org, supplier_owner, assessment = answered
+    customer, _, supplier_org, supplier_owner, assessment = answered
     with pytest.raises(PermissionDenied):
         share(supplier_org, supplier_owner, customer, meti_edition, assessment, recipients=[alpha])
     assessor = make_user("assessor@supplier.example")
@@ -133,7 +143,7 @@ def test_sharing_is_limited_to_the_customers_in_the_chain_and_to_owners(answered
 
 
 def test_the_share_form_on_the_inbox_page(answered, meti_edition):
-    customer, customer_owner, supplier_org, supplier_owner, assessment = answered
+    customer, _, supplier_org, supplier_owner, assessment = answered
     req = inbox_request(supplier_org, customer, meti_edition)
     client = client_for(supplier_owner)
     url = reverse("supplychain:request_share", args=[supplier_org.pk, req.pk])

@@ -12,7 +12,19 @@ from keiretsu.lib.corporate_number import with_check_digit
 from keiretsu.supplychain import selectors, services
 from keiretsu.supplychain.models import Criticality, SupplierStatus
 
-from .scenario import DUE, FY, TODAY, accept, add_supplier, company, inbox_request, now_local, send_requests, share, submit
+from .scenario import (
+    DUE,
+    FY,
+    TODAY,
+    accept,
+    add_supplier,
+    company,
+    inbox_request,
+    now_local,
+    send_requests,
+    share,
+    submit,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -24,16 +36,24 @@ def suppliers(priority_edition):
     orgs = {}
     for name in ("Declines", "Waits", "Answers", "Submits", "Shares"):
         orgs[name] = company(name)
-        add_supplier(customer, owner, orgs[name][0], criticality=Criticality.HIGH if name == "Waits" else Criticality.MEDIUM)
+        add_supplier(
+            customer, owner, orgs[name][0], criticality=Criticality.HIGH if name == "Waits" else Criticality.MEDIUM
+        )
     services.supplier_add(
-        membership=membership_of(owner, customer), actor=owner, name="Invited", corporate_number=with_check_digit("700000000007"),
-        contact_email="x@invited.example", criticality=Criticality.LOW,
+        membership=membership_of(owner, customer),
+        actor=owner,
+        name="Invited",
+        corporate_number=with_check_digit("700000000007"),
+        contact_email="x@invited.example",
+        criticality=Criticality.LOW,
     )
     send_requests(customer, owner, customer.suppliers.all(), [priority_edition])
     declines, declines_owner = orgs["Declines"]
     services.request_decline(
-        membership=membership_of(declines_owner, declines), actor=declines_owner,
-        request=inbox_request(declines, customer, priority_edition), reason="No longer a supplier",
+        membership=membership_of(declines_owner, declines),
+        actor=declines_owner,
+        request=inbox_request(declines, customer, priority_edition),
+        reason="No longer a supplier",
     )
     answers, answers_owner = orgs["Answers"]
     accept(answers, answers_owner, customer, priority_edition)
@@ -49,7 +69,9 @@ def suppliers(priority_edition):
 def statuses(customer, owner, edition, today):
     membership = membership_of(owner, customer)
     focus = selectors.Focus(FY, edition, [FY], [edition])
-    return {row.name: SupplierStatus(row.status) for row in selectors.supplier_rows(membership, focus=focus, today=today)}
+    return {
+        row.name: SupplierStatus(row.status) for row in selectors.supplier_rows(membership, focus=focus, today=today)
+    }
 
 
 def test_every_status_before_the_due_date(suppliers, priority_edition):
@@ -70,7 +92,10 @@ def test_overdue_the_day_after_the_due_date_but_not_on_it(suppliers, priority_ed
     assert after["Waits"] == after["Answers"] == SupplierStatus.OVERDUE
     # Submitted, shared, declined and not-yet-registered suppliers are not "overdue".
     assert [after[n] for n in ("Submits", "Shares", "Declines", "Invited")] == [
-        SupplierStatus.SUBMITTED, SupplierStatus.SHARED, SupplierStatus.DECLINED, SupplierStatus.INVITED,
+        SupplierStatus.SUBMITTED,
+        SupplierStatus.SHARED,
+        SupplierStatus.DECLINED,
+        SupplierStatus.INVITED,
     ]
 
 

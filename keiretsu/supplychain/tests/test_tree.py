@@ -62,8 +62,13 @@ def test_the_tree_and_weakest_links_pages_take_the_same_queries_for_a_bigger_tre
 
 def test_weakest_links_most_critical_first_then_the_widest_gap(priority_edition):
     oem, oem_owner = company("OEM")
-    spec = [("Low gap 5", Criticality.LOW, 5), ("High gap 1", Criticality.HIGH, 1), ("High gap 3", Criticality.HIGH, 3),
-            ("Medium none", Criticality.MEDIUM, 0), ("Medium gap 2", Criticality.MEDIUM, 2)]
+    spec = [
+        ("Low gap 5", Criticality.LOW, 5),
+        ("High gap 1", Criticality.HIGH, 1),
+        ("High gap 3", Criticality.HIGH, 3),
+        ("Medium none", Criticality.MEDIUM, 0),
+        ("Medium gap 2", Criticality.MEDIUM, 2),
+    ]
     suppliers = {}
     for name, criticality, gap in spec:
         org, owner = company(name)
@@ -75,7 +80,10 @@ def test_weakest_links_most_critical_first_then_the_widest_gap(priority_edition)
         share(org, owner, oem, priority_edition, submit(org, owner, priority_edition, not_done=gap))
     links = selectors.weakest_links(membership_of(oem_owner, oem), fiscal_year=FY)
     assert [(s.organisation.name, s.gap) for s in links] == [
-        ("High gap 3", 3), ("High gap 1", 1), ("Medium gap 2", 2), ("Low gap 5", 5),
+        ("High gap 3", 3),
+        ("High gap 1", 1),
+        ("Medium gap 2", 2),
+        ("Low gap 5", 5),
     ]
 
 
@@ -93,7 +101,12 @@ def test_levels_weak_links_on_the_meti_scheme(meti_edition):
     assert (link.organisation, link.level_attained, link.first_level_missing, link.gap) == (weak, "", 3, 3)
     row = tree_of(oem, oem_owner, meti_edition).tiers[0]
     # Both shared with the OEM directly: seen one by one, so no average over "the others".
-    assert (row.known, row.by_status, row.shared_with_you, row.aggregate.suppliers) == (2, {SupplierStatus.SHARED: 2}, 2, 0)
+    assert (row.known, row.by_status, row.shared_with_you, row.aggregate.suppliers) == (
+        2,
+        {SupplierStatus.SHARED: 2},
+        2,
+        0,
+    )
 
 
 def test_a_supplier_reached_twice_counts_once_at_its_nearest_tier_with_its_best_status(priority_edition):

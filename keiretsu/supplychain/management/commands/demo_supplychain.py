@@ -28,7 +28,11 @@ from keiretsu.supplychain import services
 from keiretsu.supplychain.models import AssessmentRequest, Criticality, Supplier
 
 OEM = ("デモ自動車株式会社", "012345670001", Organisation.Tier.OEM)
-TIER1 = [("デモ電装株式会社", "012345670002"), ("デモ化成株式会社", "012345670003"), ("デモ鋼業株式会社", "012345670004")]
+TIER1 = [
+    ("デモ電装株式会社", "012345670002"),
+    ("デモ化成株式会社", "012345670003"),
+    ("デモ鋼業株式会社", "012345670004"),
+]
 TIER2 = [
     # name, base, what it does: share (not done items) / share+oem / decline / pending / invited
     ("東海精密株式会社", "012345670011", ("share", 0)),
@@ -71,20 +75,30 @@ class Command(BaseCommand):
         year = fiscal_year_of(today)
         rng = random.Random(2026)
 
-        oem, oem_owner = self.company(OEM[0], OEM[1], OEM[2], owner=demo_user)
+        oem, _ = self.company(OEM[0], OEM[1], OEM[2], owner=demo_user)
         oem_m = Membership.objects.get(user=demo_user, organisation=oem)
         tier1 = []
         for i, (name, base) in enumerate(TIER1):
             org, owner = self.company(name, base, Organisation.Tier.TIER1, email=f"tier1-{i}@demo.example")
             tier1.append((org, owner))
             services.supplier_add(
-                membership=oem_m, actor=demo_user, name=name, corporate_number=org.corporate_number,
-                contact_email=owner.email, criticality=[Criticality.HIGH, Criticality.MEDIUM, Criticality.LOW][i],
+                membership=oem_m,
+                actor=demo_user,
+                name=name,
+                corporate_number=org.corporate_number,
+                contact_email=owner.email,
+                criticality=[Criticality.HIGH, Criticality.MEDIUM, Criticality.LOW][i],
             )
         services.requests_send(
-            membership=oem_m, actor=demo_user, suppliers=list(Supplier.objects.filter(customer=oem)), editions=[edition],
-            fiscal_year=year, due_date=today + datetime.timedelta(days=45), message="年度内の回答をお願いします。",
-            today=today, language="ja",
+            membership=oem_m,
+            actor=demo_user,
+            suppliers=list(Supplier.objects.filter(customer=oem)),
+            editions=[edition],
+            fiscal_year=year,
+            due_date=today + datetime.timedelta(days=45),
+            message="年度内の回答をお願いします。",
+            today=today,
+            language="ja",
         )
         denso, denso_owner = tier1[0]
         denso_m = Membership.objects.get(user=denso_owner, organisation=denso)
@@ -94,54 +108,91 @@ class Command(BaseCommand):
             services.request_accept(membership=membership, actor=owner, request=self.inbox(org, oem))
 
         services.supplier_add(
-            membership=denso_m, actor=denso_owner, name=demo_company.name, corporate_number=demo_company.corporate_number,
-            contact_email=DEMO_EMAIL, criticality=Criticality.HIGH,
+            membership=denso_m,
+            actor=denso_owner,
+            name=demo_company.name,
+            corporate_number=demo_company.corporate_number,
+            contact_email=DEMO_EMAIL,
+            criticality=Criticality.HIGH,
         )
         tier2 = []
         for i, (name, base, plan) in enumerate(TIER2):
             org, owner = self.company(name, base, Organisation.Tier.TIER2, email=f"tier2-{i}@demo.example")
             tier2.append((org, owner, plan))
             services.supplier_add(
-                membership=denso_m, actor=denso_owner, name=name, corporate_number=org.corporate_number,
-                contact_email=owner.email, criticality=rng.choice(list(Criticality)),
+                membership=denso_m,
+                actor=denso_owner,
+                name=name,
+                corporate_number=org.corporate_number,
+                contact_email=owner.email,
+                criticality=rng.choice(list(Criticality)),
             )
         services.supplier_add(
-            membership=denso_m, actor=denso_owner, name="遠州工機株式会社", corporate_number=with_check_digit("012345670019"),
-            contact_email="contact@enshu.example", criticality=Criticality.LOW,
+            membership=denso_m,
+            actor=denso_owner,
+            name="遠州工機株式会社",
+            corporate_number=with_check_digit("012345670019"),
+            contact_email="contact@enshu.example",
+            criticality=Criticality.LOW,
         )
         services.requests_pass_on(
-            membership=denso_m, actor=denso_owner, parents=[self.inbox(denso, oem)], suppliers=None,
-            due_date=today + datetime.timedelta(days=30), message="自動車メーカーからの依頼を展開します。", today=today,
+            membership=denso_m,
+            actor=denso_owner,
+            parents=[self.inbox(denso, oem)],
+            suppliers=None,
+            due_date=today + datetime.timedelta(days=30),
+            message="自動車メーカーからの依頼を展開します。",
+            today=today,
         )
         for org, owner, (plan, not_done) in tier2:
             membership = Membership.objects.get(user=owner, organisation=org)
             request = self.inbox(org, denso)
             if plan == "decline":
-                services.request_decline(membership=membership, actor=owner, request=request, reason="今年度で取引を終了する予定のため。")
+                services.request_decline(
+                    membership=membership, actor=owner, request=request, reason="今年度で取引を終了する予定のため。"
+                )
                 continue
             services.request_accept(membership=membership, actor=owner, request=request)
             assessment = Assessment.objects.get(organisation=org, edition=edition, fiscal_year=year)
             items = list(edition.items.order_by("position"))
             for index, item in enumerate(items):
                 assessment_services.answer_save(
-                    membership=membership, actor=owner, assessment=assessment, item=item,
+                    membership=membership,
+                    actor=owner,
+                    assessment=assessment,
+                    item=item,
                     rating="×" if index < not_done else "○",
                 )
-            assessment = assessment_services.assessment_submit(membership=membership, actor=owner, assessment=assessment)
+            assessment = assessment_services.assessment_submit(
+                membership=membership, actor=owner, assessment=assessment
+            )
             recipients = [denso, oem] if plan == "share+oem" else [denso]
             services.share_create(
-                membership=membership, actor=owner, request=request, assessment=assessment,
-                detail="full" if plan == "share+oem" else "summary", recipients=recipients,
+                membership=membership,
+                actor=owner,
+                request=request,
+                assessment=assessment,
+                detail="full" if plan == "share+oem" else "summary",
+                recipients=recipients,
             )
         # The demo company's own list: two suppliers, one of them not on Keiretsu yet.
         demo_m = Membership.objects.get(user=demo_user, organisation=demo_company)
         services.supplier_add(
-            membership=demo_m, actor=demo_user, name=TIER2[0][0], corporate_number=with_check_digit(TIER2[0][1]),
-            contact_email="tier2-0@demo.example", criticality=Criticality.HIGH,
+            membership=demo_m,
+            actor=demo_user,
+            name=TIER2[0][0],
+            corporate_number=with_check_digit(TIER2[0][1]),
+            contact_email="tier2-0@demo.example",
+            criticality=Criticality.HIGH,
         )
         services.supplier_add(
-            membership=demo_m, actor=demo_user, name="湖西ねじ製作所", corporate_number=with_check_digit("012345670021"),
-            contact_email="info@kosai-neji.example", criticality=Criticality.MEDIUM, note="ねじ・締結部品",
+            membership=demo_m,
+            actor=demo_user,
+            name="湖西ねじ製作所",
+            corporate_number=with_check_digit("012345670021"),
+            contact_email="info@kosai-neji.example",
+            criticality=Criticality.MEDIUM,
+            note="ねじ・締結部品",
         )
         return True
 
