@@ -95,6 +95,8 @@ INSTALLED_APPS = [
     "keiretsu.catalogue",
     "keiretsu.assessments",
     "keiretsu.api",
+    "django_tasks_db",
+    "keiretsu.supplychain",
 ]
 
 MIDDLEWARE = [
@@ -225,3 +227,26 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
 }
+
+# --- Supply chain (keiretsu.supplychain): requests, invitations, sharing, reminders ----------
+# Background work goes through Django's tasks framework with django-tasks-db's database
+# worker (`keiretsu db_worker`): no broker. TASKS_BACKEND=django.tasks.backends.immediate.
+# ImmediateBackend runs tasks inside the web request instead (small installations, demos).
+TASKS = {
+    "default": {
+        "BACKEND": env_str("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
+        "QUEUES": ["default"],
+    }
+}
+# Supplier invitations are valid for this many days.
+SUPPLIER_INVITATION_VALID_DAYS = env_int("SUPPLIER_INVITATION_VALID_DAYS", 14)
+# Reminder e-mails this many days before a request's due date (comma-separated), plus one
+# when it is overdue; the daily sweep runs at REMINDER_HOUR, local time.
+try:
+    REMINDER_DAYS_BEFORE_DUE = [int(d) for d in env_str("REMINDER_DAYS_BEFORE_DUE", "14,3").split(",") if d.strip()]
+except ValueError:
+    raise ImproperlyConfigured("REMINDER_DAYS_BEFORE_DUE must be whole numbers of days, comma-separated") from None
+REMINDER_HOUR = env_int("REMINDER_HOUR", 8)
+# k: scores of suppliers that did not share with a customer directly are shown to it only as
+# aggregates over at least k suppliers. Shared with the benchmark (same k, same name).
+BENCHMARK_MIN_GROUP_SIZE = env_int("BENCHMARK_MIN_GROUP_SIZE", 5)

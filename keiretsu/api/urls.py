@@ -4,6 +4,7 @@ from django.urls import path
 
 from keiretsu.assessments import api as assessments
 from keiretsu.catalogue import api as catalogue
+from keiretsu.supplychain import api as supplychain
 
 app_name = "api"
 
@@ -16,4 +17,9 @@ urlpatterns = [
         assessments.answer,
         name="answer",
     ),
+    path("o/<int:org_id>/suppliers/", supplychain.suppliers, name="suppliers"),
+    path("o/<int:org_id>/supply-tree/", supplychain.supply_tree, name="supply_tree"),
+    path("o/<int:org_id>/weakest-links/", supplychain.weakest_links, name="weakest_links"),
+    path("o/<int:org_id>/inbox/", supplychain.inbox, name="inbox"),
+    path("o/<int:org_id>/results/<int:share_id>/", supplychain.result, name="result"),
 ]

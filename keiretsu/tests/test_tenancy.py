@@ -4,6 +4,7 @@ The URL patterns are walked from the resolver, so a new view cannot be forgotten
 whose parameters this test cannot fill makes it fail.
 """
 
+import datetime
 import re
 
 import pytest
@@ -14,11 +15,13 @@ from keiretsu.api.services import api_token_create
 from keiretsu.assessments import services
 from keiretsu.catalogue.models import Item
 from keiretsu.conftest import client_for, membership_of
+from keiretsu.lib.corporate_number import with_check_digit
+from keiretsu.supplychain.models import AssessmentRequest, Share, Supplier
 
 pytestmark = pytest.mark.django_db
 
 # Views that are not about one organisation's data.
-PUBLIC_OR_GLOBAL = {"accounts:invitation_accept", "catalogue:detail"}
+PUBLIC_OR_GLOBAL = {"accounts:invitation_accept", "catalogue:detail", "supplychain:invitation"}
 
 
 def walk(patterns, prefix="", namespace=""):
@@ -52,7 +55,19 @@ def alpha_objects(catalogue, alpha, alice, bob, alpha_factory):
         "member_id": membership_of(bob, alpha).pk,
         "invitation_id": invitation.pk,
         "token_id": api_token_create(user=bob, name="bob's")[0].pk,
+        **supply_chain_objects(alpha, assessment),
     }
+
+
+def supply_chain_objects(alpha, assessment):
+    """A supplier on Alpha's list, a request Alpha sent, and a result shared with Alpha."""
+    supplier = Supplier.objects.create(customer=alpha, name="Gamma", corporate_number=with_check_digit("300000000003"),
+                                       contact_email="gamma@example.jp")
+    request = AssessmentRequest.objects.create(requester=alpha, supplier=supplier, edition=assessment.edition,
+                                               fiscal_year=2026, due_date=datetime.date(2026, 12, 31))
+    share = Share.objects.create(organisation=alpha, recipient=alpha, assessment=assessment, scope=assessment.scope,
+                                 edition=assessment.edition, fiscal_year=2026, detail=Share.Detail.FULL)
+    return {"supplier_id": supplier.pk, "request_id": request.pk, "share_id": share.pk}
 
 
 def fill(route, values, org_id):

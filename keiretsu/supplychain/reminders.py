@@ -1,0 +1,116 @@
+"""Reminders before the due date and when overdue, each sent at most once.
+
+The worker runs `tasks.send_due_reminders` once a day. For each open request of a supplier on
+Keiretsu that has not shared its result with the customer yet, it sends the reminder of the
+nearest configured day before the due date (REMINDER_DAYS_BEFORE_DUE, 14 and 3 by default)
+that has been reached, and one when the request is overdue. A reminder is claimed (a row with
+a unique constraint) before it is sent, so a second run or a second worker never repeats it;
+a day missed by the worker is not made up with a stale reminder, only with the next one due.
+"""
+
+import datetime
+import logging
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
+
+from keiretsu.accounts import audit
+
+from . import notifications, selectors
+from .models import AssessmentRequest, Reminder, SupplyChainEvent
+
+logger = logging.getLogger(__name__)
+
+
+def reminder_days() -> list[int]:
+    """Days before the due date, nearest first."""
+    return sorted({int(d) for d in settings.REMINDER_DAYS_BEFORE_DUE if int(d) >= 0})
+
+
+def kind_due(request: AssessmentRequest, today: datetime.date, days: list[int]) -> str | None:
+    """Which automatic reminder is due for a request today, if any."""
+    days_left = (request.due_date - today).days
+    if days_left < 0:
+        return Reminder.OVERDUE
+    reached = [d for d in days if days_left <= d]
+    if not reached:
+        return None
+    nearest = reached[0]
+    # Not for a window that had already begun when the request was sent: its notice said it all.
+    if timezone.localdate(request.created_at) > request.due_date - datetime.timedelta(days=nearest):
+        return None
+    return Reminder.before_due(nearest)
+
+
+def candidates(today: datetime.date):
+    days = reminder_days()
+    horizon = today + datetime.timedelta(days=max(days, default=0))
+    overdue_sent = Reminder.objects.filter(request=OuterRef("pk"), kind=Reminder.OVERDUE)
+    return (
+        AssessmentRequest.objects.filter(
+            is_current=True,
+            status__in=AssessmentRequest.OPEN,
+            supplier__organisation__isnull=False,
+            due_date__lte=horizon,
+        )
+        .filter(Q(due_date__gte=today) | ~Exists(overdue_sent))
+        .annotate(supplier_status=selectors._request_status("", today=today))
+        .exclude(supplier_status=selectors.Status.SHARED)
+        .select_related("supplier__organisation", "requester", "edition__guideline", "responded_by", "created_by")
+    )
+
+
+def claim_due(today: datetime.date) -> list[Reminder]:
+    """Claim today's reminders (one row each, audited); sending comes after."""
+    days = reminder_days()
+    requests = list(candidates(today))
+    sent = set(Reminder.objects.filter(request__in=[r.pk for r in requests]).values_list("request_id", "kind"))
+    claimed = []
+    for request in requests:
+        kind = kind_due(request, today, days)
+        if kind is None or (request.pk, kind) in sent:
+            continue
+        try:
+            with transaction.atomic():
+                reminder = Reminder.objects.create(request=request, kind=kind)
+                audit.record(
+                    actor=None,
+                    organisation=request.requester,
+                    event=SupplyChainEvent.REMINDER_SENT,
+                    target=request,
+                    target_label=f"{request.supplier.name} · {request.edition}",
+                    after={"kind": kind, "due_date": request.due_date.isoformat()},
+                )
+        except IntegrityError:
+            continue  # claimed by another run meanwhile
+        reminder.request = request
+        claimed.append(reminder)
+    return claimed
+
+
+def deliver(reminder: Reminder, *, today: datetime.date) -> bool:
+    """Send a claimed reminder; a failure is kept on the row (it is not retried: at most once)."""
+    request = reminder.request
+    status = (
+        AssessmentRequest.objects.filter(pk=request.pk)
+        .annotate(s=selectors._request_status("", today=today))
+        .values_list("s", flat=True)
+        .get()
+    )
+    try:
+        addresses = notifications.send_reminder(reminder, today=today, submitted=status == selectors.Status.SUBMITTED)
+    except Exception as exc:  # SMTP down, bad address...: keep the reason, go on with the others
+        logger.exception("reminder %s could not be sent", reminder.pk)
+        Reminder.objects.filter(pk=reminder.pk).update(error=str(exc)[:1000])
+        return False
+    Reminder.objects.filter(pk=reminder.pk).update(sent_at=timezone.now(), recipients=", ".join(addresses))
+    return True
+
+
+def send_due(today: datetime.date | None = None) -> dict:
+    today = today or timezone.localdate()
+    claimed = claim_due(today)
+    delivered = sum(deliver(reminder, today=today) for reminder in claimed)
+    return {"claimed": len(claimed), "sent": delivered}

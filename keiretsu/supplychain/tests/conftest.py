@@ -1,0 +1,33 @@
+"""Fixtures of the supply-chain tests (helpers to build scenarios are in scenario.py)."""
+
+import pytest
+from django.utils import translation
+
+
+@pytest.fixture(autouse=True)
+def _tasks_run_at_once(settings):
+    """Tasks run inside the test (after commit): the worker itself has its own test."""
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+    settings.BENCHMARK_MIN_GROUP_SIZE = 5
+    settings.REMINDER_DAYS_BEFORE_DUE = [14, 3]
+    settings.SITE_URL = "https://keiretsu.example"
+
+
+@pytest.fixture(autouse=True)
+def _english_for_services():
+    """Services' messages read in English in assertions; pages are requested in Japanese (the
+    default), and the middleware switches per request."""
+    with translation.override("en"):
+        yield
+
+
+@pytest.fixture
+def priority_edition(catalogue):
+    """8 items, every one a priority item, no levels: any item not done makes a weak link."""
+    return catalogue["jama-priority-items"]
+
+
+@pytest.fixture
+def meti_edition(catalogue):
+    """153 criteria with levels ★3 / ★4."""
+    return catalogue["meti-scs"]
