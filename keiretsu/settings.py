@@ -95,6 +95,7 @@ INSTALLED_APPS = [
     "keiretsu.catalogue",
     "keiretsu.assessments",
     "keiretsu.api",
+    "keiretsu.benchmark",
 ]
 
 MIDDLEWARE = [
@@ -213,3 +214,11 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
 }
+
+# --- Industry benchmark (keiretsu.benchmark) ----------------------------------------------
+# k-anonymity: every published figure covers at least this many companies; smaller groups,
+# and any group derivable from published ones by subtraction, are suppressed.
+BENCHMARK_MIN_GROUP_SIZE = env_int("BENCHMARK_MIN_GROUP_SIZE", 5)
+# Focus issues: the items a company has not achieved that at least this share (%) of its
+# peers in the release achieved.
+BENCHMARK_FOCUS_SHARE = env_int("BENCHMARK_FOCUS_SHARE", 70)

@@ -11,4 +11,5 @@ urlpatterns = [
     path("", include("keiretsu.accounts.urls")),
     path("", include("keiretsu.assessments.urls")),
     path("", include("keiretsu.catalogue.urls")),
+    path("", include("keiretsu.benchmark.urls")),
 ]

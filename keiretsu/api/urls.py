@@ -3,6 +3,7 @@
 from django.urls import path
 
 from keiretsu.assessments import api as assessments
+from keiretsu.benchmark import api as benchmark
 from keiretsu.catalogue import api as catalogue
 
 app_name = "api"
@@ -15,5 +16,13 @@ urlpatterns = [
         "o/<int:org_id>/assessments/<int:assessment_id>/answers/<str:item_number>/",
         assessments.answer,
         name="answer",
+    ),
+    path("benchmark/releases/", benchmark.releases, name="benchmark_releases"),
+    path("benchmark/releases/<int:release_id>/", benchmark.release, name="benchmark_release"),
+    path("o/<int:org_id>/benchmark/submissions/", benchmark.submissions, name="benchmark_submissions"),
+    path(
+        "o/<int:org_id>/benchmark/comparison/<int:assessment_id>/",
+        benchmark.comparison,
+        name="benchmark_comparison",
     ),
 ]
