@@ -26,7 +26,7 @@ PLOT_X = LABEL_WIDTH + 8
 PLOT_WIDTH = 320
 VALUE_X = PLOT_X + PLOT_WIDTH + 6
 TOTAL_WIDTH = LABEL_WIDTH + PLOT_WIDTH + 70
-BAR_HEIGHT = 10
+BAR_HEIGHT = 13
 TOP = 28
 
 
@@ -61,7 +61,7 @@ def bar_chart(title, legend, rows) -> Chart:
         top = TOP + index * per_row
         bars = [
             {"series": series, "value": value, "y": top + position * BAR_HEIGHT,
-             "text_y": top + position * BAR_HEIGHT + 8, "width": _x(value) - PLOT_X}
+             "text_y": top + position * BAR_HEIGHT + 10, "width": _x(value) - PLOT_X}
             for position, ((series, _label), value) in enumerate(zip(legend, values, strict=True))
         ]
         out.append({"label": label, "text_y": top + len(legend) * BAR_HEIGHT / 2 + 4, "bars": bars})
@@ -86,13 +86,15 @@ def box_chart(title, rows) -> Chart:
             )
         out.append(row)
     height = TOP + len(rows) * per_row + 8
-    return Chart(title, height, out, ticks=_ticks(height))
+    # The legend's words come from here, so that the SVG template holds no text to translate.
+    legend = {"box": _("Q1 to Q3"), "median": _("median"), "mean": _("mean"), "hidden": _("not shown")}
+    return Chart(title, height, out, legend, ticks=_ticks(height))
 
 
 def release_charts(view) -> dict:
     levels = box_chart(
         _("Achievement rate per level: quartiles, median and mean"),
-        [(row.title, row.figure) for row in view.levels],
+        [(row.code, row.figure) for row in view.levels],
     )
     sections = bar_chart(
         _("Mean achievement rate per section"),
@@ -101,8 +103,8 @@ def release_charts(view) -> dict:
     )
     attained = bar_chart(
         _("Share of companies that attained each level"),
-        [("industry", _("Companies"))],
-        [(row.title, [row.attained.share if row.attained else None]) for row in view.levels],
+        [("industry", _("Share of companies"))],
+        [(row.code, [row.attained.share if row.attained else None]) for row in view.levels],
     )
     change = None
     if view.previous is not None:
@@ -110,7 +112,7 @@ def release_charts(view) -> dict:
             _("Mean achievement rate per level, this year and last year"),
             [("previous", _("FY%(year)s") % {"year": view.previous.round.fiscal_year}),
              ("industry", _("FY%(year)s") % {"year": view.release.round.fiscal_year})],
-            [(row.title, [row.previous, row.current]) for row in view.changes],
+            [(row.code, [row.previous, row.current]) for row in view.changes],
         )
     return {"levels": levels, "sections": sections, "attained": attained, "change": change}
 
@@ -127,7 +129,8 @@ def comparison_charts(detail) -> dict:
     return {
         "levels": bar_chart(
             _("Achievement rate per level"), legend,
-            [(row.title, values(row)) for row in [comparison.overall, *comparison.by_level]],
+            [(row.title if row.code == "overall" else row.code, values(row))
+             for row in [comparison.overall, *comparison.by_level]],
         ),
         "sections": bar_chart(
             _("Achievement rate per section"), legend,

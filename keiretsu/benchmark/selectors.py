@@ -21,6 +21,7 @@ from django.db.models import Count, Exists, F, OuterRef, Q
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from keiretsu.accounts.models import Membership, Organisation
 from keiretsu.assessments import selectors as assessment_selectors
@@ -110,6 +111,23 @@ def received_submissions(membership: Membership, round: Round):
     )
 
 
+def received_page(membership: Membership, round: Round, query) -> dict:
+    """One page of the submissions a body received, optionally filtered by company name or number."""
+    from django.core.paginator import Paginator
+
+    submissions = received_submissions(membership, round)
+    text = (query.get("q") or "").strip()[:100]
+    if text:
+        submissions = submissions.filter(Q(organisation__name__icontains=text) | Q(organisation__corporate_number=text))
+    status = query.get("status", "")
+    if status in Submission.Status.values:
+        submissions = submissions.filter(status=status)
+    page = Paginator(submissions, 50).get_page(query.get("page"))
+    counts = Submission.objects.filter(round=round).values("edition_id", "status").annotate(n=Count("pk")).order_by()
+    return {"page": page, "submissions": with_overall_percent(page.object_list), "q": text, "status": status,
+            "counts": {(c["edition_id"], c["status"]): c["n"] for c in counts}}
+
+
 def with_overall_percent(submissions) -> list[Submission]:
     """Each submission's overall achievement rate as scoring.percent shows it."""
     submissions = list(submissions)
@@ -146,8 +164,15 @@ def segment_label(dimension: str, value) -> str:
     return str(choices.get(str(value), value))
 
 
+DIMENSION_LABELS = {
+    "tier": gettext_lazy("Tier in the supply chain"),
+    "size_band": gettext_lazy("Company size"),
+    "business_type": gettext_lazy("Business type"),
+}
+
+
 def dimension_label(dimension: str) -> str:
-    return str(Organisation._meta.get_field(dimension).verbose_name)
+    return str(DIMENSION_LABELS.get(dimension, dimension))
 
 
 # --- Releases ----------------------------------------------------------------------------------
@@ -643,10 +668,11 @@ def _add_own_change(detail: ComparisonDetail):
 
 
 def comparable_assessments(membership: Membership):
-    """The organisation's company-wide assessments, newest first, to compare with a release."""
+    """The organisation's company-wide assessments of editions with a published release, newest first."""
+    published = Release.objects.filter(status=Release.Status.PUBLISHED).values("edition_id")
     return (
         assessment_selectors.assessments_of(membership)
-        .filter(scope__kind="company")
+        .filter(scope__kind="company", edition__in=published)
         .order_by("-fiscal_year", "edition__guideline__slug", "-revision")
     )
 

@@ -35,7 +35,7 @@ def home(request, membership):
         "open_rounds": [(round, active.get(round.pk, [])) for round in selectors.open_rounds()],
         "submissions": submissions,
         "releases": list(selectors.current_releases()),
-        "assessments": list(selectors.comparable_assessments(membership).filter(status="submitted")[:10]),
+        "assessments": list(selectors.comparable_assessments(membership)[:10]),
         "body_rounds": list(selectors.rounds_of_body(membership)) if membership.organisation.is_industry_body else [],
     }
     return render(request, "benchmark/home.html", context)
@@ -66,7 +66,7 @@ def round_detail(request, membership, round_id):
     round = selectors.round_for_body(membership, round_id)
     context = {
         "round": round,
-        "submissions": selectors.with_overall_percent(selectors.received_submissions(membership, round)),
+        **selectors.received_page(membership, round, request.GET),
         "releases": list(selectors.releases_of_round(round)),
         "editions": list(round.editions.all()),
         "is_open": services.round_is_open(round),

@@ -36,3 +36,9 @@ def bar_chart(chart):
 @register.inclusion_tag("benchmark/charts/box.svg")
 def box_chart(chart):
     return {"chart": chart}
+
+
+@register.filter
+def active_count(counts, edition_id):
+    """counts|active_count:edition.pk: how many companies have a counted submission of that edition."""
+    return counts.get((edition_id, "active"), 0)

@@ -64,6 +64,7 @@ def test_a_draft_is_not_served_by_the_api(world, iris):
 def test_comparison_of_own_assessment_only(world, mallory, beta):
     organisation, assessment, _ = world["companies"][1]
     own = client_for(owner_membership(organisation).user)
+    own.cookies["django_language"] = "en"
     data = own.get(reverse("api:benchmark_comparison", args=[organisation.pk, assessment.pk])).json()
     assert data["release"]["id"] == world["published"].pk
     assert data["comparison"]["overall"] == {"code": "overall", "title": "Overall", "own": 50.0, "industry": 68.9,

@@ -3,7 +3,7 @@
 import datetime
 from decimal import Decimal
 
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from keiretsu.benchmark import selectors
 from keiretsu.benchmark.models import Round
@@ -24,19 +24,20 @@ def test_own_result_against_industry_and_segment(round_, mini, body_membership, 
     companies, _release = published_six(round_, mini, body_membership)
     _organisation, assessment, _submission = companies[1]  # ○○×○××
 
-    comparison = comparison_for_assessment(assessment)
+    with translation.override("en"):
+        comparison = comparison_for_assessment(assessment)
 
     assert isinstance(comparison, Comparison)
     assert comparison.release_label == f"FY{FY} · {body.name}"
     assert comparison.segment_label == "Tier 1"
     assert comparison.overall == ComparisonRow("overall", "Overall", Decimal("50.0"), Decimal("68.9"), Decimal("68.9"))
     assert comparison.by_level == [
-        ComparisonRow("Lv1", "レベル1", Decimal("100.0"), Decimal("77.8"), Decimal("77.8")),
-        ComparisonRow("Lv2", "レベル2", Decimal("0.0"), Decimal("61.1"), Decimal("61.1")),
+        ComparisonRow("Lv1", "Level 1", Decimal("100.0"), Decimal("77.8"), Decimal("77.8")),
+        ComparisonRow("Lv2", "Level 2", Decimal("0.0"), Decimal("61.1"), Decimal("61.1")),
     ]
     assert comparison.by_section == [
-        ComparisonRow("A", "管理", Decimal("66.7"), Decimal("72.2"), Decimal("72.2")),
-        ComparisonRow("B", "技術", Decimal("33.3"), Decimal("66.7"), Decimal("66.7")),
+        ComparisonRow("A", "Management", Decimal("66.7"), Decimal("72.2"), Decimal("72.2")),
+        ComparisonRow("B", "Technical", Decimal("33.3"), Decimal("66.7"), Decimal("66.7")),
     ]
     # Rates 0, 1/2, 4/5, 5/6, 1, 1: one below 1/2 and one equal (itself): (1 + 1/2) / 6 = 25 %.
     assert comparison.percentile == 25
