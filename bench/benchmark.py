@@ -37,8 +37,20 @@ from django.db import connection, transaction  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 LEVELS = (("Lv1", 50), ("Lv2", 74), ("Lv3", 29))
-LABELS = ["ガバナンス", "リスク管理", "資産管理", "アクセス制御", "教育・訓練", "物理的対策",
-          "ネットワーク", "脆弱性管理", "ログ・監視", "インシデント対応", "バックアップ・復旧", "取引先管理"]
+LABELS = [
+    "ガバナンス",
+    "リスク管理",
+    "資産管理",
+    "アクセス制御",
+    "教育・訓練",
+    "物理的対策",
+    "ネットワーク",
+    "脆弱性管理",
+    "ログ・監視",
+    "インシデント対応",
+    "バックアップ・復旧",
+    "取引先管理",
+]
 TIERS = [(0, 0.012), (1, 0.18), (2, 0.34), (3, 0.26), (4, 0.208)]
 SIZES_BY_TIER = {
     0: [("large", 1.0)],
@@ -50,12 +62,31 @@ SIZES_BY_TIER = {
 TYPES_BY_TIER = {
     0: [("vehicle_maker", 1.0)],
     1: [("parts", 0.78), ("materials", 0.06), ("equipment", 0.05), ("software", 0.06), ("trading", 0.05)],
-    2: [("parts", 0.66), ("materials", 0.12), ("equipment", 0.09), ("software", 0.04), ("logistics", 0.05),
-        ("trading", 0.03), ("other", 0.01)],
-    3: [("parts", 0.60), ("materials", 0.14), ("equipment", 0.11), ("logistics", 0.07), ("trading", 0.05),
-        ("other", 0.03)],
-    4: [("parts", 0.52), ("materials", 0.16), ("equipment", 0.12), ("logistics", 0.09), ("trading", 0.06),
-        ("other", 0.05)],
+    2: [
+        ("parts", 0.66),
+        ("materials", 0.12),
+        ("equipment", 0.09),
+        ("software", 0.04),
+        ("logistics", 0.05),
+        ("trading", 0.03),
+        ("other", 0.01),
+    ],
+    3: [
+        ("parts", 0.60),
+        ("materials", 0.14),
+        ("equipment", 0.11),
+        ("logistics", 0.07),
+        ("trading", 0.05),
+        ("other", 0.03),
+    ],
+    4: [
+        ("parts", 0.52),
+        ("materials", 0.16),
+        ("equipment", 0.12),
+        ("logistics", 0.09),
+        ("trading", 0.06),
+        ("other", 0.05),
+    ],
 }
 MATURITY = {"small": -0.7, "medium": 0.0, "large": 0.8}
 TIER_BONUS = {0: 0.9, 1: 0.35, 2: 0.0, 3: -0.2, 4: -0.4}
@@ -82,14 +113,36 @@ def edition_spec(rng):
             label = sections[rng.randrange(len(sections))].code
             priority = level == "Lv1" and priority_left > 0 and rng.random() < 0.5
             priority_left -= priority
-            items.append(ItemSpec(str(number), label, number, level, {"title": f"対策項目 No.{number}"}, priority, [], {}))
+            items.append(
+                ItemSpec(str(number), label, number, level, {"title": f"対策項目 No.{number}"}, priority, [], {})
+            )
     return EditionSpec(
-        guideline={"id": "bench-enterprise", "title": "ベンチマーク用ガイドライン", "title_en": "Bench", "publisher": ""},
-        edition={"id": "1.0", "title": "生成版 (153項目)", "title_en": "", "published": None,
-                 "assessed_per": "company", "source": "bench/benchmark.py", "attributes": []},
-        scale={"symbols": [{"symbol": "○", "label": "達成"}, {"symbol": "×", "label": "未達成"},
-                           {"symbol": "－", "label": "対象外"}],
-               "achieved": ["○"], "examined": ["○"], "not_applicable": ["－"], "requires_reason": []},
+        guideline={
+            "id": "bench-enterprise",
+            "title": "ベンチマーク用ガイドライン",
+            "title_en": "Bench",
+            "publisher": "",
+        },
+        edition={
+            "id": "1.0",
+            "title": "生成版 (153項目)",
+            "title_en": "",
+            "published": None,
+            "assessed_per": "company",
+            "source": "bench/benchmark.py",
+            "attributes": [],
+        },
+        scale={
+            "symbols": [
+                {"symbol": "○", "label": "達成"},
+                {"symbol": "×", "label": "未達成"},
+                {"symbol": "－", "label": "対象外"},
+            ],
+            "achieved": ["○"],
+            "examined": ["○"],
+            "not_applicable": ["－"],
+            "requires_reason": [],
+        },
         levels=[{"code": code, "title": code, "title_en": code} for code, _ in LEVELS],
         sections=sections,
         items=sorted(items, key=lambda i: (i.section_code, i.position)),
@@ -127,14 +180,23 @@ class World:
         self.structure = edition_structure(self.edition)
         self.scored = self.structure.scored_items()
         owner = User.objects.create_user("owner@body.example", "bench-only-password", name="Bench")
-        body = organisation_create(actor=owner, name="一般社団法人 ベンチ工業会", corporate_number=with_check_digit("999999999999"),
-                                   size_band="large", business_type="other", tier=0)
+        body = organisation_create(
+            actor=owner,
+            name="一般社団法人 ベンチ工業会",
+            corporate_number=with_check_digit("999999999999"),
+            size_band="large",
+            business_type="other",
+            tier=0,
+        )
         services.industry_body_set(actor=None, organisation=body, is_body=True)
         self.membership = Membership.objects.select_related("organisation").get(organisation=body)
         self.membership.organisation = Organisation.objects.get(pk=body.pk)
         self.owner = owner
         self.round = services.round_open(
-            membership=self.membership, actor=owner, fiscal_year=self.fiscal_year, editions=[self.edition],
+            membership=self.membership,
+            actor=owner,
+            fiscal_year=self.fiscal_year,
+            editions=[self.edition],
             deadline=timezone.localdate(),
         )
         # Item difficulty: by level, by label, and its own; some items do not apply to everyone.
@@ -166,9 +228,21 @@ class World:
             size = pick(rng, SIZES_BY_TIER[tier])
             kind = pick(rng, TYPES_BY_TIER[tier])
             maturity = MATURITY[size] + TIER_BONUS[tier] + rng.gauss(0, 0.9)
-            org_id, scope_id, assessment_id, submission_id = (ids[m] + i for m in (Organisation, Scope, Assessment, Submission))
-            orgs.append((org_id, f"ベンチ部品 {self.count:06d} 株式会社", self.with_check_digit(f"5{self.count:011d}"),
-                         size, kind, tier, False, now))
+            org_id, scope_id, assessment_id, submission_id = (
+                ids[m] + i for m in (Organisation, Scope, Assessment, Submission)
+            )
+            orgs.append(
+                (
+                    org_id,
+                    f"ベンチ部品 {self.count:06d} 株式会社",
+                    self.with_check_digit(f"5{self.count:011d}"),
+                    size,
+                    kind,
+                    tier,
+                    False,
+                    now,
+                )
+            )
             scopes.append((scope_id, org_id, "company", f"ベンチ部品 {self.count:06d} 株式会社", None, now))
             ratings = {}
             for item, d, na in zip(self.scored, self.difficulty, self.not_applicable, strict=True):
@@ -178,14 +252,47 @@ class World:
                     ratings[item.number] = "○" if rng.random() < 1 / (1 + math.exp(d - 1.6 * maturity)) else "×"
             summary = score(scale=scale, levels=levels, items=self.scored, ratings=ratings)
             snapshot = summary.as_dict()
-            assessments.append((assessment_id, org_id, scope_id, edition.pk, self.fiscal_year, 1, None, "submitted", None,
-                                now, now, now, None, _json(snapshot)))
+            assessments.append(
+                (
+                    assessment_id,
+                    org_id,
+                    scope_id,
+                    edition.pk,
+                    self.fiscal_year,
+                    1,
+                    None,
+                    "submitted",
+                    None,
+                    now,
+                    now,
+                    now,
+                    None,
+                    _json(snapshot),
+                )
+            )
             for item_id, item in zip(self.item_ids, self.scored, strict=True):
                 answers.append((answer_id, assessment_id, item_id, ratings[item.number], "", "", None, now))
                 answer_id += 1
             attained = levels.index(summary.level_attained) + 1 if summary.level_attained else 0
-            submissions.append((submission_id, self.round.pk, org_id, assessment_id, edition.pk, "active", tier, size, kind,
-                                attained, "bench", now, None, None, None))
+            submissions.append(
+                (
+                    submission_id,
+                    self.round.pk,
+                    org_id,
+                    assessment_id,
+                    edition.pk,
+                    "active",
+                    tier,
+                    size,
+                    kind,
+                    attained,
+                    "bench",
+                    now,
+                    None,
+                    None,
+                    None,
+                )
+            )
             rates = [("overall", "", summary.overall)] + [("level", c, r) for c, r in summary.by_level.items()]
             rates += [("section", c, r) for c, r in summary.by_section.items()] + [("priority", "", summary.priority)]
             for kind_, code, rate in rates:
@@ -198,8 +305,14 @@ class World:
             copy_rows("assessments_answer", [f.column for f in Answer._meta.concrete_fields], answers)
             copy_rows("benchmark_submission", [f.column for f in Submission._meta.concrete_fields], submissions)
             copy_rows("benchmark_submissionscore", [f.column for f in SubmissionScore._meta.concrete_fields], scores)
-            for table in ("accounts_organisation", "accounts_scope", "assessments_assessment", "assessments_answer",
-                          "benchmark_submission", "benchmark_submissionscore"):
+            for table in (
+                "accounts_organisation",
+                "accounts_scope",
+                "assessments_assessment",
+                "assessments_answer",
+                "benchmark_submission",
+                "benchmark_submissionscore",
+            ):
                 reset_sequence(table)
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
@@ -249,14 +362,20 @@ def main():
 
     setup_test_environment()
     name = connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False)
-    print(f"database {name} on PostgreSQL {connection.pg_version // 10000}, k = {settings.BENCHMARK_MIN_GROUP_SIZE}, "
-          f"seed {args.seed}")
+    print(
+        f"database {name} on PostgreSQL {connection.pg_version // 10000}, k = {settings.BENCHMARK_MIN_GROUP_SIZE}, "
+        f"seed {args.seed}"
+    )
     try:
         world = World(args.seed)
-        print(f"edition: {len(world.scored)} items ({', '.join(f'{c} {n}' for c, n in LEVELS)}), "
-              f"{len(world.structure.sections)} labels, {sum(i.priority for i in world.scored)} priority items\n")
-        print(f"{'submissions':>12} {'answers':>12} {'generate s':>11} {'recompute s':>12} {'per 1,000 s':>12} "
-              f"{'queries':>8} {'slowest query s':>16} {'hidden segments':>16}")
+        print(
+            f"edition: {len(world.scored)} items ({', '.join(f'{c} {n}' for c, n in LEVELS)}), "
+            f"{len(world.structure.sections)} labels, {sum(i.priority for i in world.scored)} priority items\n"
+        )
+        print(
+            f"{'submissions':>12} {'answers':>12} {'generate s':>11} {'recompute s':>12} {'per 1,000 s':>12} "
+            f"{'queries':>8} {'slowest query s':>16} {'hidden segments':>16}"
+        )
         results = []
         for target in sizes:
             started = time.perf_counter()
@@ -265,11 +384,15 @@ def main():
             runs = [world.recompute() for _ in range(args.repeat)]
             seconds = stats.median(run[0] for run in runs)
             _, release, timings = runs[-1]
-            hidden = sum(1 for g in release.statistics["groups"].values() if g["status"] in ("below_k", "complementary"))
+            hidden = sum(
+                1 for g in release.statistics["groups"].values() if g["status"] in ("below_k", "complementary")
+            )
             answers = world.count * len(world.scored)
-            print(f"{world.count:>12,} {answers:>12,} {generated:>11.1f} {seconds:>12.2f} "
-                  f"{seconds / world.count * 1000:>12.3f} {len(timings):>8} {max(t for t, _ in timings):>16.2f} "
-                  f"{hidden:>16}")
+            print(
+                f"{world.count:>12,} {answers:>12,} {generated:>11.1f} {seconds:>12.2f} "
+                f"{seconds / world.count * 1000:>12.3f} {len(timings):>8} {max(t for t, _ in timings):>16.2f} "
+                f"{hidden:>16}"
+            )
             results.append((world.count, seconds, timings))
         print("\nslowest queries of the last recompute:")
         for seconds, sql in sorted(results[-1][2], reverse=True)[:4]:

@@ -88,8 +88,13 @@ def release(request, release_id):
 
 
 def _row(row):
-    return {"code": row.code, "title": row.title, "own": _number(row.own), "industry": _number(row.industry),
-            "segment": _number(row.segment)}
+    return {
+        "code": row.code,
+        "title": row.title,
+        "own": _number(row.own),
+        "industry": _number(row.industry),
+        "segment": _number(row.segment),
+    }
 
 
 @api_view()
@@ -118,8 +123,13 @@ def comparison(request, membership, assessment_id):
             "by_section": [_row(row) for row in result.by_section],
             "percentile": result.percentile,
             "focus_items": [
-                {"number": f.number, "text": f.text, "level": f.level, "priority": f.priority,
-                 "peers_achieved": _number(f.peers_achieved)}
+                {
+                    "number": f.number,
+                    "text": f.text,
+                    "level": f.level,
+                    "priority": f.priority,
+                    "peers_achieved": _number(f.peers_achieved),
+                }
                 for f in result.focus_items
             ],
         },

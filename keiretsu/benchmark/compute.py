@@ -84,7 +84,9 @@ def compute_statistics(*, round, edition, k: int) -> dict:
     contributors: dict[tuple[str, str], Counter] = defaultdict(Counter)
     rate_rows = (
         SubmissionScore.objects.filter(
-            submission__round=round, submission__edition=edition, submission__status=Submission.Status.ACTIVE,
+            submission__round=round,
+            submission__edition=edition,
+            submission__status=Submission.Status.ACTIVE,
             applicable__gt=0,  # a rate over no applicable item is undefined: it counts nowhere
         )
         .values("kind", "code", *(f"submission__{name}" for name in SEGMENT_FIELDS), "achieved", "applicable")
@@ -142,8 +144,11 @@ def compute_statistics(*, round, edition, k: int) -> dict:
             if protection.published(key):
                 summary = statistics.summarise(statistics.Distribution.of(histograms[stat][key]))
                 cell.update(
-                    n=summary.n, mean=_pct(summary.mean), q1=_pct(summary.q1),
-                    median=_pct(summary.median), q3=_pct(summary.q3),
+                    n=summary.n,
+                    mean=_pct(summary.mean),
+                    q1=_pct(summary.q1),
+                    median=_pct(summary.median),
+                    q3=_pct(summary.q3),
                 )
             _place(groups[group_id(key)], stat, cell)
 
@@ -153,7 +158,9 @@ def compute_statistics(*, round, edition, k: int) -> dict:
             n = counts.counts[key]
             attained = sum(attained_at_least[atom][rank] for atom in atoms_of[key])
             groups[group_id(key)]["attained"][code] = {
-                "status": CellStatus.PUBLISHED.value, "n": n, "share": _pct(statistics.share(attained, n)),
+                "status": CellStatus.PUBLISHED.value,
+                "n": n,
+                "share": _pct(statistics.share(attained, n)),
             }
 
     # Items: the share of the companies for which the item applies that achieved it.

@@ -54,8 +54,12 @@ def create_demo() -> list[str]:
             BODY_EMAIL, BODY_PASSWORD, name="業界団体 事務局"
         )
         body = account_services.organisation_create(
-            actor=user, name=BODY_NAME, corporate_number=BODY_NUMBER, size_band="medium",
-            business_type="other", tier=0,
+            actor=user,
+            name=BODY_NAME,
+            corporate_number=BODY_NUMBER,
+            size_band="medium",
+            business_type="other",
+            tier=0,
         )
         services.industry_body_set(actor=None, organisation=body, is_body=True)
         body.refresh_from_db()
@@ -63,7 +67,10 @@ def create_demo() -> list[str]:
         rounds = {}
         for year in (this_year - 1, this_year):
             rounds[year] = Round.objects.create(
-                body=body, fiscal_year=year, deadline=timezone.localdate() + datetime.timedelta(days=60), created_by=user
+                body=body,
+                fiscal_year=year,
+                deadline=timezone.localdate() + datetime.timedelta(days=60),
+                created_by=user,
             )
             rounds[year].editions.set([edition])
         companies = []
@@ -73,8 +80,12 @@ def create_demo() -> list[str]:
                 number += 1
                 owner = User.objects.create_user(f"demo{number:02d}@supplier.example", BODY_PASSWORD)
                 organisation = account_services.organisation_create(
-                    actor=owner, name=f"デモ取引先 {number:02d} 株式会社", corporate_number=with_check_digit(f"0666{number:08d}"),
-                    size_band=size, business_type=kind, tier=tier,
+                    actor=owner,
+                    name=f"デモ取引先 {number:02d} 株式会社",
+                    corporate_number=with_check_digit(f"0666{number:08d}"),
+                    size_band=size,
+                    business_type=kind,
+                    tier=tier,
                 )
                 companies.append((organisation, maturity + rng.gauss(0, 0.6)))
         # The foundation's demo company (if any) sent last year's assessment; this year's stays in progress.
@@ -87,9 +98,14 @@ def create_demo() -> list[str]:
                 growth = 0.35 if year == this_year else 0.0
                 assessment = _submitted(organisation, edition, year, items, difficulty, maturity + growth, rng)
                 if assessment is not None:
-                    owner = Membership.objects.select_related("organisation").filter(organisation=organisation, role="owner").first()
-                    services.submission_create(membership=owner, actor=owner.user, round=rounds[year],
-                                               assessment=assessment, consent=True)
+                    owner = (
+                        Membership.objects.select_related("organisation")
+                        .filter(organisation=organisation, role="owner")
+                        .first()
+                    )
+                    services.submission_create(
+                        membership=owner, actor=owner.user, round=rounds[year], assessment=assessment, consent=True
+                    )
             release = services.release_recompute(membership=membership, actor=user, round=rounds[year], edition=edition)
             services.release_publish(membership=membership, actor=user, release=release)
         # Last year's round is over.
@@ -121,5 +137,7 @@ def _submitted(organisation, edition, year, items, difficulty, maturity, rng):
         else:
             rating = "○" if rng.random() < 1 / (1 + math.exp(difficulty[item.pk] - 1.5 * maturity)) else "×"
         missing.append(Answer(assessment=existing, item=item, rating=rating, updated_by=owner.user))
-    Answer.objects.bulk_create(missing, update_conflicts=True, unique_fields=["assessment", "item"], update_fields=["rating"])
+    Answer.objects.bulk_create(
+        missing, update_conflicts=True, unique_fields=["assessment", "item"], update_fields=["rating"]
+    )
     return assessment_services.assessment_submit(membership=owner, actor=owner.user, assessment=existing)

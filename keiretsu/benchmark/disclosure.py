@@ -253,7 +253,9 @@ def _derivable_small_set(weights: list[int], groups: list[frozenset[int]], k: in
     # every candidate is then checked exactly, so the projection can only cost time.
     rng = random.Random(4)
     coefficient = {f: Fraction(rng.randrange(1, 2**61)) for f in free}
-    key = {atom: sum((value * coefficient[f] for f, value in contribution[atom].items()), Fraction(0)) for atom in small}
+    key = {
+        atom: sum((value * coefficient[f] for f, value in contribution[atom].items()), Fraction(0)) for atom in small
+    }
 
     half = len(small) // 2
     left, right = small[:half], small[half:]

@@ -64,10 +64,14 @@ class SubmitForm(forms.Form):
     def __init__(self, *args, assessments, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["assessment"].choices = [
-            (a.pk, _("%(edition)s · revision %(revision)s · submitted %(date)s") % {
-                "edition": f"{a.edition.guideline.display_title} {a.edition.display_title}",
-                "revision": a.revision,
-                "date": timezone.localtime(a.submitted_at).strftime("%Y-%m-%d"),
-            })
+            (
+                a.pk,
+                _("%(edition)s · revision %(revision)s · submitted %(date)s")
+                % {
+                    "edition": f"{a.edition.guideline.display_title} {a.edition.display_title}",
+                    "revision": a.revision,
+                    "date": timezone.localtime(a.submitted_at).strftime("%Y-%m-%d"),
+                },
+            )
             for a in assessments
         ]

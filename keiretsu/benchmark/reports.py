@@ -60,14 +60,21 @@ def bar_chart(title, legend, rows) -> Chart:
     for index, (label, values) in enumerate(rows):
         top = TOP + index * per_row
         bars = [
-            {"series": series, "value": value, "y": top + position * BAR_HEIGHT,
-             "text_y": top + position * BAR_HEIGHT + 10, "width": _x(value) - PLOT_X}
+            {
+                "series": series,
+                "value": value,
+                "y": top + position * BAR_HEIGHT,
+                "text_y": top + position * BAR_HEIGHT + 10,
+                "width": _x(value) - PLOT_X,
+            }
             for position, ((series, _label), value) in enumerate(zip(legend, values, strict=True))
         ]
         out.append({"label": label, "text_y": top + len(legend) * BAR_HEIGHT / 2 + 4, "bars": bars})
     height = TOP + len(rows) * per_row + 8
-    keys = [{"series": series, "label": label, "x": index * 150, "text_x": index * 150 + 14}
-            for index, (series, label) in enumerate(legend)]
+    keys = [
+        {"series": series, "label": label, "x": index * 150, "text_x": index * 150 + 14}
+        for index, (series, label) in enumerate(legend)
+    ]
     return Chart(title, height, out, keys, _ticks(height))
 
 
@@ -80,9 +87,14 @@ def box_chart(title, rows) -> Chart:
         row = {"label": label, "figure": figure, "text_y": y + 15, "shown": figure.shown and figure.q1 is not None}
         if row["shown"]:
             row.update(
-                axis_y=y + 10, box_y=y + 3, line_top=y + 1, line_bottom=y + 19,
-                q1_x=_x(figure.q1), box_width=_x(figure.q3) - _x(figure.q1),
-                median_x=_x(figure.median), mean_x=_x(figure.mean),
+                axis_y=y + 10,
+                box_y=y + 3,
+                line_top=y + 1,
+                line_bottom=y + 19,
+                q1_x=_x(figure.q1),
+                box_width=_x(figure.q3) - _x(figure.q1),
+                median_x=_x(figure.median),
+                mean_x=_x(figure.mean),
             )
         out.append(row)
     height = TOP + len(rows) * per_row + 8
@@ -110,8 +122,10 @@ def release_charts(view) -> dict:
     if view.previous is not None:
         change = bar_chart(
             _("Mean achievement rate per level, this year and last year"),
-            [("previous", _("FY%(year)s") % {"year": view.previous.round.fiscal_year}),
-             ("industry", _("FY%(year)s") % {"year": view.release.round.fiscal_year})],
+            [
+                ("previous", _("FY%(year)s") % {"year": view.previous.round.fiscal_year}),
+                ("industry", _("FY%(year)s") % {"year": view.release.round.fiscal_year}),
+            ],
             [(row.code, [row.previous, row.current]) for row in view.changes],
         )
     return {"levels": levels, "sections": sections, "attained": attained, "change": change}
@@ -128,12 +142,16 @@ def comparison_charts(detail) -> dict:
 
     return {
         "levels": bar_chart(
-            _("Achievement rate per level"), legend,
-            [(row.title if row.code == "overall" else row.code, values(row))
-             for row in [comparison.overall, *comparison.by_level]],
+            _("Achievement rate per level"),
+            legend,
+            [
+                (row.title if row.code == "overall" else row.code, values(row))
+                for row in [comparison.overall, *comparison.by_level]
+            ],
         ),
         "sections": bar_chart(
-            _("Achievement rate per section"), legend,
+            _("Achievement rate per section"),
+            legend,
             [(f"{row.code} {row.title}", values(row)) for row in comparison.by_section],
         ),
     }
@@ -169,14 +187,33 @@ def release_rows(release) -> list[list[str]]:
     sections = {section.code: section.display_title for section in structure.sections}
     items = {item.number: short_text(item) for item in structure.items}
     head = [
-        release.round.fiscal_year, _text(release.round.body.name),
-        _text(f"{edition.guideline.slug} {edition.code}"), release.version, release.get_status_display(),
+        release.round.fiscal_year,
+        _text(release.round.body.name),
+        _text(f"{edition.guideline.slug} {edition.code}"),
+        release.version,
+        release.get_status_display(),
     ]
-    rows = [[
-        _("Fiscal year"), _("Industry body"), _("Edition"), _("Release version"), _("Status"),
-        _("Segment type"), _("Segment"), _("Statistic"), _("Code"), _("Title"), _("Companies (n)"),
-        _("Mean %"), _("First quartile %"), _("Median %"), _("Third quartile %"), _("Share %"), _("Note"),
-    ]]
+    rows = [
+        [
+            _("Fiscal year"),
+            _("Industry body"),
+            _("Edition"),
+            _("Release version"),
+            _("Status"),
+            _("Segment type"),
+            _("Segment"),
+            _("Statistic"),
+            _("Code"),
+            _("Title"),
+            _("Companies (n)"),
+            _("Mean %"),
+            _("First quartile %"),
+            _("Median %"),
+            _("Third quartile %"),
+            _("Share %"),
+            _("Note"),
+        ]
+    ]
 
     def cell_row(segment_type, segment, statistic, code, title, figure):
         if figure.shown:
@@ -184,36 +221,90 @@ def release_rows(release) -> list[list[str]]:
             values = ["" if v is None else v for v in values]
         else:
             values = [""] * 6
-        return [*head, segment_type, _text(segment), statistic, _text(code), _text(title), *values,
-                _status_note(figure.status, k)]
+        return [
+            *head,
+            segment_type,
+            _text(segment),
+            statistic,
+            _text(code),
+            _text(title),
+            *values,
+            _status_note(figure.status, k),
+        ]
 
     groups = [("all", _("All"), _("All companies"))]
     for dimension in data["dimensions"]:
         for value in dimension["values"]:
-            groups.append((f"{dimension['name']}:{value}", dimension_label(dimension["name"]),
-                           segment_label(dimension["name"], value)))
+            groups.append(
+                (
+                    f"{dimension['name']}:{value}",
+                    dimension_label(dimension["name"]),
+                    segment_label(dimension["name"], value),
+                )
+            )
     for key, segment_type, segment in groups:
         entry = data["groups"][key]
         rows.append(cell_row(segment_type, segment, _("Submissions"), "", "", group_cell(data, key, ())))
         if entry["status"] != "published":
             continue
-        rows.append(cell_row(segment_type, segment, _("Achievement rate: overall"), "", "",
-                             group_cell(data, key, ("overall",))))
+        rows.append(
+            cell_row(segment_type, segment, _("Achievement rate: overall"), "", "", group_cell(data, key, ("overall",)))
+        )
         for code in data["levels"]:
-            rows.append(cell_row(segment_type, segment, _("Achievement rate: level"), code, edition.level_title(code),
-                                 group_cell(data, key, ("levels", code))))
+            rows.append(
+                cell_row(
+                    segment_type,
+                    segment,
+                    _("Achievement rate: level"),
+                    code,
+                    edition.level_title(code),
+                    group_cell(data, key, ("levels", code)),
+                )
+            )
         for code in data["sections"]:
-            rows.append(cell_row(segment_type, segment, _("Achievement rate: section"), code, sections.get(code, ""),
-                                 group_cell(data, key, ("sections", code))))
+            rows.append(
+                cell_row(
+                    segment_type,
+                    segment,
+                    _("Achievement rate: section"),
+                    code,
+                    sections.get(code, ""),
+                    group_cell(data, key, ("sections", code)),
+                )
+            )
         if "priority" in entry:
-            rows.append(cell_row(segment_type, segment, _("Achievement rate: priority items"), "", "",
-                                 group_cell(data, key, ("priority",))))
+            rows.append(
+                cell_row(
+                    segment_type,
+                    segment,
+                    _("Achievement rate: priority items"),
+                    "",
+                    "",
+                    group_cell(data, key, ("priority",)),
+                )
+            )
         for code in data["levels"]:
-            rows.append(cell_row(segment_type, segment, _("Level attained"), code, edition.level_title(code),
-                                 group_cell(data, key, ("attained", code))))
+            rows.append(
+                cell_row(
+                    segment_type,
+                    segment,
+                    _("Level attained"),
+                    code,
+                    edition.level_title(code),
+                    group_cell(data, key, ("attained", code)),
+                )
+            )
         for number in data["items"]:
-            rows.append(cell_row(segment_type, segment, _("Item achieved"), number, items.get(number, ""),
-                                 group_cell(data, key, ("items", number))))
+            rows.append(
+                cell_row(
+                    segment_type,
+                    segment,
+                    _("Item achieved"),
+                    number,
+                    items.get(number, ""),
+                    group_cell(data, key, ("items", number)),
+                )
+            )
     return rows
 
 

@@ -79,11 +79,13 @@ def round_for_body(membership: Membership, round_id) -> Round:
 
 def submissions_of(membership: Membership):
     """The organisation's own submissions to industry bodies."""
-    return Submission.objects.filter(organisation=membership.organisation_id).select_related(
-        "round__body", "edition__guideline", "assessment"
-    ).annotate(
-        counted_in_published=Exists(
-            ReleaseSubmission.objects.filter(submission=OuterRef("pk"), release__status=Release.Status.PUBLISHED)
+    return (
+        Submission.objects.filter(organisation=membership.organisation_id)
+        .select_related("round__body", "edition__guideline", "assessment")
+        .annotate(
+            counted_in_published=Exists(
+                ReleaseSubmission.objects.filter(submission=OuterRef("pk"), release__status=Release.Status.PUBLISHED)
+            )
         )
     )
 
@@ -124,15 +126,20 @@ def received_page(membership: Membership, round: Round, query) -> dict:
         submissions = submissions.filter(status=status)
     page = Paginator(submissions, 50).get_page(query.get("page"))
     counts = Submission.objects.filter(round=round).values("edition_id", "status").annotate(n=Count("pk")).order_by()
-    return {"page": page, "submissions": with_overall_percent(page.object_list), "q": text, "status": status,
-            "counts": {(c["edition_id"], c["status"]): c["n"] for c in counts}}
+    return {
+        "page": page,
+        "submissions": with_overall_percent(page.object_list),
+        "q": text,
+        "status": status,
+        "counts": {(c["edition_id"], c["status"]): c["n"] for c in counts},
+    }
 
 
 def with_overall_percent(submissions) -> list[Submission]:
     """Each submission's overall achievement rate as scoring.percent shows it."""
     submissions = list(submissions)
     for submission in submissions:
-        applicable = submission.overall_applicable
+        applicable = submission.overall_applicable if submission.is_active else 0  # withdrawn: consent withdrawn
         submission.overall_percent = percent(Fraction(submission.overall_achieved, applicable)) if applicable else None
     return submissions
 
@@ -159,7 +166,7 @@ def eligible_assessments(membership: Membership, round: Round):
 
 
 def segment_label(dimension: str, value) -> str:
-    """"Tier 2", "Small business (up to 20 employees)", ... for a segment of a release."""
+    """ "Tier 2", "Small business (up to 20 employees)", ... for a segment of a release."""
     choices = {str(key): label for key, label in Organisation._meta.get_field(dimension).choices}
     return str(choices.get(str(value), value))
 
@@ -190,7 +197,9 @@ def published_releases():
 def current_releases():
     """The newest published version of each round and edition."""
     newer = Release.objects.filter(
-        round=OuterRef("round"), edition=OuterRef("edition"), status=Release.Status.PUBLISHED,
+        round=OuterRef("round"),
+        edition=OuterRef("edition"),
+        status=Release.Status.PUBLISHED,
         version__gt=OuterRef("version"),
     )
     return published_releases().filter(~Exists(newer))
@@ -358,13 +367,21 @@ def release_view(release: Release) -> ReleaseView:
     structure = edition_structure(release.edition)
     edition = release.edition
     levels = [
-        StatRow(code, edition.level_title(code), group_cell(data, "all", ("levels", code)),
-                group_cell(data, "all", ("attained", code)))
+        StatRow(
+            code,
+            edition.level_title(code),
+            group_cell(data, "all", ("levels", code)),
+            group_cell(data, "all", ("attained", code)),
+        )
         for code in data["levels"]
     ]
     sections = [
-        StatRow(section.code, section.display_title, group_cell(data, "all", ("sections", section.code)),
-                depth=section.depth)
+        StatRow(
+            section.code,
+            section.display_title,
+            group_cell(data, "all", ("sections", section.code)),
+            depth=section.depth,
+        )
         for section in structure.sections
     ]
     segments = []
@@ -375,19 +392,24 @@ def release_view(release: Release) -> ReleaseView:
         for value in dimension["values"]:
             key = f"{dimension['name']}:{value}"
             entry = data["groups"][key]
-            column = GroupColumn(key, dimension["name"], value, segment_label(dimension["name"], value),
-                                 entry["status"], entry.get("n"))
+            column = GroupColumn(
+                key, dimension["name"], value, segment_label(dimension["name"], value), entry["status"], entry.get("n")
+            )
             if entry["status"] in ("below_k", "complementary"):
                 suppressed += 1
             columns.append(column)
-            rows.append((
-                column,
-                group_cell(data, key, ("overall",)),
-                [group_cell(data, key, ("levels", code)) for code in data["levels"]],
-                [group_cell(data, key, ("attained", code)) for code in data["levels"]],
-            ))
+            rows.append(
+                (
+                    column,
+                    group_cell(data, key, ("overall",)),
+                    [group_cell(data, key, ("levels", code)) for code in data["levels"]],
+                    [group_cell(data, key, ("attained", code)) for code in data["levels"]],
+                )
+            )
         segments.append(SegmentTable(dimension["name"], dimension_label(dimension["name"]), columns, rows))
-    items = [ItemRow(item, short_text(item), group_cell(data, "all", ("items", item.number))) for item in structure.items]
+    items = [
+        ItemRow(item, short_text(item), group_cell(data, "all", ("items", item.number))) for item in structure.items
+    ]
     all_entry = data["groups"]["all"]
     view = ReleaseView(
         release=release,
@@ -404,8 +426,12 @@ def release_view(release: Release) -> ReleaseView:
     view.previous = previous_release(release)
     if view.previous is not None:
         view.changes = [
-            LevelChange(row.code, row.title, group_cell(view.previous.statistics, "all", ("levels", row.code)).mean,
-                        row.figure.mean)
+            LevelChange(
+                row.code,
+                row.title,
+                group_cell(view.previous.statistics, "all", ("levels", row.code)).mean,
+                row.figure.mean,
+            )
             for row in levels
         ]
     return view
@@ -469,7 +495,8 @@ def release_for_assessment(assessment: Assessment) -> Release | None:
 
 
 def comparison_for_assessment(assessment) -> Comparison | None:
-    """The latest published release for the assessment's edition and fiscal year (or the latest before it); None when there is none."""
+    """The latest published release for the assessment's edition and fiscal year (or the latest
+    before it); None when there is none."""
     release = release_for_assessment(assessment)
     if release is None:
         return None
@@ -563,15 +590,17 @@ def build_comparison(assessment: Assessment, release: Release) -> ComparisonDeta
     for dimension in DIMENSIONS:
         key = f"{dimension.name}:{own_segment[dimension.name]}"
         entry = data["groups"].get(key, {"status": "empty"})
-        segments.append(SegmentComparison(
-            dimension=dimension.name,
-            dimension_label=dimension_label(dimension.name),
-            label=segment_label(dimension.name, own_segment[dimension.name]),
-            status=entry["status"],
-            n=entry.get("n"),
-            overall=group_cell(data, key, ("overall",)).mean,
-            by_level=[group_cell(data, key, ("levels", code)).mean for code in data["levels"]],
-        ))
+        segments.append(
+            SegmentComparison(
+                dimension=dimension.name,
+                dimension_label=dimension_label(dimension.name),
+                label=segment_label(dimension.name, own_segment[dimension.name]),
+                status=entry["status"],
+                n=entry.get("n"),
+                overall=group_cell(data, key, ("overall",)).mean,
+                by_level=[group_cell(data, key, ("levels", code)).mean for code in data["levels"]],
+            )
+        )
         if chosen is None and entry["status"] == "published":
             chosen = (key, segments[-1].label)
     segment_key, label = chosen or ("", "")
@@ -587,7 +616,8 @@ def build_comparison(assessment: Assessment, release: Release) -> ComparisonDeta
 
     overall = row("overall", _("Overall"), scores.overall, ("overall",))
     by_level = [
-        row(code, edition.level_title(code), scores.by_level.get(code), ("levels", code)) for code in edition.level_codes
+        row(code, edition.level_title(code), scores.by_level.get(code), ("levels", code))
+        for code in edition.level_codes
     ]
     by_section = [
         row(section.code, section.display_title, scores.by_section.get(section.code), ("sections", section.code))
@@ -606,11 +636,13 @@ def build_comparison(assessment: Assessment, release: Release) -> ComparisonDeta
         peers = group_cell(data, "all", ("items", item.number))
         if peers.shown and peers.share is not None and peers.share >= threshold:
             focus.append((item, peers.share))
-    focus.sort(key=lambda pair: (
-        not pair[0].is_priority,
-        levels.index(pair[0].level) if pair[0].level in levels else len(levels),
-        pair[0].position,
-    ))
+    focus.sort(
+        key=lambda pair: (
+            not pair[0].is_priority,
+            levels.index(pair[0].level) if pair[0].level in levels else len(levels),
+            pair[0].position,
+        )
+    )
     comparison = Comparison(
         release_label=release.label,
         segment_label=label,
@@ -623,15 +655,25 @@ def build_comparison(assessment: Assessment, release: Release) -> ComparisonDeta
         ],
     )
     detail = ComparisonDetail(
-        comparison=comparison, release=release, assessment=assessment, scores=scores, structure=structure,
-        segment_key=segment_key, segments=segments, focus_share=settings.BENCHMARK_FOCUS_SHARE,
+        comparison=comparison,
+        release=release,
+        assessment=assessment,
+        scores=scores,
+        structure=structure,
+        segment_key=segment_key,
+        segments=segments,
+        focus_share=settings.BENCHMARK_FOCUS_SHARE,
     )
     _add_own_change(detail)
     detail.previous_release = previous_release(release)
     if detail.previous_release is not None:
         detail.industry_changes = [
-            LevelChange(row.code, row.title,
-                        group_cell(detail.previous_release.statistics, "all", ("levels", row.code)).mean, row.industry)
+            LevelChange(
+                row.code,
+                row.title,
+                group_cell(detail.previous_release.statistics, "all", ("levels", row.code)).mean,
+                row.industry,
+            )
             for row in by_level
         ]
     return detail
@@ -657,13 +699,22 @@ def _add_own_change(detail: ComparisonDetail):
     before = ScoreSummary.from_dict(previous.score_snapshot)
     detail.previous_assessment = previous
     edition = assessment.edition
-    rows = [OwnChange("overall", _("Overall"), percent(before.overall.achievement),
-                      percent(detail.scores.overall.achievement))]
+    rows = [
+        OwnChange(
+            "overall", _("Overall"), percent(before.overall.achievement), percent(detail.scores.overall.achievement)
+        )
+    ]
     for code in edition.level_codes:
         prior = before.by_level.get(code)
         now = detail.scores.by_level.get(code)
-        rows.append(OwnChange(code, edition.level_title(code), percent(prior.achievement) if prior else None,
-                              percent(now.achievement) if now else None))
+        rows.append(
+            OwnChange(
+                code,
+                edition.level_title(code),
+                percent(prior.achievement) if prior else None,
+                percent(now.achievement) if now else None,
+            )
+        )
     detail.own_changes = rows
 
 
@@ -675,4 +726,3 @@ def comparable_assessments(membership: Membership):
         .filter(scope__kind="company", edition__in=published)
         .order_by("-fiscal_year", "edition__guideline__slug", "-revision")
     )
-

@@ -13,7 +13,6 @@ Rules in one place:
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
 from django.db import connection, transaction
 from django.db.models import Max
 from django.template.loader import render_to_string
@@ -116,7 +115,11 @@ def round_open(*, membership: Membership, actor, fiscal_year: int, editions, dea
         if Round.objects.filter(body=membership.organisation, fiscal_year=fiscal_year).exists():
             raise Conflict(_("There is already a round for FY%(year)s.") % {"year": fiscal_year})
         round = Round.objects.create(
-            body=membership.organisation, fiscal_year=fiscal_year, deadline=deadline, note=note.strip(), created_by=actor
+            body=membership.organisation,
+            fiscal_year=fiscal_year,
+            deadline=deadline,
+            note=note.strip(),
+            created_by=actor,
         )
         round.editions.set(editions)
         audit.record(
@@ -142,8 +145,12 @@ def round_update(*, membership: Membership, actor, round: Round, deadline, note:
         if after != before:
             round.save(update_fields=["deadline", "note"])
             audit.record(
-                actor=actor, organisation=membership.organisation, event=BenchmarkEvent.ROUND_UPDATED,
-                target=round, before=before, after=after,
+                actor=actor,
+                organisation=membership.organisation,
+                event=BenchmarkEvent.ROUND_UPDATED,
+                target=round,
+                before=before,
+                after=after,
             )
     return round
 
@@ -205,8 +212,11 @@ def check_submittable(*, membership: Membership, round: Round, assessment: Asses
     if assessment.scope.kind != Scope.Kind.COMPANY:
         raise BenchmarkError(_("The benchmark compares companies: send the company-wide assessment."))
     newer = Assessment.objects.filter(
-        scope=assessment.scope_id, edition=assessment.edition_id, fiscal_year=assessment.fiscal_year,
-        status=Assessment.Status.SUBMITTED, revision__gt=assessment.revision,
+        scope=assessment.scope_id,
+        edition=assessment.edition_id,
+        fiscal_year=assessment.fiscal_year,
+        status=Assessment.Status.SUBMITTED,
+        revision__gt=assessment.revision,
     ).exists()
     if newer:
         raise BenchmarkError(_("A newer revision of this assessment has been submitted: send that one."))
@@ -254,13 +264,26 @@ def submission_create(
             "assessment": assessment.pk,
             "revision": assessment.revision,
             "replaces": earlier.pk if earlier else None,
-            "segment": {"tier": organisation.tier, "size_band": organisation.size_band,
-                        "business_type": organisation.business_type},
+            "segment": {
+                "tier": organisation.tier,
+                "size_band": organisation.size_band,
+                "business_type": organisation.business_type,
+            },
         }
-        audit.record(actor=actor, organisation=organisation, event=BenchmarkEvent.SUBMITTED, target=submission,
-                     after={**after, "consent": submission.consent_text})
-        audit.record(actor=actor, organisation=round.body, event=BenchmarkEvent.SUBMISSION_RECEIVED,
-                     target=submission, after={**after, "company": organisation.name})
+        audit.record(
+            actor=actor,
+            organisation=organisation,
+            event=BenchmarkEvent.SUBMITTED,
+            target=submission,
+            after={**after, "consent": submission.consent_text},
+        )
+        audit.record(
+            actor=actor,
+            organisation=round.body,
+            event=BenchmarkEvent.SUBMISSION_RECEIVED,
+            target=submission,
+            after={**after, "company": organisation.name},
+        )
     return submission
 
 
@@ -307,10 +330,22 @@ def _withdraw(submission: Submission, actor, *, reason: str):
     submission.save(update_fields=["status", "withdrawn_at", "withdrawn_by"])
     state = {"status": Submission.Status.WITHDRAWN, "reason": reason}
     before = {"status": Submission.Status.ACTIVE}
-    audit.record(actor=actor, organisation=submission.organisation, event=BenchmarkEvent.WITHDRAWN,
-                 target=submission, before=before, after=state)
-    audit.record(actor=actor, organisation=submission.round.body, event=BenchmarkEvent.SUBMISSION_CANCELLED,
-                 target=submission, before=before, after={**state, "company": submission.organisation.name})
+    audit.record(
+        actor=actor,
+        organisation=submission.organisation,
+        event=BenchmarkEvent.WITHDRAWN,
+        target=submission,
+        before=before,
+        after=state,
+    )
+    audit.record(
+        actor=actor,
+        organisation=submission.round.body,
+        event=BenchmarkEvent.SUBMISSION_CANCELLED,
+        target=submission,
+        before=before,
+        after={**state, "company": submission.organisation.name},
+    )
 
 
 # --- Releases (the industry body) ----------------------------------------------------------
@@ -336,8 +371,14 @@ def release_recompute(*, membership: Membership, actor, round: Round, edition: E
         if draft is None:
             last = Release.objects.filter(round=round, edition=edition).aggregate(v=Max("version"))["v"] or 0
             draft = Release.objects.create(
-                round=round, edition=edition, version=last + 1, min_group_size=k,
-                statistics=statistics, companies=companies, computed_at=now, computed_by=actor,
+                round=round,
+                edition=edition,
+                version=last + 1,
+                min_group_size=k,
+                statistics=statistics,
+                companies=companies,
+                computed_at=now,
+                computed_by=actor,
             )
         else:
             draft.min_group_size, draft.statistics, draft.companies = k, statistics, companies
@@ -371,7 +412,9 @@ def _record_counted_submissions(release: Release, round: Round, edition: Edition
 
 def release_is_stale(release: Release) -> bool:
     """Has a submission been made or withdrawn since the draft was computed?"""
-    active = Submission.objects.filter(round=release.round_id, edition=release.edition_id, status=Submission.Status.ACTIVE)
+    active = Submission.objects.filter(
+        round=release.round_id, edition=release.edition_id, status=Submission.Status.ACTIVE
+    )
     counted = ReleaseSubmission.objects.filter(release=release)
     if counted.exclude(submission__in=active.values("pk")).exists():
         return True
@@ -388,8 +431,11 @@ def release_publish(*, membership: Membership, actor, release: Release) -> Relea
             raise Conflict(_("This release has already been published."))
         if release.min_group_size < min_group_size():
             raise Conflict(
-                _("This draft was computed with a minimum group of %(old)s; the instance now requires %(new)s. "
-                  "Recompute it first.") % {"old": release.min_group_size, "new": min_group_size()}
+                _(
+                    "This draft was computed with a minimum group of %(old)s; the instance now requires %(new)s. "
+                    "Recompute it first."
+                )
+                % {"old": release.min_group_size, "new": min_group_size()}
             )
         if release_is_stale(release):
             raise Conflict(_("Submissions have changed since this draft was computed. Recompute it first."))
@@ -403,11 +449,17 @@ def release_publish(*, membership: Membership, actor, release: Release) -> Relea
         release.published_by = actor
         release.save(update_fields=["status", "published_at", "published_by"])
         audit.record(
-            actor=actor, organisation=membership.organisation, event=BenchmarkEvent.RELEASE_PUBLISHED,
-            target=release, target_label=str(release),
+            actor=actor,
+            organisation=membership.organisation,
+            event=BenchmarkEvent.RELEASE_PUBLISHED,
+            target=release,
+            target_label=str(release),
             before={"status": Release.Status.DRAFT},
-            after={"status": Release.Status.PUBLISHED, "version": release.version,
-                   "submissions": release.statistics["groups"]["all"]["n"]},
+            after={
+                "status": Release.Status.PUBLISHED,
+                "version": release.version,
+                "submissions": release.statistics["groups"]["all"]["n"],
+            },
         )
     return release
 
@@ -420,7 +472,11 @@ def release_discard(*, membership: Membership, actor, release: Release):
         if release.is_published:
             raise Conflict(_("A published release cannot be discarded."))
         audit.record(
-            actor=actor, organisation=membership.organisation, event=BenchmarkEvent.RELEASE_DISCARDED,
-            target=release, target_label=str(release), before={"version": release.version},
+            actor=actor,
+            organisation=membership.organisation,
+            event=BenchmarkEvent.RELEASE_DISCARDED,
+            target=release,
+            target_label=str(release),
+            before={"version": release.version},
         )
         release.delete()

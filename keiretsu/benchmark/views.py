@@ -91,7 +91,8 @@ def round_edit(request, membership, round_id):
 def received_submission(request, membership, round_id, submission_id):
     round = selectors.round_for_body(membership, round_id)
     submission = selectors.received_submission_for(membership, round, submission_id)
-    detail = reports.submission_detail(submission)
+    # A withdrawn submission's consent is withdrawn too: the body keeps only the fact that it was sent.
+    detail = reports.submission_detail(submission) if submission.is_active else {"edition": submission.edition}
     return render(request, "benchmark/received_submission.html", {"round": round, "submission": submission, **detail})
 
 
@@ -106,7 +107,10 @@ def release_recompute(request, membership, round_id):
     if not membership.can_manage:
         raise PermissionDenied
     result = tasks.recompute_release.enqueue(
-        membership_id=membership.pk, actor_id=request.user.pk, round_id=round.pk, edition_id=form.cleaned_data["edition"].pk
+        membership_id=membership.pk,
+        actor_id=request.user.pk,
+        round_id=round.pk,
+        edition_id=form.cleaned_data["edition"].pk,
     )
     if result.status == TaskResultStatus.SUCCESSFUL:
         messages.success(request, _("The statistics have been computed. Review the draft, then publish it."))
@@ -162,7 +166,9 @@ def submit(request, membership, round_id):
     assessments = list(selectors.eligible_assessments(membership, round))
     chosen_id = request.POST.get("assessment") or request.GET.get("assessment")
     chosen = next((a for a in assessments if str(a.pk) == chosen_id), assessments[0] if assessments else None)
-    form = SubmitForm(request.POST or None, assessments=assessments, initial={"assessment": chosen.pk if chosen else None})
+    form = SubmitForm(
+        request.POST or None, assessments=assessments, initial={"assessment": chosen.pk if chosen else None}
+    )
     problem = ""
     if chosen is not None:
         try:
@@ -172,7 +178,10 @@ def submit(request, membership, round_id):
     if request.method == "POST" and form.is_valid() and chosen is not None:
         try:
             submission = services.submission_create(
-                membership=membership, actor=request.user, round=round, assessment=chosen,
+                membership=membership,
+                actor=request.user,
+                round=round,
+                assessment=chosen,
                 consent=form.cleaned_data["consent"],
             )
         except services.ConsentMissing as exc:
@@ -186,10 +195,17 @@ def submit(request, membership, round_id):
             return redirect("benchmark:home", org_id=membership.organisation_id)
     consent = (
         services.consent_statement(round=round, assessment=chosen, organisation=membership.organisation)
-        if chosen else ""
+        if chosen
+        else ""
     )
-    context = {"round": round, "form": form, "chosen": chosen, "consent": consent, "problem": problem,
-               "has_assessments": bool(assessments)}
+    context = {
+        "round": round,
+        "form": form,
+        "chosen": chosen,
+        "consent": consent,
+        "problem": problem,
+        "has_assessments": bool(assessments),
+    }
     return render(request, "benchmark/submit.html", context)
 
 
@@ -237,6 +253,8 @@ def comparison(request, membership, assessment_id):
     assessment = assessment_selectors.assessment_for(membership, assessment_id)
     release = None
     if request.GET.get("release"):
+        if not request.GET["release"].isdigit():
+            raise Http404
         release = selectors.published_release(request.GET["release"])
         if release.edition_id != assessment.edition_id:
             raise Http404

@@ -36,16 +36,34 @@ MINI_ITEMS = [  # number, section, level, priority
 def mini_spec(code="1.0") -> EditionSpec:
     return EditionSpec(
         guideline={"id": "mini", "title": "ミニ・ガイドライン", "title_en": "Mini guideline", "publisher": "Test"},
-        edition={"id": code, "title": f"ミニ版 {code}", "title_en": f"Mini {code}", "published": None,
-                 "assessed_per": "company", "source": "", "attributes": []},
-        scale={
-            "symbols": [{"symbol": "○", "label": "達成"}, {"symbol": "×", "label": "未達成"},
-                        {"symbol": "－", "label": "対象外"}],
-            "achieved": ["○"], "examined": ["○"], "not_applicable": ["－"], "requires_reason": [],
+        edition={
+            "id": code,
+            "title": f"ミニ版 {code}",
+            "title_en": f"Mini {code}",
+            "published": None,
+            "assessed_per": "company",
+            "source": "",
+            "attributes": [],
         },
-        levels=[{"code": "Lv1", "title": "レベル1", "title_en": "Level 1"},
-                {"code": "Lv2", "title": "レベル2", "title_en": "Level 2"}],
-        sections=[SectionSpec("A", "管理", "Management", "", None, 1), SectionSpec("B", "技術", "Technical", "", None, 2)],
+        scale={
+            "symbols": [
+                {"symbol": "○", "label": "達成"},
+                {"symbol": "×", "label": "未達成"},
+                {"symbol": "－", "label": "対象外"},
+            ],
+            "achieved": ["○"],
+            "examined": ["○"],
+            "not_applicable": ["－"],
+            "requires_reason": [],
+        },
+        levels=[
+            {"code": "Lv1", "title": "レベル1", "title_en": "Level 1"},
+            {"code": "Lv2", "title": "レベル2", "title_en": "Level 2"},
+        ],
+        sections=[
+            SectionSpec("A", "管理", "Management", "", None, 1),
+            SectionSpec("B", "技術", "Technical", "", None, 2),
+        ],
         items=[
             ItemSpec(number, section, position, level, {"title": f"項目{number}の対策"}, priority, [], {})
             for position, (number, section, level, priority) in enumerate(MINI_ITEMS, start=1)
@@ -68,8 +86,11 @@ def iris(db):
 @pytest.fixture
 def body(iris):
     organisation = make_organisation(
-        iris, "一般社団法人 テスト自動車工業会", "900000000009",
-        size_band=Organisation.SizeBand.LARGE, business_type=Organisation.BusinessType.OTHER,
+        iris,
+        "一般社団法人 テスト自動車工業会",
+        "900000000009",
+        size_band=Organisation.SizeBand.LARGE,
+        business_type=Organisation.BusinessType.OTHER,
         tier=Organisation.Tier.OEM,
     )
     services.industry_body_set(actor=None, organisation=organisation, is_body=True)
@@ -89,7 +110,10 @@ def body_membership(body):
 @pytest.fixture
 def round_(body, body_membership, mini):
     return services.round_open(
-        membership=body_membership, actor=body_membership.user, fiscal_year=FY, editions=[mini],
+        membership=body_membership,
+        actor=body_membership.user,
+        fiscal_year=FY,
+        editions=[mini],
         deadline=timezone.localdate() + datetime.timedelta(days=30),
     )
 
@@ -106,7 +130,10 @@ def submitted_assessment(organisation, edition, ratings: str, *, fiscal_year=FY)
     """An assessment of the company scope, answered with `ratings` in item order, submitted."""
     membership = owner_membership(organisation)
     assessment = assessment_services.assessment_create(
-        membership=membership, actor=membership.user, scope=organisation.company_scope, edition=edition,
+        membership=membership,
+        actor=membership.user,
+        scope=organisation.company_scope,
+        edition=edition,
         fiscal_year=fiscal_year,
     )
     items = list(edition.items.order_by("position"))
@@ -131,7 +158,9 @@ def company_with_submission(name, round_, edition, ratings, **segment):
 
 
 def recompute(body_membership, round_, edition):
-    return services.release_recompute(membership=body_membership, actor=body_membership.user, round=round_, edition=edition)
+    return services.release_recompute(
+        membership=body_membership, actor=body_membership.user, round=round_, edition=edition
+    )
 
 
 def publish(body_membership, release):

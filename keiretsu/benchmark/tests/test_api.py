@@ -67,8 +67,13 @@ def test_comparison_of_own_assessment_only(world, mallory, beta):
     own.cookies["django_language"] = "en"
     data = own.get(reverse("api:benchmark_comparison", args=[organisation.pk, assessment.pk])).json()
     assert data["release"]["id"] == world["published"].pk
-    assert data["comparison"]["overall"] == {"code": "overall", "title": "Overall", "own": 50.0, "industry": 68.9,
-                                             "segment": 68.9}
+    assert data["comparison"]["overall"] == {
+        "code": "overall",
+        "title": "Overall",
+        "own": 50.0,
+        "industry": 68.9,
+        "segment": 68.9,
+    }
     assert data["comparison"]["percentile"] == 25
     other = client_for(mallory)
     assert other.get(reverse("api:benchmark_comparison", args=[organisation.pk, assessment.pk])).status_code == 404
@@ -79,9 +84,11 @@ def test_comparison_of_own_assessment_only(world, mallory, beta):
 
 def test_submissions_are_the_organisations_own(world, mallory, beta):
     organisation, assessment, submission = world["companies"][0]
-    data = client_for(owner_membership(organisation).user).get(
-        reverse("api:benchmark_submissions", args=[organisation.pk])
-    ).json()
+    data = (
+        client_for(owner_membership(organisation).user)
+        .get(reverse("api:benchmark_submissions", args=[organisation.pk]))
+        .json()
+    )
     assert [s["id"] for s in data["submissions"]] == [submission.pk]
     assert data["submissions"][0]["counted_in_published_release"] is True
     assert client_for(mallory).get(reverse("api:benchmark_submissions", args=[organisation.pk])).status_code == 404

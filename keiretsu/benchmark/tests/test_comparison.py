@@ -51,7 +51,8 @@ def test_focus_items_priority_first_then_level(round_, mini, body_membership, se
     # Peers: item 1 83.3 % (priority, Lv1), 2 66.7 % (priority, Lv1), 3 60 % (Lv2),
     # 4 83.3 % (Lv1), 5 50 % (Lv2), 6 60 % (Lv2).
     assert [(f.number, f.peers_achieved) for f in comparison_for_assessment(assessment).focus_items] == [
-        ("1", Decimal("83.3")), ("4", Decimal("83.3")),
+        ("1", Decimal("83.3")),
+        ("4", Decimal("83.3")),
     ]
     settings.BENCHMARK_FOCUS_SHARE = 60
     focus = comparison_for_assessment(assessment).focus_items

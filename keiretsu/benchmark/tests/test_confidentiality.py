@@ -85,14 +85,19 @@ def test_no_combination_of_shown_figures_isolates_fewer_than_k(release):
     statistics = release.statistics
     groups = {key: g for key, g in statistics["groups"].items()}
     key_of = {key: (ALL if key == "all" else tuple(key.split(":", 1))) for key in groups}
-    shown = {key_of[key]: CellStatus.PUBLISHED if g["status"] == "published" else CellStatus(g["status"])
-             for key, g in groups.items()}
+    shown = {
+        key_of[key]: CellStatus.PUBLISHED if g["status"] == "published" else CellStatus(g["status"])
+        for key, g in groups.items()
+    }
     assert_no_small_group_derivable(atoms(), Protection(shown, {}), K)
     # Item 3 is not applicable for the three tier-2 companies: its contributors differ.
     item_atoms = {**atoms(), ("2", "small", "parts"): 0}
     item_shown = {
-        key_of[key]: (CellStatus.PUBLISHED if g["status"] == "published" and g["items"]["3"]["status"] == "published"
-                      else CellStatus.COMPLEMENTARY)
+        key_of[key]: (
+            CellStatus.PUBLISHED
+            if g["status"] == "published" and g["items"]["3"]["status"] == "published"
+            else CellStatus.COMPLEMENTARY
+        )
         for key, g in groups.items()
     }
     assert_no_small_group_derivable(item_atoms, Protection(item_shown, {}), K)
@@ -107,12 +112,15 @@ def test_the_csv_has_no_figure_for_a_hidden_group(release):
     header, body = rows[0], rows[1:]
     n_column = header.index("Companies (n)")
     labels = {
-        "Tier 2": "hidden", "OEM": "hidden", "Small business (up to 20 employees)": "hidden",
-        "Small or medium-sized enterprise": "hidden", "Large enterprise": "hidden",
+        "Tier 2": "hidden",
+        "OEM": "hidden",
+        "Small business (up to 20 employees)": "hidden",
+        "Small or medium-sized enterprise": "hidden",
+        "Large enterprise": "hidden",
     }
     seen_hidden = 0
     for row in body:
-        numbers = row[n_column:n_column + 6]
+        numbers = row[n_column : n_column + 6]
         if row[6] in labels:
             seen_hidden += 1
             assert numbers == [""] * 6, row
@@ -134,7 +142,7 @@ def test_the_api_has_no_figure_for_a_hidden_group(release):
             cells = group.get(name)
             if cells is None:
                 continue
-            for cell in ([cells] if name == "overall" else cells.values()):
+            for cell in [cells] if name == "overall" else cells.values():
                 assert cell["status"] != "published" or cell["n"] >= K
 
 

@@ -56,16 +56,32 @@ def test_totals_minus_the_rest_the_smallest_other_segment_is_hidden():
     # all = 30; tier 0: 12, tier 1: 8, tier 2: 7, tier 3: 3. Hiding tier 3 alone leaves it as
     # all - (12 + 8 + 7); the smallest other segment (tier 2, 7) is hidden with it, and the two
     # together (10 companies) are all anyone can work out.
-    p = protect({("0", "large", "vehicle_maker"): 12, ("1", "large", "parts"): 8,
-                 ("2", "medium", "parts"): 7, ("3", "small", "parts"): 3}, DIMS, K)
+    p = protect(
+        {
+            ("0", "large", "vehicle_maker"): 12,
+            ("1", "large", "parts"): 8,
+            ("2", "medium", "parts"): 7,
+            ("3", "small", "parts"): 3,
+        },
+        DIMS,
+        K,
+    )
     tiers = statuses(p, "tier")
     assert tiers == {"0": P, "1": P, "2": COMP, "3": BELOW}
 
 
 def test_two_small_segments_together_still_under_k_take_a_third():
     # tier 2: 2, tier 3: 2 -> together 4 < 5: hiding both is not enough.
-    p = protect({("0", "large", "vehicle_maker"): 20, ("1", "large", "parts"): 9,
-                 ("2", "medium", "parts"): 2, ("3", "small", "parts"): 2}, DIMS, K)
+    p = protect(
+        {
+            ("0", "large", "vehicle_maker"): 20,
+            ("1", "large", "parts"): 9,
+            ("2", "medium", "parts"): 2,
+            ("3", "small", "parts"): 2,
+        },
+        DIMS,
+        K,
+    )
     assert statuses(p, "tier") == {"0": P, "1": COMP, "2": BELOW, "3": BELOW}
 
 
@@ -76,8 +92,11 @@ def test_a_difference_of_segments_of_two_dimensions_is_caught():
     atoms = {("0", "large", "vehicle_maker"): 6, ("1", "large", "vehicle_maker"): 1, ("1", "large", "parts"): 20}
     p = protect(atoms, DIMS, K)
     published = {key for key, status in p.statuses.items() if status == P}
-    assert not ({("tier", "0"), ("business_type", "vehicle_maker")} <= published and ALL in published
-                and ("tier", "1") in published)
+    assert not (
+        {("tier", "0"), ("business_type", "vehicle_maker")} <= published
+        and ALL in published
+        and ("tier", "1") in published
+    )
     assert_no_small_group_derivable(atoms, p, K)
 
 

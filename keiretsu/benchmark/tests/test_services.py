@@ -9,9 +9,8 @@ from keiretsu.accounts.models import AuditEvent, Membership, Role
 from keiretsu.assessments import services as assessment_services
 from keiretsu.benchmark import services
 from keiretsu.benchmark.models import Release, ReleaseImmutable, Round, Submission, SubmissionScore
-from keiretsu.conftest import add_member, make_user
-
 from keiretsu.catalogue.services import edition_load
+from keiretsu.conftest import add_member, make_user
 
 from .conftest import (
     FY,
@@ -47,19 +46,30 @@ def test_marking_an_industry_body_is_audited(alpha, alice):
 def test_only_an_industry_body_opens_rounds(alpha, alice, mini):
     membership = owner_membership(alpha)
     with pytest.raises(services.NotAllowed):
-        services.round_open(membership=membership, actor=alice, fiscal_year=FY, editions=[mini],
-                            deadline=timezone.localdate())
+        services.round_open(
+            membership=membership, actor=alice, fiscal_year=FY, editions=[mini], deadline=timezone.localdate()
+        )
 
 
 def test_a_round_needs_company_wide_editions_and_a_future_deadline(body_membership, catalogue, mini):
     actor = body_membership.user
     today = timezone.localdate()
     with pytest.raises(services.BenchmarkError, match="whole company"):
-        services.round_open(membership=body_membership, actor=actor, fiscal_year=FY,
-                            editions=[catalogue["jama-factory"]], deadline=today)
+        services.round_open(
+            membership=body_membership,
+            actor=actor,
+            fiscal_year=FY,
+            editions=[catalogue["jama-factory"]],
+            deadline=today,
+        )
     with pytest.raises(services.BenchmarkError, match="past"):
-        services.round_open(membership=body_membership, actor=actor, fiscal_year=FY, editions=[mini],
-                            deadline=today - datetime.timedelta(days=1))
+        services.round_open(
+            membership=body_membership,
+            actor=actor,
+            fiscal_year=FY,
+            editions=[mini],
+            deadline=today - datetime.timedelta(days=1),
+        )
     services.round_open(membership=body_membership, actor=actor, fiscal_year=FY, editions=[mini], deadline=today)
     with pytest.raises(services.Conflict):
         services.round_open(membership=body_membership, actor=actor, fiscal_year=FY, editions=[mini], deadline=today)
@@ -70,8 +80,9 @@ def test_an_assessor_of_the_body_cannot_open_a_round(body, mini):
     bea = make_user("bea@jama.example")
     membership = add_member(body, bea, Role.ASSESSOR)
     with pytest.raises(services.NotAllowed):
-        services.round_open(membership=membership, actor=bea, fiscal_year=FY, editions=[mini],
-                            deadline=timezone.localdate())
+        services.round_open(
+            membership=membership, actor=bea, fiscal_year=FY, editions=[mini], deadline=timezone.localdate()
+        )
 
 
 # --- Submitting -----------------------------------------------------------------------------------
@@ -86,8 +97,12 @@ def test_submission_copies_segment_scores_and_consent(round_, mini, body):
     assert submission.attained_rank == 1  # Lv1 attained, Lv2 not
     scores = {(s.kind, s.code): (s.achieved, s.applicable) for s in submission.scores.all()}
     assert scores == {
-        ("overall", ""): (3, 6), ("level", "Lv1"): (3, 3), ("level", "Lv2"): (0, 3),
-        ("section", "A"): (2, 3), ("section", "B"): (1, 3), ("priority", ""): (2, 2),
+        ("overall", ""): (3, 6),
+        ("level", "Lv1"): (3, 3),
+        ("level", "Lv2"): (0, 3),
+        ("section", "A"): (2, 3),
+        ("section", "B"): (1, 3),
+        ("priority", ""): (2, 2),
     }
     assert body.name in submission.consent_text
     assert "5" in submission.consent_text  # the minimum group size is stated
@@ -160,8 +175,9 @@ def test_consent_is_required(round_, mini):
     assessment = submitted_assessment(organisation, mini, "○○○○○○")
     membership = owner_membership(organisation)
     with pytest.raises(services.ConsentMissing):
-        services.submission_create(membership=membership, actor=membership.user, round=round_,
-                                   assessment=assessment, consent=False)
+        services.submission_create(
+            membership=membership, actor=membership.user, round=round_, assessment=assessment, consent=False
+        )
     assert not Submission.objects.exists()
 
 
@@ -171,8 +187,9 @@ def test_only_an_owner_submits(round_, mini):
     viewer = make_user("viewer@team.example")
     membership = add_member(organisation, viewer, Role.VIEWER)
     with pytest.raises(services.NotAllowed):
-        services.submission_create(membership=membership, actor=viewer, round=round_, assessment=assessment,
-                                   consent=True)
+        services.submission_create(
+            membership=membership, actor=viewer, round=round_, assessment=assessment, consent=True
+        )
 
 
 def test_a_body_that_lost_its_status_accepts_nothing(round_, mini, body):

@@ -20,7 +20,10 @@ def test_six_rates_mean_median_quartiles():
     assert d.quantile(F(3, 4)) == F(23, 24)  # h = 3.75: 5/6 + 0.75 * (1 - 5/6) = 0.958333...
     summary = summarise(d)
     assert [percent(v) for v in (summary.mean, summary.q1, summary.median, summary.q3)] == [
-        Decimal("68.9"), Decimal("57.5"), Decimal("81.7"), Decimal("95.8"),
+        Decimal("68.9"),
+        Decimal("57.5"),
+        Decimal("81.7"),
+        Decimal("95.8"),
     ]
 
 

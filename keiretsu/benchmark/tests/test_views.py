@@ -68,12 +68,15 @@ def test_an_unrelated_organisation_gets_404_everywhere(world, mallory, beta):
     for method, url in body_urls(world) + company_urls(world):
         assert getattr(client, method)(url).status_code == 404, url  # not a member of these organisations
     # The same objects through mallory's own organisation: still not hers.
-    body, round_ = world["body"].pk, world["round"].pk
-    organisation, assessment, submission = world["companies"][0]
+    body = world["body"].pk
+    organisation, _assessment, submission = world["companies"][0]
     for method, url in body_urls(world) + company_urls(world):
         url = url.replace(f"/o/{body}/", f"/o/{beta.pk}/").replace(f"/o/{organisation.pk}/", f"/o/{beta.pk}/")
-        expected = 200 if ("/submit/" in url or f"/releases/{world['published'].pk}/" in url
-                           or url.endswith("/benchmark/")) else 404
+        expected = (
+            200
+            if ("/submit/" in url or f"/releases/{world['published'].pk}/" in url or url.endswith("/benchmark/"))
+            else 404
+        )
         assert getattr(client, method)(url).status_code == expected, url
     assert Submission.objects.get(pk=submission.pk).is_active
     assert Release.objects.get(pk=world["draft"].pk).status == Release.Status.DRAFT
@@ -89,9 +92,12 @@ def test_a_company_never_sees_a_draft_or_another_companys_things(world):
     assert client.get(reverse("benchmark:comparison", args=[org, other_assessment.pk])).status_code == 404
     assert client.post(reverse("benchmark:withdraw", args=[org, other_submission.pk])).status_code == 404
     assert client.get(reverse("benchmark:round", args=[org, world["round"].pk])).status_code == 404
-    assert client.get(
-        reverse("benchmark:received_submission", args=[org, world["round"].pk, other_submission.pk])
-    ).status_code == 404
+    assert (
+        client.get(
+            reverse("benchmark:received_submission", args=[org, world["round"].pk, other_submission.pk])
+        ).status_code
+        == 404
+    )
     assert Submission.objects.get(pk=other_submission.pk).is_active
 
 
@@ -224,3 +230,60 @@ def test_pages_render_in_english_too(world):
     client.cookies["django_language"] = "ja"
     response = client.get(reverse("benchmark:comparison", args=[organisation.pk, assessment.pk]))
     assert "重点課題" in response.content.decode()
+
+
+def test_the_body_no_longer_sees_a_withdrawn_submission(round_, mini, body, iris):
+    from keiretsu.benchmark import services
+
+    organisation, _assessment, submission = company_with_submission("Changed Mind", round_, mini, "○○×○××")
+    client = client_for(iris)
+    url = reverse("benchmark:received_submission", args=[body.pk, round_.pk, submission.pk])
+    assert "50.0%" in client.get(url).content.decode()
+    services.submission_withdraw(membership=owner_membership(organisation), actor=None, submission=submission)
+    response = client.get(url)
+    assert response.status_code == 200
+    assert "rated_items" not in response.context
+    assert "50.0%" not in response.content.decode()
+    listing = client.get(reverse("benchmark:round", args=[body.pk, round_.pk]))
+    assert listing.context["submissions"][0].overall_percent is None
+
+
+def test_a_bad_release_parameter_is_404(world):
+    organisation, assessment, _submission = world["companies"][0]
+    client = client_for(owner_membership(organisation).user)
+    url = reverse("benchmark:comparison", args=[organisation.pk, assessment.pk])
+    assert client.get(url + "?release=abc").status_code == 404
+    assert client.get(url + f"?release={world['draft'].pk}").status_code == 404  # a draft is not published
+    assert client.get(url + f"?release={world['published'].pk}").status_code == 200
+
+
+def test_an_edition_without_levels(catalogue, body, body_membership, iris):
+    """The priority-items edition has sections and priority items but no levels: every page still works."""
+    import datetime
+
+    from django.utils import timezone
+
+    from keiretsu.benchmark import services
+
+    from .conftest import FY
+
+    edition = catalogue["jama-priority-items"]
+    round_ = services.round_open(
+        membership=body_membership,
+        actor=iris,
+        fiscal_year=FY,
+        editions=[edition],
+        deadline=timezone.localdate() + datetime.timedelta(days=1),
+    )
+    companies = [company_with_submission(f"P{i}", round_, edition, "○" * i + "×" * (8 - i)) for i in range(5)]
+    release = publish(body_membership, recompute(body_membership, round_, edition))
+    assert release.statistics["levels"] == []
+    assert release.statistics["groups"]["all"]["overall"]["mean"] == "25.0"  # (0 + 1 + 2 + 3 + 4) / 8 / 5
+    organisation, assessment, _ = companies[4]
+    client = client_for(owner_membership(organisation).user)
+    for url in (
+        reverse("benchmark:release", args=[organisation.pk, release.pk]),
+        reverse("benchmark:comparison", args=[organisation.pk, assessment.pk]),
+        reverse("benchmark:release_csv", args=[organisation.pk, release.pk]),
+    ):
+        assert client.get(url).status_code == 200, url

@@ -1,10 +1,10 @@
 """`keiretsu benchmark`: industry bodies and releases from the command line.
 
-    keiretsu benchmark bodies                      list the industry bodies
-    keiretsu benchmark body-add 1234567890123     make an organisation (id or corporate number) an industry body
-    keiretsu benchmark body-remove 1234567890123
-    keiretsu benchmark recompute ROUND_ID EDITION_ID --as owner@body.example
-    keiretsu benchmark demo                        an industry body with two years of releases (idempotent)
+keiretsu benchmark bodies                      list the industry bodies
+keiretsu benchmark body-add 1234567890123     make an organisation (id or corporate number) an industry body
+keiretsu benchmark body-remove 1234567890123
+keiretsu benchmark recompute ROUND_ID EDITION_ID --as owner@body.example
+keiretsu benchmark demo                        an industry body with two years of releases (idempotent)
 """
 
 from django.core.management.base import BaseCommand, CommandError
@@ -21,15 +21,19 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         actions = parser.add_subparsers(dest="action", required=True)
         actions.add_parser("bodies", help="List the industry bodies.")
-        for name, text in (("body-add", "Make an organisation an industry body."),
-                           ("body-remove", "Take industry-body status away from an organisation.")):
+        for name, text in (
+            ("body-add", "Make an organisation an industry body."),
+            ("body-remove", "Take industry-body status away from an organisation."),
+        ):
             sub = actions.add_parser(name, help=text)
             sub.add_argument("organisation", help="The organisation's id or its 13-digit corporate number.")
         recompute = actions.add_parser("recompute", help="Compute a round's draft release for one edition.")
         recompute.add_argument("round", type=int, help="The round's id.")
         recompute.add_argument("edition", type=int, help="The edition's id (see `keiretsu catalogue list`).")
         recompute.add_argument("--as", dest="email", required=True, help="E-mail address of an owner of the body.")
-        actions.add_parser("demo", help="Demo data: an industry body, 40 companies, last year's and this year's releases.")
+        actions.add_parser(
+            "demo", help="Demo data: an industry body, 40 companies, last year's and this year's releases."
+        )
 
     def handle(self, *args, action, **options):
         if action == "bodies":
@@ -67,16 +71,20 @@ class Command(BaseCommand):
         round = Round.objects.select_related("body").filter(pk=round_id).first()
         if round is None:
             raise CommandError(f"No round {round_id}.")
-        membership = Membership.objects.select_related("organisation", "user").filter(
-            organisation=round.body, user__email=email.strip().lower()
-        ).first()
+        membership = (
+            Membership.objects.select_related("organisation", "user")
+            .filter(organisation=round.body, user__email=email.strip().lower())
+            .first()
+        )
         if membership is None:
             raise CommandError(f"{email} is not a member of {round.body.name}.")
         edition = round.editions.filter(pk=edition_id).first()
         if edition is None:
             raise CommandError(f"Round {round_id} does not collect edition {edition_id}.")
         try:
-            release = services.release_recompute(membership=membership, actor=membership.user, round=round, edition=edition)
+            release = services.release_recompute(
+                membership=membership, actor=membership.user, round=round, edition=edition
+            )
         except services.BenchmarkError as exc:
             raise CommandError(exc.message) from None
         n = release.statistics["groups"]["all"].get("n")
