@@ -332,5 +332,5 @@ def submission_detail(submission) -> dict:
         "scores": ScoreSummary.from_dict(assessment.score_snapshot),
         "structure": structure,
         "edition": submission.edition,
-        "rated_items": [(item, ratings.get(item.pk, "")) for item in structure.items],
+        "rated_items": [(item, short_text(item), ratings.get(item.pk, "")) for item in structure.items],
     }
