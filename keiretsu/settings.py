@@ -97,6 +97,7 @@ INSTALLED_APPS = [
     "keiretsu.api",
     "django_tasks_db",
     "keiretsu.supplychain",
+    "keiretsu.benchmark",
 ]
 
 MIDDLEWARE = [
@@ -247,6 +248,14 @@ try:
 except ValueError:
     raise ImproperlyConfigured("REMINDER_DAYS_BEFORE_DUE must be whole numbers of days, comma-separated") from None
 REMINDER_HOUR = env_int("REMINDER_HOUR", 8)
-# k: scores of suppliers that did not share with a customer directly are shown to it only as
-# aggregates over at least k suppliers. Shared with the benchmark (same k, same name).
+# Scores of suppliers that did not share with a customer directly are shown to it only as
+# aggregates over at least BENCHMARK_MIN_GROUP_SIZE suppliers (the benchmark's k, below).
+
+# --- Industry benchmark (keiretsu.benchmark) ----------------------------------------------
+# k-anonymity: every published figure covers at least this many companies; smaller groups,
+# and any group derivable from published ones by subtraction, are suppressed. The supply tree
+# uses the same k for its averages over suppliers.
 BENCHMARK_MIN_GROUP_SIZE = env_int("BENCHMARK_MIN_GROUP_SIZE", 5)
+# Focus issues: the items a company has not achieved that at least this share (%) of its
+# peers in the release achieved.
+BENCHMARK_FOCUS_SHARE = env_int("BENCHMARK_FOCUS_SHARE", 70)

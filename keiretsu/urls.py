@@ -15,4 +15,5 @@ urlpatterns = [
     path("", include("keiretsu.assessments.urls")),
     path("", include("keiretsu.catalogue.urls")),
     path("", include("keiretsu.supplychain.urls")),
+    path("", include("keiretsu.benchmark.urls")),
 ]

@@ -3,6 +3,7 @@
 from django.urls import path
 
 from keiretsu.assessments import api as assessments
+from keiretsu.benchmark import api as benchmark
 from keiretsu.catalogue import api as catalogue
 from keiretsu.supplychain import api as supplychain
 
@@ -22,4 +23,12 @@ urlpatterns = [
     path("o/<int:org_id>/weakest-links/", supplychain.weakest_links, name="weakest_links"),
     path("o/<int:org_id>/inbox/", supplychain.inbox, name="inbox"),
     path("o/<int:org_id>/results/<int:share_id>/", supplychain.result, name="result"),
+    path("benchmark/releases/", benchmark.releases, name="benchmark_releases"),
+    path("benchmark/releases/<int:release_id>/", benchmark.release, name="benchmark_release"),
+    path("o/<int:org_id>/benchmark/submissions/", benchmark.submissions, name="benchmark_submissions"),
+    path(
+        "o/<int:org_id>/benchmark/comparison/<int:assessment_id>/",
+        benchmark.comparison,
+        name="benchmark_comparison",
+    ),
 ]

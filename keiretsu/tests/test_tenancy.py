@@ -14,6 +14,9 @@ from keiretsu.accounts import services as account_services
 from keiretsu.api.services import api_token_create
 from keiretsu.assessments import services
 from keiretsu.catalogue.models import Item
+from django.utils import timezone
+
+from keiretsu.benchmark.models import Release, Round, Submission
 from keiretsu.conftest import client_for, membership_of
 from keiretsu.lib.corporate_number import with_check_digit
 from keiretsu.supplychain.models import AssessmentRequest, Share, Supplier
@@ -22,6 +25,9 @@ pytestmark = pytest.mark.django_db
 
 # Views that are not about one organisation's data.
 PUBLIC_OR_GLOBAL = {"accounts:invitation_accept", "catalogue:detail", "supplychain:invitation"}
+# An industry body's open round is offered to every company: any organisation may open the page
+# that submits to it (what it shows is the body's call for submissions, not anyone's data).
+OPEN_TO_EVERY_ORGANISATION = {"benchmark:submit"}
 
 
 def walk(patterns, prefix="", namespace=""):
@@ -56,7 +62,26 @@ def alpha_objects(catalogue, alpha, alice, bob, alpha_factory):
         "invitation_id": invitation.pk,
         "token_id": api_token_create(user=bob, name="bob's")[0].pk,
         **supply_chain_objects(alpha, assessment),
+        **benchmark_objects(alpha, assessment),
     }
+
+
+def benchmark_objects(alpha, assessment):
+    """Alpha as an industry body: a round, a submission it received, a draft release.
+
+    (Published releases are for everybody to read; a draft is its body's alone.)
+    """
+    alpha.is_industry_body = True
+    alpha.save(update_fields=["is_industry_body"])
+    benchmark_round = Round.objects.create(body=alpha, fiscal_year=2026, deadline=datetime.date(2026, 12, 31))
+    submission = Submission.objects.create(
+        round=benchmark_round, organisation=alpha, assessment=assessment, edition=assessment.edition,
+        tier=alpha.tier, size_band=alpha.size_band, business_type=alpha.business_type, consent_text="-",
+        submitted_at=timezone.now(),
+    )
+    release = Release.objects.create(round=benchmark_round, edition=assessment.edition, version=1, min_group_size=5,
+                                     statistics={}, computed_at=timezone.now())
+    return {"round_id": benchmark_round.pk, "submission_id": submission.pk, "release_id": release.pk}
 
 
 def supply_chain_objects(alpha, assessment):
@@ -93,6 +118,8 @@ def test_another_organisation_gets_404_everywhere(alpha_objects, beta, mallory):
     for name, route in organisation_urls():
         # Alpha's URL as Mallory, and Alpha's object ids under Mallory's own organisation.
         for org_id in (alpha_objects["org_id"], beta.pk):
+            if name in OPEN_TO_EVERY_ORGANISATION and org_id == beta.pk:
+                continue
             url = fill(route, alpha_objects, org_id)
             if url == fill(route, {**alpha_objects}, beta.pk) and "org_id" in route and route.count("<") == 1:
                 continue  # Mallory's own organisation page with no other id: hers to see

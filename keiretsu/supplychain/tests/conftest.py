@@ -5,9 +5,7 @@ from django.utils import translation
 
 
 @pytest.fixture(autouse=True)
-def _tasks_run_at_once(settings):
-    """Tasks run inside the test (after commit): the worker itself has its own test."""
-    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+def _supply_chain_settings(settings):
     settings.BENCHMARK_MIN_GROUP_SIZE = 5
     settings.REMINDER_DAYS_BEFORE_DUE = [14, 3]
     settings.SITE_URL = "https://keiretsu.example"
