@@ -95,6 +95,8 @@ INSTALLED_APPS = [
     "keiretsu.catalogue",
     "keiretsu.assessments",
     "keiretsu.api",
+    "keiretsu.interchange",
+    "keiretsu.reports",
 ]
 
 MIDDLEWARE = [
@@ -213,3 +215,10 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
 }
+
+# --- interchange and reports (issue 5): Excel checksheets, CSV, the management PDF ------------
+# The largest workbook accepted for upload (a filled checksheet, an official checksheet), in
+# bytes. Larger uploads are cut off while they arrive, before anything is read.
+INTERCHANGE_MAX_UPLOAD_BYTES = env_int("INTERCHANGE_MAX_UPLOAD_BYTES", 20 * 1024 * 1024)
+# WeasyPrint reports each rendering step at INFO; keep the PDF's progress out of the logs.
+LOGGING["loggers"] = {**LOGGING.get("loggers", {}), "weasyprint": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}}
