@@ -11,4 +11,6 @@ urlpatterns = [
     path("", include("keiretsu.accounts.urls")),
     path("", include("keiretsu.assessments.urls")),
     path("", include("keiretsu.catalogue.urls")),
+    path("", include("keiretsu.interchange.urls")),
+    path("", include("keiretsu.reports.urls")),
 ]

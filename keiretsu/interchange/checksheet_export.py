@@ -190,7 +190,7 @@ def _cover_sheet(sheet: Worksheet, data: AssessmentData, exported_at):
         (_("Revision"), str(assessment.revision)),
         (_("Status"), status_text(assessment)),
         (_("Exported on"), date_format(timezone.localtime(exported_at), "Y-m-d H:i")),
-        (_("Answered"), _("%(answered)s of %(total)s items") % {"answered": overall.answered, "total": overall.total}),
+        (_("Progress"), _("%(answered)s of %(total)s items") % {"answered": overall.answered, "total": overall.total}),
     ]
     row = 3
     for label, value in rows:

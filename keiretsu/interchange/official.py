@@ -217,11 +217,10 @@ def read_official_checksheet(
     rows = _item_rows(preview, grid, header)
     if not preview.problems and not rows:
         preview.problems.append(Problem(_("The table has no item rows."), header.sheet, header.row))
-    if preview.problems:
         return preview
     if not header.has("label"):
         preview.warnings.append(_("The table has no label column (ラベル): items are grouped by the heading rows between them, if any."))
-    _build(preview, preset, rows, header, title=title, published=published)
+    _build(preview, preset, rows, header, title=title, published=published)  # checks every row, even after a problem
     if not preview.problems:
         _cross_check(preview, preset)
     return preview
@@ -263,7 +262,7 @@ def _item_rows(preview: EditionPreview, grid, header: headings.Header) -> list[_
                 preview.joined_rows += 1
             continue
         if number in seen:
-            if rows and rows[-1].number == number:
+            if rows and rows[-1].number == number and grid.continues_merge(row, col["number"]):
                 _join(rows[-1], texts)  # the number cell is merged over several rows
                 preview.joined_rows += 1
                 continue
@@ -296,6 +295,9 @@ def _build(preview: EditionPreview, preset: Preset, rows: list[_Row], header, *,
     items = []
     priority, priority_source = priority_numbers(preset.priority_source, preset.guideline["id"])
     flagged = set(priority)
+    # Each item needs text of its own; a requirement carried down from the label's first item
+    # counts only when the table has no per-item text column.
+    own_text = [name for name in ("title", "condition", "criteria") if header.has(name)] or ["requirement"]
     for entry in rows:
         level = headings.level_code(entry.level_raw, codes)
         if level is None:
@@ -306,7 +308,7 @@ def _build(preview: EditionPreview, preset: Preset, rows: list[_Row], header, *,
             )
             preview.problems.append(Problem(message, sheet, entry.row, header.letter("level")))
             continue
-        if not any(entry.texts.get(name) for name in ("title", "requirement", "condition", "criteria")):
+        if not any(entry.texts.get(name) for name in own_text):
             preview.problems.append(Problem(_("No.%(number)s has no text.") % {"number": entry.number}, sheet, entry.row, header.letter("number")))
             continue
         label = entry.label or sheet

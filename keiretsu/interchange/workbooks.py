@@ -101,6 +101,14 @@ class Grid:
     def height(self) -> int:
         return len(self.rows)
 
+    def continues_merge(self, row: int, column: int) -> bool:
+        """Is this cell inside a merged range that began on an earlier row?"""
+        return any(
+            min_row < row <= max_row and min_col <= column <= max_col
+            for min_col, min_row, max_col, max_row in self.merged
+            if min_row is not None
+        )
+
 
 class Workbook:
     """A checked workbook, read-only. Use as a context manager (it holds the zip open)."""
