@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 import math
+from copy import copy
 import unicodedata
 
 from django.utils import timezone
@@ -259,6 +260,7 @@ def _items_sheet(sheet: Worksheet, data: AssessmentData):
     sheet.row_dimensions[1].height = 30
 
     sections = data.sections
+    styles = _Styles()
     inputs = {"rating", "reason", "comment"}
     centred = {"number", "level", "priority", "rating"}
     row = 1
@@ -283,12 +285,12 @@ def _items_sheet(sheet: Worksheet, data: AssessmentData):
         lines = 1
         for name, position in index.items():
             lines = max(lines, text_lines(values[name], columns[position - 1][2]) if name not in centred else 1)
-            cell = put(sheet.cell(row, position), values[name] or None)
-            cell.border = BORDER
-            cell.font = RATING_FONT if name == "rating" else BODY_FONT
-            cell.alignment = CENTRE_TOP if name in centred else WRAP_TOP
-            if name in inputs:
-                cell.fill = INPUT_FILL
+            cell = sheet.cell(row, position)
+            styles.apply(
+                cell, name, border=BORDER, font=RATING_FONT if name == "rating" else BODY_FONT,
+                alignment=CENTRE_TOP if name in centred else WRAP_TOP, fill=INPUT_FILL if name in inputs else None,
+            )
+            put(cell, values[name] or None)  # after the style: it may set the quote prefix
         sheet.row_dimensions[row].height = row_height(max(lines, 2))  # room to write an answer
     last = max(row, 2)
 
@@ -320,6 +322,28 @@ def _items_sheet(sheet: Worksheet, data: AssessmentData):
     organisation = assessment.organisation.name
     header = f"{organisation} · {assessment.scope.display_name} · {edition.display_title} · FY{assessment.fiscal_year}"
     _print_setup(sheet, landscape=True, title_rows="1:1", header_text=header)
+
+
+class _Styles:
+    """A cell style built once per kind of cell, then copied onto the others.
+
+    Setting font, border, fill and alignment on each cell makes openpyxl look every style
+    object up again: most of an export's time. The copied array indexes the workbook's own
+    style lists, so it is valid for any cell of the workbook.
+    """
+
+    def __init__(self):
+        self._arrays = {}
+
+    def apply(self, cell, key, **attributes):
+        array = self._arrays.get(key)
+        if array is None:
+            for name, value in attributes.items():
+                if value is not None:
+                    setattr(cell, name, value)
+            self._arrays[key] = copy(cell._style)
+        else:
+            cell._style = copy(array)
 
 
 def _legend(scale) -> str:

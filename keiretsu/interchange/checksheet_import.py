@@ -88,25 +88,32 @@ def read_checksheet(data: bytes, *, file_name: str, edition: Edition, items: lis
         return ReadChecksheet(file_name=file_name, sha256=sha256(data), problems=[Problem(exc.message)])
 
 
-def read_open_checksheet(book: Workbook, *, edition: Edition, items: list[Item]) -> ReadChecksheet:
+def read_open_checksheet(book: Workbook, *, edition: Edition, items: list[Item], metadata=None) -> ReadChecksheet:
     """As read_checksheet, for a workbook already open (the command line reads its metadata first)."""
     result = ReadChecksheet(file_name=book.file_name, sha256=book.sha256)
     try:
-        result.metadata = read_metadata(book)
+        result.metadata = read_metadata(book) if metadata is None else metadata
         _check_edition(result, edition)
-        grids = [book.grid(title) for title in book.sheet_titles if title != METADATA_SHEET]
+        # The sheet the workbook opens on, then the others, until one has the whole table.
+        header, grid = None, None
+        for title in book.active_first:
+            if title == METADATA_SHEET:
+                continue
+            candidate = book.grid(title)
+            found = headings.find_header([candidate], required=("number", "rating"), wanted=("reason", "comment"))
+            if found and (header is None or len(found.columns) > len(header.columns)):
+                header, grid = found, candidate
+            if header and all(header.has(name) for name in ("reason", "comment")):
+                break
+        if header is None:
+            result.problems.append(Problem(
+                _("No table with the columns “No.” and “Rating” was found. Upload the checksheet exported for this assessment.")
+            ))
+            return result
     except WorkbookRefused as exc:
         result.problems.append(Problem(exc.message))
         return result
-
-    header = headings.find_header(grids, required=("number", "rating"), wanted=("reason", "comment"))
-    if header is None:
-        result.problems.append(Problem(
-            _("No table with the columns “No.” and “Rating” was found. Upload the checksheet exported for this assessment.")
-        ))
-        return result
     result.sheet, result.header_row = header.sheet, header.row
-    grid = next(g for g in grids if g.title == header.sheet)
     _read_rows(result, grid, header, edition, items)
     return result
 

@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from .workbooks import Grid, column_letter, nfkc, text
 
 HEADER_SEARCH_ROWS = 40
+MAX_HEADING = 40  # characters: a longer cell is text, not a column heading
 
 # Field -> (exact headings, keywords a heading may contain, keywords that exclude it), all
 # after normalise(). Fields are tried in this order and a heading takes the first that fits:
@@ -53,6 +55,13 @@ def normalise(heading) -> str:
 
 
 def field_of(heading) -> str | None:
+    if not isinstance(heading, str) or len(heading) > MAX_HEADING:
+        return None  # item text, numbers, dates: not headings
+    return _field_of(heading)
+
+
+@lru_cache(maxsize=4096)
+def _field_of(heading: str) -> str | None:
     name = normalise(heading)
     if not name:
         return None

@@ -29,11 +29,13 @@ from .workbooks import Workbook, WorkbookRefused, read_limited
 
 @dataclass
 class Outcome:
+    """What happened to one file (plain data: it comes back from a worker process)."""
+
     path: Path
     ok: bool
     message: str = ""
     problems: list[Problem] = field(default_factory=list)
-    assessment: Assessment | None = None
+    assessment: str = ""  # the assessment, as a person reads it
     counts: dict = field(default_factory=dict)
     created: bool = False
     submitted: bool = False
@@ -93,7 +95,7 @@ class Ingestor:
         with Workbook(data, file_name=path.name) as book:
             meta = read_metadata(book)
             membership, scope, edition, items, fiscal_year = self._target(meta)
-            read = read_open_checksheet(book, edition=edition, items=items)
+            read = read_open_checksheet(book, edition=edition, items=items, metadata=meta)
         if read.problems:
             raise services.ImportRefused(_("The file was not imported."), problems=read.problems)
         with transaction.atomic():
@@ -109,7 +111,7 @@ class Ingestor:
                 )
                 outcome.created = True
             result = services.checksheet_ingest(membership=membership, actor=self.user, assessment=assessment, read=read, items=items)
-            outcome.assessment, outcome.counts = assessment, result.counts
+            outcome.assessment, outcome.counts = str(assessment), result.counts
             if self.submit:
                 assessment_services.assessment_submit(membership=membership, actor=self.user, assessment=assessment)
                 outcome.submitted = True
@@ -153,3 +155,45 @@ class Ingestor:
             raise _Refused(_("%(organisation)s has no factory or line named “%(name)s”.")
                            % {"organisation": organisation.name, "name": meta.get("scope_name", "")})
         return scope
+
+
+# --- Several files at once (--jobs): one process per core, each with its own connection. ---
+
+_worker: Ingestor | None = None
+
+
+def _start_worker(user_id, submit, dry_run, language):
+    from django.contrib.auth import get_user_model
+    from django.db import connections
+    from django.utils import translation
+
+    connections.close_all()  # the parent's connection is not this process's
+    translation.activate(language)
+    global _worker
+    _worker = Ingestor(get_user_model().objects.get(pk=user_id), submit=submit, dry_run=dry_run)
+
+
+def _ingest_in_worker(path: Path) -> Outcome:
+    return _worker.ingest(path)
+
+
+def ingest_all(user, paths: list[Path], *, submit=False, dry_run=False, jobs=1):
+    """Outcomes in the order of `paths`. With jobs > 1 the files are shared among processes
+    (PostgreSQL: SQLite takes one writer at a time, so there it only adds overhead)."""
+    if jobs <= 1 or len(paths) < 2:
+        ingestor = Ingestor(user, submit=submit, dry_run=dry_run)
+        yield from (ingestor.ingest(path) for path in paths)
+        return
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    from django.db import connections
+    from django.utils import translation
+
+    connections.close_all()  # a forked process must not use the parent's socket
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(
+        max_workers=jobs, mp_context=context, initializer=_start_worker,
+        initargs=(user.pk, submit, dry_run, translation.get_language()),
+    ) as pool:
+        yield from pool.map(_ingest_in_worker, paths, chunksize=4)

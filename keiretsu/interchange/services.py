@@ -30,7 +30,7 @@ from keiretsu.catalogue.loader import CatalogueError
 from keiretsu.catalogue.models import Item
 from keiretsu.catalogue.services import edition_load
 
-from . import official
+from . import bulk, official
 from .checksheet_import import Problem, ReadChecksheet, read_checksheet
 from .models import ChecksheetImport, EditionImport, InterchangeEvent, PendingStatus
 
@@ -237,33 +237,32 @@ def _apply(membership, actor, assessment: Assessment, plan: ImportPlan, *, file_
         raise RuntimeError("_apply must run inside a transaction")
 
     now = timezone.now()
-    item_ids = [change.item_id for change in plan.changes]
-    existing = {a.item_id: a for a in Answer.objects.filter(assessment=assessment, item_id__in=item_ids)}
-    to_create, to_update, events = [], [], []
+    existing = dict(
+        Answer.objects.filter(assessment=assessment, item_id__in=[c.item_id for c in plan.changes]).values_list("item_id", "pk")
+    )
+    actor_id = actor.pk if actor is not None else None
+    new_rows, changed_rows, events = [], [], []
     label = str(assessment)
+    target_type, target_id = Assessment._meta.model_name, str(assessment.pk)
     for change in plan.changes:
-        answer = existing.get(change.item_id)
-        if answer is None:
-            to_create.append(Answer(assessment=assessment, item_id=change.item_id, updated_by=actor, **change.after))
+        after = change.after
+        if change.item_id in existing:
+            changed_rows.append((existing[change.item_id], after["rating"], after["reason"], after["comment"], actor_id, now))
         else:
-            answer.rating, answer.reason, answer.comment = change.after["rating"], change.after["reason"], change.after["comment"]
-            answer.updated_by, answer.updated_at = actor, now
-            to_update.append(answer)
+            new_rows.append((assessment.pk, change.item_id, after["rating"], after["reason"], after["comment"], actor_id, now))
         # The same audit row as answer_save writes for one answer.
-        events.append(AuditEvent(
-            organisation=assessment.organisation,
-            actor=actor,
-            event=AssessmentEvent.ANSWER_CHANGED,
-            target_type=Assessment._meta.model_name,
-            target_id=str(assessment.pk),
-            target_label=f"{label} No.{change.number}"[:300],
-            before={"item": change.number, **(change.before or {})},
-            after={"item": change.number, **change.after},
-            created_at=now,
+        events.append((
+            assessment.organisation_id, actor_id, AssessmentEvent.ANSWER_CHANGED.value, target_type, target_id,
+            f"{label} No.{change.number}"[:300], {"item": change.number, **(change.before or {})},
+            {"item": change.number, **after}, now,
         ))
-    Answer.objects.bulk_create(to_create)
-    Answer.objects.bulk_update(to_update, ["rating", "reason", "comment", "updated_by", "updated_at"])
-    AuditEvent.objects.bulk_create(events)
+    bulk.insert_rows(Answer, ["assessment", "item", "rating", "reason", "comment", "updated_by", "updated_at"], new_rows)
+    bulk.update_rows(Answer, ["rating", "reason", "comment", "updated_by", "updated_at"], changed_rows)
+    bulk.insert_rows(
+        AuditEvent,
+        ["organisation", "actor", "event", "target_type", "target_id", "target_label", "before", "after", "created_at"],
+        events,
+    )
     if plan.changes:
         Assessment.objects.filter(pk=assessment.pk).update(updated_at=now)
     audit.record(

@@ -2,12 +2,13 @@ import time
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
 from django.utils import translation
 
 from keiretsu.accounts.models import Membership, User
 from keiretsu.assessments.selectors import assessment_for
 from keiretsu.interchange import checksheet_export, selectors
-from keiretsu.interchange.ingest import Ingestor, checksheet_paths
+from keiretsu.interchange.ingest import checksheet_paths, ingest_all
 
 
 class Command(BaseCommand):
@@ -20,6 +21,10 @@ class Command(BaseCommand):
         ingest.add_argument("--as", dest="email", required=True, help="The member in whose name the answers are written.")
         ingest.add_argument("--submit", action="store_true", help="Submit each assessment after the import (owners only).")
         ingest.add_argument("--dry-run", action="store_true", help="Check every file and report; change nothing.")
+        ingest.add_argument(
+            "--jobs", type=int, default=1,
+            help="Files handled in parallel, one process each (e.g. the number of CPU cores; PostgreSQL only).",
+        )
         export = actions.add_parser("export", help="Write an assessment's checksheet.")
         export.add_argument("assessment", type=int, help="Assessment id.")
         export.add_argument("--as", dest="email", required=True, help="A member of the assessment's organisation.")
@@ -31,18 +36,21 @@ class Command(BaseCommand):
             raise CommandError(f"No active user {email!r}.")
         with translation.override("ja"):
             if action == "import":
-                return self.ingest(user, options["paths"], submit=options["submit"], dry_run=options["dry_run"])
+                return self.ingest(
+                    user, options["paths"], submit=options["submit"], dry_run=options["dry_run"], jobs=options["jobs"]
+                )
             return self.export(user, options["assessment"], options["output"])
 
-    def ingest(self, user, paths, *, submit, dry_run):
+    def ingest(self, user, paths, *, submit, dry_run, jobs):
         files = checksheet_paths(paths)
         if not files:
             raise CommandError("No .xlsx file found.")
-        ingestor = Ingestor(user, submit=submit, dry_run=dry_run)
+        if jobs > 1 and connection.vendor == "sqlite":
+            jobs = 1  # SQLite takes one writer at a time
         started = time.perf_counter()
         failed = 0
-        for path in files:
-            outcome = ingestor.ingest(path)
+        for outcome in ingest_all(user, files, submit=submit, dry_run=dry_run, jobs=jobs):
+            path = outcome.path
             if outcome.ok:
                 counts = outcome.counts
                 state = " (started)" if outcome.created else ""
