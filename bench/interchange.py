@@ -83,7 +83,8 @@ def run():
     from keiretsu.interchange.selectors import assessment_data
     from keiretsu.interchange.tests import samples
     from keiretsu.lib.corporate_number import with_check_digit
-    from keiretsu.reports import pdf, selectors as report_selectors
+    from keiretsu.reports import pdf
+    from keiretsu.reports import selectors as report_selectors
 
     print(f"database: {connection.vendor} ({connection.settings_dict['NAME']})")
     catalogue_load_files()
@@ -175,7 +176,6 @@ def run():
     document = pdf.render_pdf(report_selectors.management_report(full))
     first = time.perf_counter() - started
     median, worst, document = timed(lambda: pdf.render_pdf(report_selectors.management_report(full)), 3)
-    pages = document.count(b"/Type /Page\n") or document.count(b"/Type /Page")
     line("management report PDF, 153 items", median, 3.0, f"  (first in the process {first:.2f} s, max {worst:.2f} s, {len(document) // 1024} KB)")
 
 

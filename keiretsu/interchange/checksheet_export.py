@@ -11,14 +11,13 @@ from __future__ import annotations
 
 import io
 import math
-from copy import copy
 import unicodedata
+from copy import copy
 
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
 from openpyxl import Workbook
 from openpyxl.formatting.rule import FormulaRule
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
@@ -319,8 +318,11 @@ def _items_sheet(sheet: Worksheet, data: AssessmentData):
             FormulaRule(formula=[f"AND(OR({needs}),LEN(TRIM({reason_column}2))=0)"], fill=MISSING_REASON_FILL),
         )
     sheet.freeze_panes = "B2"
-    organisation = assessment.organisation.name
-    header = f"{organisation} · {assessment.scope.display_name} · {edition.display_title} · FY{assessment.fiscal_year}"
+    parts = [assessment.organisation.name]
+    if assessment.scope.kind != "company":
+        parts.append(assessment.scope.display_name)
+    year = _("FY%(year)s") % {"year": assessment.fiscal_year}
+    header = " · ".join([*parts, edition.display_title, year])
     _print_setup(sheet, landscape=True, title_rows="1:1", header_text=header)
 
 

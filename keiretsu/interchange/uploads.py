@@ -21,8 +21,7 @@ class LimitedUploadHandler(FileUploadHandler):
         self.refused_size = None
 
     def handle_raw_input(self, input_data, META, content_length, boundary, encoding=None):
-        self.request_length = content_length or 0
-        return None  # let the other handlers parse the body
+        self.request_length = content_length or 0  # returning nothing: the other handlers parse the body
 
     def new_file(self, *args, **kwargs):
         super().new_file(*args, **kwargs)

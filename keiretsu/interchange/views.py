@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from keiretsu.accounts.access import member_view
 from keiretsu.assessments import selectors as assessment_selectors
@@ -25,6 +26,22 @@ from .uploads import limited_upload
 from .workbooks import WorkbookRefused, max_upload_bytes, read_limited, size_refusal
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+# The columns the official checksheet importer recognises (headings.FIELDS), for the preview.
+FIELD_NAMES = {
+    "number": "No.",
+    "label": _lazy("Label"),
+    "title": _lazy("Item"),
+    "purpose": _lazy("Purpose"),
+    "requirement": _lazy("Requirement"),
+    "condition": _lazy("Condition"),
+    "criteria": _lazy("Criteria"),
+    "explanation": _lazy("Explanation"),
+    "level": _lazy("Level"),
+    "priority": _lazy("Priority"),
+    "rating": _lazy("Rating"),
+    "reason": _lazy("Reason"),
+    "comment": _lazy("Comment and evidence"),
+}
 CSV = "text/csv; charset=utf-8"
 
 
@@ -214,12 +231,14 @@ def edition_import_preview(request, import_id):
         else:
             messages.info(request, _("This edition was already loaded with the same content; nothing changed."))
         return redirect("catalogue:detail", result.edition.pk)
+    columns = [(FIELD_NAMES.get(name, name), heading) for name, heading in pending.preview.get("columns", {}).items()]
     return render(
         request,
         "interchange/edition_import_preview.html",
         {
             "pending": pending,
             "preview": pending.preview,
+            "columns": columns,
             "open": pending.status == PendingStatus.PENDING and not pending.is_expired,
             "expected": _expected(pending.guideline_slug),
         },

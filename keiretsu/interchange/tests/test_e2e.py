@@ -1,6 +1,8 @@
 """In a real Chromium: download the checksheet, fill it offline, upload it, fix what the page
 points out, check the preview, save."""
 
+from pathlib import Path
+
 import pytest
 from django.conf import settings
 from django.test import Client
@@ -32,7 +34,7 @@ def test_export_fill_and_reimport_a_checksheet(live_server, page, factory_assess
         page.click("#download-checksheet")
     download = download_info.value
     assert download.suggested_filename == "Hamamatsu_jama-factory-0.9_FY2025_checksheet.xlsx"
-    exported = open(download.path(), "rb").read()
+    exported = Path(download.path()).read_bytes()
 
     # Filled offline, with one mistake: □ needs a reason.
     mistaken = samples.fill_checksheet(exported, {"6": ("○", "", "手順書あり"), "7": ("□", "", ""), "8": ("×", "", "")})

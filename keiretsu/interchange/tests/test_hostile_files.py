@@ -43,10 +43,9 @@ def rezip(data: bytes, replace: dict[str, bytes] | None = None, add: dict[str, b
 
 
 def refusal(data: bytes, name="checksheet.xlsx") -> str:
-    with pytest.raises(WorkbookRefused) as caught:
-        with Workbook(data, file_name=name) as book:
-            for title in book.sheet_titles:
-                book.grid(title, fill_merged=True)
+    with pytest.raises(WorkbookRefused) as caught, Workbook(data, file_name=name) as book:
+        for title in book.sheet_titles:
+            book.grid(title, fill_merged=True)
     return caught.value.message
 
 

@@ -147,10 +147,10 @@ def test_counts_other_than_the_published_ones_are_warned(catalogue):
     items = [item for item in samples.enterprise_items() if item.number != "153"]
     preview = read(samples.official_checksheet("plain", items))
     assert preview.total == 152
-    assert preview.warnings == [
+    assert preview.warnings == [(
         "チェックシートの項目は 152 (Lv1 50 + Lv2 73 + Lv3 29) ですが、公表されている版は 153 項目 (Lv1 50 + Lv2 74 + Lv3 29) です。"
         "公式チェックシートの全体か確認してください。"
-    ]
+    )]
 
 
 def test_levels_that_disagree_with_meti_are_warned(catalogue):

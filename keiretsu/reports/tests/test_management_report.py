@@ -173,7 +173,7 @@ def test_the_pdf_is_a4_with_extractable_japanese_text(factory_assessment, tmp_pa
     assert "来年度予算で対応予定" in second
     path = tmp_path / "a4.pdf"
     path.write_bytes(content)
-    info = subprocess.run([poppler("pdfinfo"), str(path)], capture_output=True, text=True).stdout
+    info = subprocess.run([poppler("pdfinfo"), str(path)], capture_output=True, check=True, text=True).stdout
     assert "595.276 x 841.89 pts (A4)" in info
 
 
