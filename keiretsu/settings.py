@@ -98,6 +98,8 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "keiretsu.supplychain",
     "keiretsu.benchmark",
+    "keiretsu.interchange",
+    "keiretsu.reports",
 ]
 
 MIDDLEWARE = [
@@ -259,3 +261,10 @@ BENCHMARK_MIN_GROUP_SIZE = env_int("BENCHMARK_MIN_GROUP_SIZE", 5)
 # Focus issues: the items a company has not achieved that at least this share (%) of its
 # peers in the release achieved.
 BENCHMARK_FOCUS_SHARE = env_int("BENCHMARK_FOCUS_SHARE", 70)
+
+# --- interchange and reports (issue 5): Excel checksheets, CSV, the management PDF ------------
+# The largest workbook accepted for upload (a filled checksheet, an official checksheet), in
+# bytes. Larger uploads are cut off while they arrive, before anything is read.
+INTERCHANGE_MAX_UPLOAD_BYTES = env_int("INTERCHANGE_MAX_UPLOAD_BYTES", 20 * 1024 * 1024)
+# WeasyPrint reports each rendering step at INFO; keep the PDF's progress out of the logs.
+LOGGING["loggers"] = {**LOGGING.get("loggers", {}), "weasyprint": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}}

@@ -16,4 +16,6 @@ urlpatterns = [
     path("", include("keiretsu.catalogue.urls")),
     path("", include("keiretsu.supplychain.urls")),
     path("", include("keiretsu.benchmark.urls")),
+    path("", include("keiretsu.interchange.urls")),
+    path("", include("keiretsu.reports.urls")),
 ]

@@ -4,6 +4,7 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class UserManager(BaseUserManager):
@@ -139,7 +140,7 @@ class Scope(models.Model):
     """What an assessment is about: the whole company, one factory, or one production line."""
 
     class Kind(models.TextChoices):
-        COMPANY = "company", _("Company")
+        COMPANY = "company", pgettext_lazy("scope", "Company")
         FACTORY = "factory", _("Factory")
         LINE = "line", _("Production line")
 

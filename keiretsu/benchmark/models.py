@@ -9,6 +9,7 @@ it. A published release never changes.
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from keiretsu.accounts import audit
 from keiretsu.accounts.models import Organisation
@@ -151,7 +152,7 @@ class Release(models.Model):
 
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
-        PUBLISHED = "published", _("Published")
+        PUBLISHED = "published", pgettext_lazy("release status", "Published")
 
     round = models.ForeignKey(Round, on_delete=models.PROTECT, related_name="releases")
     edition = models.ForeignKey(Edition, on_delete=models.PROTECT, related_name="+")

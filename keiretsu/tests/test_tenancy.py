@@ -18,13 +18,16 @@ from django.utils import timezone
 
 from keiretsu.benchmark.models import Release, Round, Submission
 from keiretsu.conftest import client_for, membership_of
+from keiretsu.interchange.models import ChecksheetImport
 from keiretsu.lib.corporate_number import with_check_digit
 from keiretsu.supplychain.models import AssessmentRequest, Share, Supplier
 
 pytestmark = pytest.mark.django_db
 
-# Views that are not about one organisation's data.
-PUBLIC_OR_GLOBAL = {"accounts:invitation_accept", "catalogue:detail", "supplychain:invitation"}
+# Views that are not about one organisation's data (the instance administrator's edition import
+# is for staff only, tested in keiretsu/interchange/tests).
+PUBLIC_OR_GLOBAL = {"accounts:invitation_accept", "catalogue:detail", "supplychain:invitation",
+                    "interchange:edition_import_preview"}
 # An industry body's open round is offered to every company: any organisation may open the page
 # that submits to it (what it shows is the body's call for submissions, not anyone's data).
 OPEN_TO_EVERY_ORGANISATION = {"benchmark:submit"}
@@ -63,6 +66,8 @@ def alpha_objects(catalogue, alpha, alice, bob, alpha_factory):
         "token_id": api_token_create(user=bob, name="bob's")[0].pk,
         **supply_chain_objects(alpha, assessment),
         **benchmark_objects(alpha, assessment),
+        "import_id": ChecksheetImport.objects.create(organisation=alpha, assessment=assessment, created_by=alice,
+                                                     file_name="alpha.xlsx", file_sha256="0" * 64, plan={}).pk,
     }
 
 

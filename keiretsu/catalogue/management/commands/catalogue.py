@@ -15,12 +15,20 @@ class Command(BaseCommand):
         load.add_argument("paths", nargs="*", help="YAML files; default: keiretsu/catalogue/data/*.yaml")
         listing = actions.add_parser("list", help="List the loaded editions.")
         listing.add_argument("--json", action="store_true", help="Print JSON.")
+        # The official checksheet importer lives with the other Excel code (keiretsu/interchange).
+        from keiretsu.interchange.cli import add_import_xlsx_arguments
+
+        add_import_xlsx_arguments(actions.add_parser("import-xlsx", help="Import an edition from an official checksheet (.xlsx)."))
 
     def handle(self, *args, action, **options):
         if action == "load":
             return self.load(options["paths"])
         if action == "list":
             return self.list(as_json=options["json"])
+        if action == "import-xlsx":
+            from keiretsu.interchange.cli import import_xlsx
+
+            import_xlsx(self, **options)
 
     def load(self, paths):
         try:

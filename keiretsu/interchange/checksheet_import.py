@@ -1,0 +1,225 @@
+"""Reading a filled checksheet and checking all of it against an edition. Writes nothing.
+
+Every problem is collected (not only the first), each with its sheet, row and column, so a
+supplier fixes the file in one round. The rules are the ones the web page applies to an
+answer (assessments.services.answer_save): a symbol of the edition's scale or one of its
+aliases, an item of the edition; and, as submitting requires, a reason where the rating
+needs one. The file is the whole checksheet: every item must be there, once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+from django.utils.translation import gettext as _
+
+from keiretsu.catalogue.models import Edition, Item
+
+from . import headings
+from .checksheet_export import FORMAT, METADATA_SHEET
+from .workbooks import Workbook, WorkbookRefused, sha256, text
+
+MAX_TEXT = 4000  # as the answer form (assessments.forms.AnswerForm)
+TEXT_FIELDS = ("condition", "requirement", "criteria", "title")
+
+
+@dataclass
+class Problem:
+    message: str
+    sheet: str = ""
+    row: int | None = None
+    column: str = ""
+
+    @property
+    def where(self) -> str:
+        parts = []
+        if self.sheet:
+            parts.append(_("sheet “%(sheet)s”") % {"sheet": self.sheet})
+        if self.row:
+            parts.append(_("row %(row)s") % {"row": self.row})
+        if self.column:
+            parts.append(_("column %(column)s") % {"column": self.column})
+        return ", ".join(parts)
+
+    def as_dict(self):
+        return asdict(self)
+
+    def __str__(self):
+        return f"{self.where}: {self.message}" if self.where else self.message
+
+
+@dataclass
+class FileAnswer:
+    number: str
+    row: int
+    rating: str
+    reason: str
+    comment: str
+
+
+@dataclass
+class ReadChecksheet:
+    file_name: str
+    sha256: str
+    metadata: dict[str, str] = field(default_factory=dict)
+    sheet: str = ""
+    header_row: int | None = None
+    answers: dict[str, FileAnswer] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def read_metadata(book: Workbook) -> dict[str, str]:
+    if METADATA_SHEET not in book.sheet_titles:
+        return {}
+    grid = book.grid(METADATA_SHEET, max_rows=100)
+    return {text(row[0]): text(row[1]) for row in grid.rows if len(row) > 1 and text(row[0])}
+
+
+def read_checksheet(data: bytes, *, file_name: str, edition: Edition, items: list[Item]) -> ReadChecksheet:
+    try:
+        with Workbook(data, file_name=file_name) as book:
+            return read_open_checksheet(book, edition=edition, items=items)
+    except WorkbookRefused as exc:
+        return ReadChecksheet(file_name=file_name, sha256=sha256(data), problems=[Problem(exc.message)])
+
+
+def read_open_checksheet(book: Workbook, *, edition: Edition, items: list[Item], metadata=None) -> ReadChecksheet:
+    """As read_checksheet, for a workbook already open (the command line reads its metadata first)."""
+    result = ReadChecksheet(file_name=book.file_name, sha256=book.sha256)
+    try:
+        result.metadata = read_metadata(book) if metadata is None else metadata
+        _check_edition(result, edition)
+        # The sheet the workbook opens on, then the others, until one has the whole table.
+        header, grid = None, None
+        for title in book.active_first:
+            if title == METADATA_SHEET:
+                continue
+            candidate = book.grid(title)
+            found = headings.find_header([candidate], required=("number", "rating"), wanted=("reason", "comment"))
+            if found and (header is None or len(found.columns) > len(header.columns)):
+                header, grid = found, candidate
+            if header and all(header.has(name) for name in ("reason", "comment")):
+                break
+        if header is None:
+            result.problems.append(Problem(
+                _("No table with the columns “No.” and “Rating” was found. Upload the checksheet exported for this assessment.")
+            ))
+            return result
+    except WorkbookRefused as exc:
+        result.problems.append(Problem(exc.message))
+        return result
+    result.sheet, result.header_row = header.sheet, header.row
+    _read_rows(result, grid, header, edition, items)
+    return result
+
+
+def _check_edition(result: ReadChecksheet, edition: Edition):
+    meta = result.metadata
+    if not meta:
+        result.warnings.append(
+            _("The file does not say which edition it was made for: its items were matched by number and text.")
+        )
+        return
+    if not meta.get("format", "").startswith("keiretsu-checksheet/"):
+        result.problems.append(Problem(_("The file's hidden sheet “%(sheet)s” is not one Keiretsu wrote.") % {"sheet": METADATA_SHEET}))
+        return
+    if meta["format"] != FORMAT:
+        result.problems.append(Problem(_("The file was written by a newer version of Keiretsu; export it again from this instance.")))
+        return
+    file_edition = f"{meta.get('guideline', '')} {meta.get('edition', '')}"
+    if (meta.get("guideline"), meta.get("edition")) != (edition.guideline.slug, edition.code):
+        result.problems.append(Problem(
+            _("This checksheet is for %(file)s, but the assessment uses %(edition)s. Export the checksheet of this assessment and fill that one.")
+            % {"file": file_edition, "edition": f"{edition.guideline.slug} {edition.code}"}
+        ))
+    elif meta.get("edition_hash") and meta["edition_hash"] != edition.content_hash:
+        result.problems.append(Problem(
+            _("This checksheet is for %(file)s with a different text than the edition loaded here.") % {"file": file_edition}
+        ))
+
+
+def _read_rows(result: ReadChecksheet, grid, header: headings.Header, edition: Edition, items: list[Item]):
+    scale = edition.rating_scale
+    by_number = {item.number: item for item in items}
+    sheet = header.sheet
+    col = header.columns
+    compare = None if result.metadata else next((name for name in TEXT_FIELDS if name in col), None)
+    first_row: dict[str, int] = {}
+    problems = result.problems
+
+    def cell(row, name):
+        return grid.value(row, col[name]) if name in col else None
+
+    for row in range(header.row + 1, grid.height + 1):
+        raw_number = cell(row, "number")
+        rating_text = text(cell(row, "rating"))
+        reason = text(cell(row, "reason"))
+        comment = text(cell(row, "comment"))
+        answered = bool(rating_text or reason or comment)
+        if text(raw_number) == "":
+            if answered:
+                problems.append(Problem(_("This row has an answer but no item number."), sheet, row, header.letter("number")))
+            continue
+        number = headings.item_number(raw_number)
+        if number is None:
+            if answered:
+                problems.append(Problem(
+                    _("“%(value)s” is not an item number.") % {"value": text(raw_number)[:30]}, sheet, row, header.letter("number")
+                ))
+            continue  # a heading or note row inside the table
+        if number not in by_number:
+            problems.append(Problem(
+                _("No.%(number)s is not an item of %(edition)s.") % {"number": number, "edition": edition},
+                sheet, row, header.letter("number"),
+            ))
+            continue
+        if number in first_row:
+            problems.append(Problem(
+                _("No.%(number)s appears twice (also on row %(row)s).") % {"number": number, "row": first_row[number]},
+                sheet, row, header.letter("number"),
+            ))
+            continue
+        first_row[number] = row
+        symbol = ""
+        if rating_text:
+            symbol = scale.normalise(rating_text)
+            if symbol is None:
+                problems.append(Problem(
+                    _("“%(rating)s” is not a rating of this edition. Choose one of: %(symbols)s")
+                    % {"rating": rating_text[:20], "symbols": " ".join(scale.codes)},
+                    sheet, row, header.letter("rating"),
+                ))
+                symbol = ""
+        if symbol and scale.needs_reason(symbol) and not reason:
+            where = header.letter("reason") if "reason" in col else header.letter("rating")
+            problems.append(Problem(
+                _("No.%(number)s is rated %(symbol)s, which needs a reason: write it in the reason column.")
+                % {"number": number, "symbol": symbol},
+                sheet, row, where,
+            ))
+        for name, value in (("reason", reason), ("comment", comment)):
+            if len(value) > MAX_TEXT:
+                problems.append(Problem(
+                    _("The text is too long (%(length)s characters; at most %(limit)s).") % {"length": len(value), "limit": MAX_TEXT},
+                    sheet, row, header.letter(name),
+                ))
+        if compare and not headings.same_text(text(cell(row, compare)), getattr(by_number[number], compare)):
+            problems.append(Problem(
+                _("The text of No.%(number)s differs from %(edition)s: this file seems to be for another edition.")
+                % {"number": number, "edition": edition},
+                sheet, row, header.letter(compare),
+            ))
+        result.answers[number] = FileAnswer(number, row, symbol, reason, comment)
+
+    missing = [item.number for item in items if item.number not in first_row]
+    if missing:
+        shown = ", ".join(f"No.{n}" for n in missing[:20]) + (" …" if len(missing) > 20 else "")
+        problems.append(Problem(
+            _("%(count)s items of the edition are missing from the file: %(numbers)s") % {"count": len(missing), "numbers": shown},
+            sheet, None, header.letter("number"),
+        ))

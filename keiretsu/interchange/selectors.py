@@ -1,0 +1,91 @@
+"""Reads for the exchanged documents, scoped to the acting member's organisation.
+
+Scores come from assessments.selectors.scores_of (the frozen snapshot of a submitted
+assessment, the live scores of one in progress): the files say what the web page says.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.http import Http404
+
+from keiretsu.accounts.models import Membership
+from keiretsu.assessments import selectors as assessment_selectors
+from keiretsu.assessments.models import Answer, Assessment
+from keiretsu.assessments.scoring import ScoreSummary
+from keiretsu.catalogue.models import Item, Section
+from keiretsu.catalogue.selectors import EditionStructure, edition_structure
+
+from .models import ChecksheetImport, EditionImport, PendingStatus
+
+
+@dataclass
+class AssessmentData:
+    """An assessment with everything an export shows, read in a constant number of queries."""
+
+    assessment: Assessment
+    structure: EditionStructure
+    answers: dict[int, Answer]  # item pk -> answer
+    scores: ScoreSummary
+
+    @property
+    def edition(self):
+        return self.assessment.edition
+
+    @property
+    def sections(self) -> dict[int, Section]:
+        return {section.pk: section for section in self.structure.sections}
+
+    def answer(self, item: Item) -> Answer | None:
+        return self.answers.get(item.pk)
+
+    def has_text(self, field_name: str) -> bool:
+        return any(getattr(item, field_name) for item in self.structure.items)
+
+    @property
+    def has_priority(self) -> bool:
+        return any(item.is_priority for item in self.structure.items)
+
+
+def assessment_data(assessment: Assessment) -> AssessmentData:
+    structure = edition_structure(assessment.edition)
+    answers = {a.item_id: a for a in Answer.objects.filter(assessment=assessment).select_related("updated_by")}
+    scores = assessment_selectors.scores_of(assessment, structure, answers)
+    return AssessmentData(assessment=assessment, structure=structure, answers=answers, scores=scores)
+
+
+def assessment_for(membership: Membership, assessment_id) -> Assessment:
+    """The assessment with what the files name (company, scope, edition); 404 for another organisation's."""
+    return assessment_selectors.assessment_for(membership, assessment_id)
+
+
+def checksheet_import_for(membership: Membership, assessment: Assessment, import_id) -> ChecksheetImport:
+    try:
+        return ChecksheetImport.objects.select_related("created_by").get(
+            pk=import_id, organisation=membership.organisation_id, assessment=assessment
+        )
+    except ChecksheetImport.DoesNotExist:
+        raise Http404 from None
+
+
+def edition_import_for(user, import_id) -> EditionImport:
+    """A pending catalogue import: instance administrators only (404 for anyone else)."""
+    if not (user.is_authenticated and user.is_staff):
+        raise Http404
+    try:
+        return EditionImport.objects.select_related("created_by", "edition").get(pk=import_id)
+    except EditionImport.DoesNotExist:
+        raise Http404 from None
+
+
+def recent_edition_imports(limit=10):
+    return EditionImport.objects.select_related("created_by", "edition").order_by("-created_at")[:limit]
+
+
+def pending_checksheet_import(assessment: Assessment) -> ChecksheetImport | None:
+    return (
+        ChecksheetImport.objects.filter(assessment=assessment, status=PendingStatus.PENDING)
+        .order_by("-created_at")
+        .first()
+    )

@@ -1,0 +1,250 @@
+"""Downloads (checksheet, CSV) and the two uploads (a filled checksheet, an official checksheet).
+
+Every object is reached through the member's organisation (404 otherwise); the catalogue
+import is for instance administrators only (404 for anyone else).
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+
+from keiretsu.accounts.access import member_view
+from keiretsu.assessments import selectors as assessment_selectors
+from keiretsu.catalogue.models import Item
+
+from . import checksheet_export, csv_export, selectors, services
+from .forms import ChecksheetUploadForm, EditionUploadForm
+from .models import PendingStatus
+from .official import PRESETS
+from .uploads import limited_upload
+from .workbooks import WorkbookRefused, max_upload_bytes, read_limited, size_refusal
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+# The columns the official checksheet importer recognises (headings.FIELDS), for the preview.
+FIELD_NAMES = {
+    "number": "No.",
+    "label": _lazy("Label"),
+    "title": _lazy("Item"),
+    "purpose": _lazy("Purpose"),
+    "requirement": _lazy("Requirement"),
+    "condition": _lazy("Condition"),
+    "criteria": _lazy("Criteria"),
+    "explanation": _lazy("Explanation"),
+    "level": _lazy("Level"),
+    "priority": _lazy("Priority"),
+    "rating": _lazy("Rating"),
+    "reason": _lazy("Reason"),
+    "comment": _lazy("Comment and evidence"),
+}
+CSV = "text/csv; charset=utf-8"
+
+
+def _download(content: bytes, content_type: str, name: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=content_type)
+    # filename* (RFC 5987) carries the Japanese company and scope names.
+    response["Content-Disposition"] = content_disposition_header(True, name)
+    response["Cache-Control"] = "private, no-store"  # a list of the company's weaknesses
+    return response
+
+
+def _detail_url(assessment):
+    return reverse("assessments:detail", args=[assessment.organisation_id, assessment.pk])
+
+
+@member_view
+def checksheet_export_view(request, membership, assessment_id):
+    assessment = selectors.assessment_for(membership, assessment_id)
+    content = checksheet_export.export_checksheet(selectors.assessment_data(assessment))
+    return _download(content, XLSX, checksheet_export.file_name(assessment))
+
+
+@member_view
+def answers_csv(request, membership, assessment_id):
+    assessment = selectors.assessment_for(membership, assessment_id)
+    content = csv_export.answers_csv(selectors.assessment_data(assessment))
+    return _download(content, CSV, checksheet_export.file_name(assessment, "csv", "answers"))
+
+
+@member_view
+def scores_csv(request, membership, assessment_id):
+    assessment = selectors.assessment_for(membership, assessment_id)
+    content = csv_export.scores_csv(selectors.assessment_data(assessment))
+    return _download(content, CSV, checksheet_export.file_name(assessment, "csv", "scores"))
+
+
+@member_view
+def organisation_scores_csv(request, membership):
+    entries = assessment_selectors.latest_assessments(membership)
+    name = f"{membership.organisation.name}_scores.csv".replace("/", "-")
+    return _download(csv_export.organisation_scores_csv(entries), CSV, name)
+
+
+def _uploaded_bytes(request, form):
+    """The uploaded file's bytes, or a WorkbookRefused saying why not (too large, none)."""
+    limit = getattr(request, "upload_limit", None)
+    if limit is not None and limit.refused_size:
+        raise size_refusal(limit.refused_size)
+    upload = form.cleaned_data["file"]
+    return read_limited(upload, size=upload.size), upload.name
+
+
+@limited_upload
+@member_view
+def checksheet_import(request, membership, assessment_id):
+    assessment = selectors.assessment_for(membership, assessment_id)
+    if not membership.can_answer:
+        raise PermissionDenied
+    form = ChecksheetUploadForm(request.POST or None, request.FILES or None)
+    problems, error = [], ""
+    if request.method == "POST":
+        limit = getattr(request, "upload_limit", None)
+        if limit is not None and limit.refused_size:
+            error = size_refusal(limit.refused_size).message
+        elif form.is_valid():
+            try:
+                data, name = _uploaded_bytes(request, form)
+                pending = services.checksheet_import_prepare(
+                    membership=membership, actor=request.user, assessment=assessment, data=data, file_name=name
+                )
+            except WorkbookRefused as exc:
+                error = exc.message
+            except services.ImportRefused as exc:
+                error, problems = exc.message, exc.problems
+            else:
+                return redirect("interchange:checksheet_import_preview", membership.organisation_id, assessment.pk, pending.pk)
+    status = 400 if (error or form.errors) else 200
+    return render(
+        request,
+        "interchange/checksheet_import.html",
+        {"assessment": assessment, "form": form, "error": error, "problems": problems[:200],
+         "more_problems": max(len(problems) - 200, 0), "problem_count": len(problems),
+         "max_mb": max_upload_bytes() // 1_048_576},
+        status=status,
+    )
+
+
+@member_view
+def checksheet_import_preview(request, membership, assessment_id, import_id):
+    assessment = selectors.assessment_for(membership, assessment_id)
+    pending = selectors.checksheet_import_for(membership, assessment, import_id)
+    if request.method == "POST":
+        if not membership.can_answer:
+            raise PermissionDenied
+        if request.POST.get("action") == "discard":
+            services.checksheet_import_discard(membership=membership, actor=request.user, pending=pending)
+            messages.info(request, _("The import was discarded; nothing was changed."))
+            return redirect(_detail_url(assessment))
+        try:
+            result = services.checksheet_import_apply(membership=membership, actor=request.user, pending=pending)
+        except services.AssessmentError as exc:
+            messages.error(request, exc.message)
+            return redirect("interchange:checksheet_import", membership.organisation_id, assessment.pk)
+        messages.success(
+            request,
+            _("The checksheet was imported: %(count)s answers changed.") % {"count": result.changed},
+        )
+        return redirect(_detail_url(assessment))
+    plan = services.ImportPlan.from_dict(pending.plan)
+    rating_changes = plan.rating_changes
+    items = Item.objects.in_bulk([c.item_id for c in rating_changes])
+    rows = [(change, items.get(change.item_id)) for change in rating_changes]
+    return render(
+        request,
+        "interchange/checksheet_import_preview.html",
+        {
+            "assessment": assessment,
+            "pending": pending,
+            "plan": plan,
+            "rows": rows,
+            "open": pending.status == PendingStatus.PENDING and not pending.is_expired,
+            "text_only": plan.counts.get("text_only", 0),
+        },
+    )
+
+
+# --- The official checksheet, for instance administrators ----------------------------------
+
+
+def _staff_only(user):
+    if not user.is_staff:
+        raise Http404
+
+
+@limited_upload
+@login_required
+def edition_import(request):
+    _staff_only(request.user)
+    form = EditionUploadForm(request.POST or None, request.FILES or None)
+    problems, error = [], ""
+    if request.method == "POST":
+        limit = getattr(request, "upload_limit", None)
+        if limit is not None and limit.refused_size:
+            error = size_refusal(limit.refused_size).message
+        elif form.is_valid():
+            try:
+                data, name = _uploaded_bytes(request, form)
+                pending = services.edition_import_prepare(
+                    actor=request.user,
+                    data=data,
+                    file_name=name,
+                    guideline=form.cleaned_data["guideline"],
+                    edition=form.cleaned_data["edition"],
+                    title=form.cleaned_data["title"],
+                    published=form.cleaned_data["published"],
+                )
+            except WorkbookRefused as exc:
+                error = exc.message
+            except services.EditionImportRefused as exc:
+                error, problems = exc.message, exc.problems
+            else:
+                return redirect("interchange:edition_import_preview", pending.pk)
+    status = 400 if (error or form.errors) else 200
+    return render(
+        request,
+        "interchange/edition_import.html",
+        {"form": form, "error": error, "problems": problems[:200], "recent": selectors.recent_edition_imports()},
+        status=status,
+    )
+
+
+@login_required
+def edition_import_preview(request, import_id):
+    pending = selectors.edition_import_for(request.user, import_id)
+    if request.method == "POST":
+        if request.POST.get("action") == "discard":
+            services.edition_import_discard(actor=request.user, pending=pending)
+            messages.info(request, _("The import was discarded; nothing was created."))
+            return redirect("interchange:edition_import")
+        try:
+            result = services.edition_import_apply(actor=request.user, pending=pending)
+        except services.EditionImportRefused as exc:
+            messages.error(request, " ".join([exc.message, *exc.problems]))
+            return redirect("interchange:edition_import_preview", pending.pk)
+        if result.created:
+            messages.success(request, _("The edition was created with %(count)s items.") % {"count": len(pending.spec["items"])})
+        else:
+            messages.info(request, _("This edition was already loaded with the same content; nothing changed."))
+        return redirect("catalogue:detail", result.edition.pk)
+    columns = [(FIELD_NAMES.get(name, name), heading) for name, heading in pending.preview.get("columns", {}).items()]
+    return render(
+        request,
+        "interchange/edition_import_preview.html",
+        {
+            "pending": pending,
+            "preview": pending.preview,
+            "columns": columns,
+            "open": pending.status == PendingStatus.PENDING and not pending.is_expired,
+            "expected": _expected(pending.guideline_slug),
+        },
+    )
+
+
+def _expected(slug):
+    preset = PRESETS.get(slug)
+    return preset.expected if preset else {}

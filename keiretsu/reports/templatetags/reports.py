@@ -1,0 +1,23 @@
+from django import template
+from django.utils.translation import gettext as _
+
+from keiretsu.reports.selectors import item_text
+
+register = template.Library()
+
+
+@register.filter
+def signed_points(value):
+    """A change of a percentage, in points: "+4.5 pt", "−2.0 pt", "±0.0 pt"; "－" when undefined."""
+    if value is None:
+        return "－"
+    if value > 0:
+        return _("+%(value)s pt") % {"value": value}
+    if value < 0:
+        return _("−%(value)s pt") % {"value": -value}
+    return _("±%(value)s pt") % {"value": value}
+
+
+@register.filter
+def item_words(item):
+    return item_text(item)

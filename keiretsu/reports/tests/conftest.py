@@ -1,0 +1,2 @@
+# The interchange tests' fixtures (assessments with answers, the enterprise edition).
+from keiretsu.interchange.tests.conftest import *  # noqa: F403

@@ -1,0 +1,217 @@
+"""The management report: what page one says, the change since last year, the industry
+comparison when the benchmark has a release, and the PDF itself (A4, Japanese text)."""
+
+import os
+import shutil
+import subprocess
+import sys
+import types
+from dataclasses import dataclass
+from decimal import Decimal
+
+import pytest
+
+from keiretsu.assessments import services as assessment_services
+from keiretsu.conftest import client_for
+from keiretsu.interchange.tests.conftest import FY, answer
+from keiretsu.reports import pdf, selectors
+
+pytestmark = pytest.mark.django_db
+
+
+# The benchmark app's interface (keiretsu.benchmark.selectors), as the reports code expects it.
+@dataclass
+class ComparisonRow:
+    code: str
+    title: str
+    own: Decimal | None
+    industry: Decimal | None
+    segment: Decimal | None
+
+
+@dataclass
+class FocusItem:
+    number: str
+    text: str
+    level: str
+    priority: bool
+    peers_achieved: Decimal
+
+
+@dataclass
+class Comparison:
+    release_label: str
+    segment_label: str
+    overall: ComparisonRow
+    by_level: list
+    by_section: list
+    percentile: int | None
+    focus_items: list
+
+
+def fake_comparison(assessment):
+    return Comparison(
+        release_label="2025年度 業界集計 (第1版)",
+        segment_label="部品メーカー・中堅企業",
+        overall=ComparisonRow("", "全項目", Decimal("32.7"), Decimal("71.2"), Decimal("64.9")),
+        by_level=[
+            ComparisonRow("Lv1", "", Decimal("100.0"), Decimal("88.5"), Decimal("84.0")),
+            ComparisonRow("Lv2", "", Decimal("0.0"), Decimal("66.1"), Decimal("60.3")),
+            ComparisonRow("Lv3", "", Decimal("0.0"), Decimal("41.7"), Decimal("35.2")),
+        ],
+        by_section=[ComparisonRow(str(n), "", None, Decimal(50 + n), Decimal(40 + n)) for n in range(1, 16)],
+        percentile=23,
+        focus_items=[
+            FocusItem("53", "ログを取得し、定期的に確認している", "Lv2", False, Decimal("91.3")),
+            FocusItem("50", "アクセス権を定期的に見直している", "Lv2", False, Decimal("87.0")),
+        ],
+    )
+
+
+@pytest.fixture
+def benchmark(monkeypatch):
+    """keiretsu.benchmark.selectors answering with a comparison, as it will once a release exists."""
+    module = types.ModuleType("keiretsu.benchmark.selectors")
+    module.comparison_for_assessment = fake_comparison
+    try:
+        import keiretsu.benchmark  # noqa: F401
+    except ImportError:
+        monkeypatch.setitem(sys.modules, "keiretsu.benchmark", types.ModuleType("keiretsu.benchmark"))
+    monkeypatch.setitem(sys.modules, "keiretsu.benchmark.selectors", module)
+
+
+def poppler(tool):
+    path = shutil.which(tool)
+    if path is None:
+        if os.environ.get("KEIRETSU_REQUIRE_BROWSER"):
+            pytest.fail(f"{tool} is required (poppler-utils)")
+        pytest.skip(f"{tool} is not installed (poppler-utils)")
+    return path
+
+
+def pdf_text(content: bytes, tmp_path, first=None, last=None) -> str:
+    path = tmp_path / "report.pdf"
+    path.write_bytes(content)
+    command = [poppler("pdftotext"), "-layout"]
+    if first:
+        command += ["-f", str(first), "-l", str(last or first)]
+    return subprocess.run([*command, str(path), "-"], capture_output=True, check=True, text=True).stdout
+
+
+def page_count(content: bytes, tmp_path) -> int:
+    path = tmp_path / "count.pdf"
+    path.write_bytes(content)
+    info = subprocess.run([poppler("pdfinfo"), str(path)], capture_output=True, check=True, text=True).stdout
+    return int(next(line.split()[-1] for line in info.splitlines() if line.startswith("Pages:")))
+
+
+def test_focus_items_without_a_release_are_the_open_items_priority_first_then_by_level(enterprise_assessment, owner):
+    edition = enterprise_assessment.edition
+    for item in edition.items.all():
+        if item.number not in ("16", "18", "5", "42", "43", "6"):
+            answer(owner, enterprise_assessment, item.number, "○")
+    answer(owner, enterprise_assessment, "6", "－")  # not applicable: never a focus item
+    answer(owner, enterprise_assessment, "5", "×")
+    report = selectors.management_report(enterprise_assessment)
+    assert selectors.industry_comparison(enterprise_assessment) is None
+    assert not report.focus_from_benchmark
+    assert [(f.number, f.level, f.priority, f.rating) for f in report.focus] == [
+        ("16", "Lv1", True, ""), ("18", "Lv1", True, ""), ("5", "Lv2", False, "×"), ("42", "Lv3", False, ""), ("43", "Lv3", False, ""),
+    ]
+    assert report.next_level.code == "Lv1" and report.open_for_next_level == 2
+    assert [(line.code, line.rate.applicable, line.rate.achieved, line.attained) for line in report.levels] == [
+        ("Lv1", 50, 48, False), ("Lv2", 73, 72, False), ("Lv3", 29, 27, False),
+    ]
+
+
+def test_the_change_since_last_year(enterprise_assessment, owner, alpha):
+    items = list(enterprise_assessment.edition.items.order_by("position"))
+    for item in items:
+        answer(owner, enterprise_assessment, item.number, "○" if item.number in ("1", "2") else "×")
+    assessment_services.assessment_submit(membership=owner, actor=owner.user, assessment=enterprise_assessment)
+    this_year = assessment_services.assessment_create(
+        membership=owner, actor=owner.user, scope=alpha.company_scope, edition=enterprise_assessment.edition,
+        fiscal_year=FY + 1, carry_forward=True,
+    )
+    answer(owner, this_year, "2", "×")
+    answer(owner, this_year, "3", "○")
+    answer(owner, this_year, "4", "○")
+    answer(owner, this_year, "7", "－")
+    report = selectors.management_report(this_year)
+    change = report.change
+    assert change.previous == enterprise_assessment
+    assert change.overall_previous == Decimal("1.3")  # 2 of 153
+    assert report.scores.overall.achievement_percent == Decimal("2.0")  # 3 of 152
+    assert change.overall_delta == Decimal("0.7")
+    assert [c.item.number for c in change.improved] == ["3", "4"]
+    assert [(c.item.number, c.before, c.after) for c in change.worsened] == [("2", "○", "×")]
+    lv1 = report.levels[0]
+    assert (lv1.previous, lv1.percent, lv1.delta) == (Decimal("4.0"), Decimal("6.0"), Decimal("2.0"))
+
+
+def test_no_change_without_last_years_submission(factory_assessment):
+    assert selectors.management_report(factory_assessment).change is None
+
+
+def test_the_pdf_is_a4_with_extractable_japanese_text(factory_assessment, tmp_path):
+    content = pdf.render_pdf(selectors.management_report(factory_assessment))
+    assert content.startswith(b"%PDF-")
+    assert page_count(content, tmp_path) == 5  # page one, then 63 items in 17 labels over four pages
+    first = pdf_text(content, tmp_path, 1)
+    assert "サイバーセキュリティ自己評価 経営者向けレポート" in first
+    assert "Alpha Parts" in first and "Hamamatsu" in first and "2025年度" in first
+    assert "この自己評価は回答中です。提出するまで数値は変わります。" in first
+    assert "1.6%" in first and "達成 (1/62)" in first  # the web page's figures
+    assert "ラベル別の達成率" in first and "体制(平時)" in first
+    assert "重点的に取り組む項目" in first
+    assert "業界の集計がないため、未達成の項目を優先項目、レベルの順に示しています。" in first
+    assert "業界の集計はまだ公表されていません。" in first
+    assert "昨年度に提出した自己評価がない" in first
+    assert "ラベル別の詳細" not in first
+    second = pdf_text(content, tmp_path, 2)
+    assert second.lstrip().startswith("ラベル別の詳細")
+    assert "来年度予算で対応予定" in second
+    path = tmp_path / "a4.pdf"
+    path.write_bytes(content)
+    info = subprocess.run([poppler("pdfinfo"), str(path)], capture_output=True, check=True, text=True).stdout
+    assert "595.276 x 841.89 pts (A4)" in info
+
+
+def test_the_pdf_with_an_industry_release(enterprise_assessment, owner, benchmark, tmp_path):
+    for item in enterprise_assessment.edition.items.filter(level="Lv1"):
+        answer(owner, enterprise_assessment, item.number, "○")
+    report = selectors.management_report(enterprise_assessment)
+    assert report.comparison is not None and report.focus_from_benchmark
+    assert [f.number for f in report.focus] == ["53", "50"]
+    assert report.levels[1].industry == Decimal("66.1")
+    content = pdf.render_pdf(report)
+    first = pdf_text(content, tmp_path, 1)
+    assert "Lv1 達成" in first
+    assert "業界との比較" in first and "2025年度 業界集計 (第1版)" in first and "部品メーカー・中堅企業" in first
+    assert "71.2%" in first and "88.5%" in first
+    assert "同じ区分の会社の中での順位 (パーセンタイル): 23" in first
+    assert "同じ区分の多くの会社が達成しているのに、自社では未達成の項目です。" in first
+    assert "No.53" in first and "91.3%" in first
+    assert "ラベル別の詳細" not in first
+
+
+def test_the_report_page(factory_assessment, alice, django_assert_max_num_queries):
+    client = client_for(alice)
+    url = f"/o/{factory_assessment.organisation_id}/assessments/{factory_assessment.pk}/report.pdf"
+    with django_assert_max_num_queries(14):
+        response = client.get(url)
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert response["Content-Disposition"] == 'inline; filename="Hamamatsu_jama-factory-0.9_FY2025_report.pdf"'
+    assert response["Cache-Control"] == "private, no-store"
+    assert response.content.startswith(b"%PDF-")
+    download = client.get(url + "?download=1")
+    assert download["Content-Disposition"].startswith("attachment;")
+
+
+def test_the_report_page_is_only_for_members(factory_assessment, mallory, beta, vera, client):
+    url = f"/o/{factory_assessment.organisation_id}/assessments/{factory_assessment.pk}/report.pdf"
+    assert client_for(mallory).get(url).status_code == 404
+    assert client_for(mallory).get(f"/o/{beta.pk}/assessments/{factory_assessment.pk}/report.pdf").status_code == 404
+    assert client.get(url)["Location"].startswith("/accounts/login/")
+    assert client_for(vera).get(url).status_code == 200  # viewers may print it

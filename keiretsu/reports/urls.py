@@ -1,0 +1,9 @@
+from django.urls import path
+
+from . import views
+
+app_name = "reports"
+
+urlpatterns = [
+    path("o/<int:org_id>/assessments/<int:assessment_id>/report.pdf", views.assessment_pdf, name="assessment_pdf"),
+]
