@@ -20,7 +20,7 @@ from keiretsu.assessments.scoring import Rate, ScoreSummary
 from keiretsu.catalogue.models import Item, Section
 from keiretsu.catalogue.selectors import EditionStructure, edition_structure
 
-FOCUS_COUNT = 10
+FOCUS_COUNT = 7  # what fits on page one beside the comparison
 
 
 @dataclass
