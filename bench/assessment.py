@@ -40,7 +40,11 @@ def main():
     settings.STORAGES = {**settings.STORAGES,
                          "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
     setup_test_environment()
-    call_command("migrate", verbosity=0, interactive=False)
+    if connection.vendor == "sqlite":
+        call_command("migrate", verbosity=0, interactive=False)  # a temporary file, made above
+    else:
+        # A throw-away database (DB_TEST_NAME, else test_<name>): never the real data.
+        connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
     from keiretsu.accounts import services as account_services
     from keiretsu.accounts.models import Membership, Organisation, User
     from keiretsu.assessments import services
@@ -106,4 +110,8 @@ def report(label, times, queries, target_ms):
 
 
 if __name__ == "__main__":
-    main()
+    try:
+        main()
+    finally:
+        if connection.vendor != "sqlite":
+            connection.creation.destroy_test_db(settings.DATABASES["default"]["NAME"], verbosity=0)
