@@ -448,9 +448,15 @@ def _request_state(request: AssessmentRequest) -> dict:
     }
 
 
-def _new_request(
-    *, requester, supplier, edition, fiscal_year, due_date, message, pass_on, actor, language, parent=None
+def _send_request(
+    *, requester, supplier, edition, fiscal_year, due_date, message, pass_on, actor, language, parent=None,
+    replaces=None,
 ):
+    """One new request, linked into the request tree and audited. `replaces` is the supplier's
+    declined current request for the same edition and year, which this one supersedes."""
+    if replaces is not None:
+        replaces.is_current = False
+        replaces.save(update_fields=["is_current"])
     request = AssessmentRequest(
         requester=requester,
         supplier=supplier,
@@ -479,6 +485,14 @@ def _new_request(
                 for p in parent.ancestor_paths.all()
             ]
         )
+    audit.record(
+        actor=actor,
+        organisation=requester,
+        event=SupplyChainEvent.REQUEST_SENT,
+        target=request,
+        target_label=f"{supplier.name} · {edition}",
+        after=_request_state(request),
+    )
     return request
 
 
@@ -540,10 +554,7 @@ def requests_send(
                 if existing is not None and existing.is_open:
                     result.skipped.append(Skipped(supplier, edition, _("already asked")))
                     continue
-                if existing is not None:  # declined: this request replaces it
-                    existing.is_current = False
-                    existing.save(update_fields=["is_current"])
-                request = _new_request(
+                request = _send_request(
                     requester=customer,
                     supplier=supplier,
                     edition=edition,
@@ -553,14 +564,7 @@ def requests_send(
                     pass_on=pass_on,
                     actor=actor,
                     language=language,
-                )
-                audit.record(
-                    actor=actor,
-                    organisation=customer,
-                    event=SupplyChainEvent.REQUEST_SENT,
-                    target=request,
-                    target_label=f"{supplier.name} · {edition}",
-                    after=_request_state(request),
+                    replaces=existing,  # None, or a declined request
                 )
                 result.created.append(request)
         _notify_suppliers(result.created)
@@ -782,10 +786,7 @@ def requests_pass_on(
                     else:
                         result.linked.append(existing)
                     continue
-                if existing is not None:  # declined: replaced by the passed-on request
-                    existing.is_current = False
-                    existing.save(update_fields=["is_current"])
-                request = _new_request(
+                request = _send_request(
                     requester=me,
                     supplier=supplier,
                     edition=parent.edition,
@@ -796,14 +797,7 @@ def requests_pass_on(
                     actor=actor,
                     language=language,
                     parent=parent,
-                )
-                audit.record(
-                    actor=actor,
-                    organisation=me,
-                    event=SupplyChainEvent.REQUEST_SENT,
-                    target=request,
-                    target_label=f"{supplier.name} · {parent.edition}",
-                    after=_request_state(request),
+                    replaces=existing,  # None, or a declined request
                 )
                 created_here.append(request)
             audit.record(
