@@ -13,6 +13,7 @@ Confidentiality rules, in one place:
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
 
 from django.conf import settings
 from django.db import connection
@@ -37,6 +38,7 @@ from django.http import Http404
 
 from keiretsu.accounts.models import Membership
 from keiretsu.assessments.models import Answer, Assessment
+from keiretsu.assessments.scoring import percent
 from keiretsu.catalogue.models import Edition
 
 from .models import (
@@ -470,9 +472,8 @@ class SupplyTree:
 
 
 def _percent(part, whole) -> Decimal | None:
-    if not whole:
-        return None
-    return (Decimal(part) * 100 / Decimal(whole)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+    # Shown like every other percentage: scoring.percent's rounding, "－" for no denominator.
+    return percent(Fraction(part, whole)) if whole else None
 
 
 def tree_paths(organisation_id, *, edition_id, fiscal_year):
