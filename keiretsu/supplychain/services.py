@@ -586,14 +586,8 @@ def request_withdraw(*, membership: Membership, actor: User, request: Assessment
     """The customer withdraws a request. It leaves the customer's tree, and so does everything
     passed on below it; the supplier keeps its own requests to its suppliers."""
     _require_answerer(membership)
-    if request.requester_id != membership.organisation_id:
-        raise PermissionDenied
     with transaction.atomic():
-        request = (
-            AssessmentRequest.objects.select_for_update()
-            .select_related("supplier", "edition__guideline")
-            .get(pk=request.pk)
-        )
+        request = _sent_request(membership, request)
         if not request.is_current or request.status == AssessmentRequest.Status.WITHDRAWN:
             raise Conflict(_("This request has already been withdrawn."))
         before = _request_state(request)
@@ -623,7 +617,21 @@ def _detach(request: AssessmentRequest):
     RequestPath.objects.filter(descendant__in=subtree, ancestor__in=above).delete()
 
 
+def _sent_request(membership: Membership, request: AssessmentRequest) -> AssessmentRequest:
+    """The request, locked, if the member's organisation sent it."""
+    locked = (
+        AssessmentRequest.objects.select_for_update()
+        .select_related("supplier", "edition__guideline")
+        .filter(pk=request.pk, requester=membership.organisation_id)
+        .first()
+    )
+    if locked is None:
+        raise PermissionDenied
+    return locked
+
+
 def _inbox_request(membership: Membership, request: AssessmentRequest) -> AssessmentRequest:
+    """The request, locked, if the member's organisation received it."""
     locked = (
         AssessmentRequest.objects.select_for_update()
         .select_related("supplier", "requester", "edition__guideline")
@@ -1022,14 +1030,8 @@ def reminder_nudge(
     from . import selectors, tasks
 
     _require_answerer(membership)
-    if request.requester_id != membership.organisation_id:
-        raise PermissionDenied
     with transaction.atomic():
-        request = (
-            AssessmentRequest.objects.select_for_update()
-            .select_related("supplier", "edition__guideline")
-            .get(pk=request.pk)
-        )
+        request = _sent_request(membership, request)
         if not request.is_open:
             raise Conflict(_("Only an open request can be reminded of."))
         if not request.supplier.organisation_id:
