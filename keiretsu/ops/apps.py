@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+
+
+class OpsConfig(AppConfig):
+    """Running Keiretsu in production: server and worker, health checks, request logs, backups."""
+
+    name = "keiretsu.ops"
+    label = "ops"
+    verbose_name = "Operations"
