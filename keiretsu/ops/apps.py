@@ -7,3 +7,8 @@ class OpsConfig(AppConfig):
     name = "keiretsu.ops"
     label = "ops"
     verbose_name = "Operations"
+
+    def ready(self):
+        from .requestlog import install_record_factory
+
+        install_record_factory()

@@ -64,6 +64,22 @@ def _user_id(request):
     return user.pk if user.is_authenticated else None
 
 
+def install_record_factory():
+    """Every log record gets the request id current where it was made (whatever handler or
+    formatter later writes it); called once, from the app's ready()."""
+    make = logging.getLogRecordFactory()
+    if getattr(make, "adds_request_id", False):
+        return
+
+    def factory(*args, **kwargs):
+        record = make(*args, **kwargs)
+        record.request_id = request_id_var.get()
+        return record
+
+    factory.adds_request_id = True
+    logging.setLogRecordFactory(factory)
+
+
 class RequestIdFilter(logging.Filter):
     """Adds the current request id (or "-") to every record, for both formats."""
 

@@ -41,11 +41,12 @@ def beat(worker_id: str, started_at: datetime.datetime) -> None:
     )
 
 
-def recover_interrupted_tasks(now: datetime.datetime | None = None) -> dict:
+def recover_interrupted_tasks(now: datetime.datetime | None = None, *, me: str = "") -> dict:
     """Queue again (or fail) the tasks left RUNNING by a worker that stopped beating."""
     now = now or timezone.now()
     silent_since = now - datetime.timedelta(seconds=settings.WORKER_LOST_AFTER)
     alive = set(WorkerHeartbeat.objects.filter(last_seen__gte=silent_since).values_list("worker_id", flat=True))
+    alive.add(me)
     # Started before `silent_since`: a worker without a heartbeat (plain db_worker) gets that long.
     candidates = DBTaskResult.objects.filter(status=TaskResultStatus.RUNNING, started_at__lt=silent_since)
     counts = {"requeued": 0, "failed": 0}
@@ -53,7 +54,11 @@ def recover_interrupted_tasks(now: datetime.datetime | None = None) -> dict:
         if worker_ids and worker_ids[-1] in alive:
             continue
         with transaction.atomic():
-            result = DBTaskResult.objects.select_for_update(skip_locked=True).filter(pk=pk, status="RUNNING").first()
+            result = (
+                DBTaskResult.objects.select_for_update(skip_locked=True)
+                .filter(pk=pk, status=TaskResultStatus.RUNNING)
+                .first()
+            )
             if result is None:  # finished, or another worker is recovering it right now
                 continue
             attempts = len(result.worker_ids)
@@ -88,7 +93,7 @@ class Heartbeat(threading.Thread):
     def beat_once(self):
         try:
             beat(self.worker_id, self.started_at)
-            recover_interrupted_tasks()
+            recover_interrupted_tasks(me=self.worker_id)
         except DatabaseError:
             logger.warning("Heartbeat: the database is unavailable", exc_info=True)
         finally:

@@ -33,7 +33,7 @@ BOOKKEEPING_TABLES = {
     "keiretsu_cache",
     "ops_workerheartbeat",
     "ops_backuprun",
-    "django_tasks_db_dbtaskresult",
+    "django_tasks_database_dbtaskresult",
 }
 
 

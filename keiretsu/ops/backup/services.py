@@ -1,6 +1,6 @@
 """Backups: take one, verify one, restore one, prune old ones; each run recorded in BackupRun.
 
-The archive is written under a hidden `.NAME.partial` name and renamed into place only when
+The archive is written under a hidden `.NAME.keiretsu-partial` name and renamed into place only when
 complete and flushed to disk, so a file named like a backup is always a whole one; a failed or
 killed run leaves at most a partial file (removed by the next run) and never touches earlier
 backups.
@@ -71,7 +71,7 @@ def _storage_files(storage, folder=""):
 
 
 @contextmanager
-def _exclusive(folder: Path):
+def _exclusive(folder: Path, run: BackupRun):
     """One backup at a time per folder; marks runs left 'running' by a killed process."""
     folder.mkdir(parents=True, exist_ok=True)
     with open(folder / ".lock", "a") as lock:
@@ -79,9 +79,9 @@ def _exclusive(folder: Path):
             fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             raise BackupError(f"Another backup is being written in {folder}.") from None
-        for stale in folder.glob(".keiretsu-*.partial"):
+        for stale in folder.glob(".*.keiretsu-partial"):
             stale.unlink(missing_ok=True)
-        BackupRun.objects.filter(status=BackupRun.Status.RUNNING).update(
+        BackupRun.objects.filter(status=BackupRun.Status.RUNNING).exclude(pk=run.pk).update(
             status=BackupRun.Status.FAILED,
             finished_at=timezone.now(),
             message="Interrupted: the process stopped before the backup was complete; no file was kept.",
@@ -92,7 +92,7 @@ def _exclusive(folder: Path):
 def _write(path: Path, run: BackupRun, keys: str) -> dict:
     """Write the archive to `path` (through a partial file); return its manifest."""
     db = databases.for_alias()
-    partial = path.with_name(f".{path.name}.partial")
+    partial = path.with_name(f".{path.name}.keiretsu-partial")
     try:
         with tempfile.TemporaryDirectory(prefix="keiretsu-backup-") as scratch:
             dump = Path(scratch) / db.part
@@ -146,11 +146,9 @@ def backup_create(
     path = Path(output) if output else Path(settings.BACKUP_DIR) / backup_file_name(started)
     if path.exists():
         raise BackupError(f"{path} exists already: a backup never overwrites a file.")
-    with _exclusive(path.parent):
-        run = BackupRun.objects.create(
-            started_at=started, trigger=trigger, file_name=str(path), encrypted=bool(keys)
-        )
-        try:
+    run = BackupRun.objects.create(started_at=started, trigger=trigger, file_name=str(path), encrypted=bool(keys))
+    try:
+        with _exclusive(path.parent, run):
             manifest = _write(path, run, keys)
             result = Backup(path=path, size=path.stat().st_size, manifest=manifest, encrypted=bool(keys))
             run.size, run.sha256 = result.size, _sha256(path)
@@ -161,25 +159,26 @@ def backup_create(
                 result.copied_to = run.copied_to = _copy_away(path)
             if prune:
                 result.pruned = prune_backups()
-        except BaseException as exc:
-            run.status = BackupRun.Status.FAILED
-            run.finished_at = timezone.now()
-            run.message = _describe(exc, path)
-            run.save()
-            if isinstance(exc, (BackupError, OSError, databases.DatabaseError, archive.ArchiveError)):
-                raise BackupError(run.message) from exc
-            raise
-        run.status = BackupRun.Status.SUCCEEDED
+    except BaseException as exc:
+        run.status = BackupRun.Status.FAILED
         run.finished_at = timezone.now()
-        run.message = f"{manifest['files']} files, {sum(manifest['tables'].values())} rows"
+        run.message = _describe(exc, path)
         run.save()
+        if isinstance(exc, (BackupError, OSError, databases.DatabaseError, archive.ArchiveError)):
+            raise BackupError(run.message) from exc
+        raise
+    run.status = BackupRun.Status.SUCCEEDED
+    run.finished_at = timezone.now()
+    run.message = f"{manifest['files']} files, {sum(manifest['tables'].values())} rows"
+    run.save()
     logger.info("Backup written: %s (%s bytes)", path, result.size)
     return result
 
 
 def _describe(exc: BaseException, path: Path) -> str:
     if isinstance(exc, OSError) and exc.errno is not None:
-        return f"Could not write {path}: {exc.strerror} (earlier backups are kept)."
+        where = exc.filename or path
+        return f"Could not write {where}: {exc.strerror} (earlier backups are kept)."
     if isinstance(exc, KeyboardInterrupt):
         return "Interrupted."
     return str(exc) or type(exc).__name__

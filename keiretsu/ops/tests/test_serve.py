@@ -1,0 +1,56 @@
+"""`keiretsu serve` refuses production without its settings; the shared cache by configuration."""
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from keiretsu.ops import production
+
+from .processes import ROOT
+
+
+def run(code_or_args, **env):
+    environ = {k: v for k, v in os.environ.items() if not k.startswith(("CACHE_", "DEBUG", "SECRET_KEY", "DATABASE"))}
+    return subprocess.run(
+        [sys.executable, *code_or_args], cwd=ROOT, env={**environ, **env}, capture_output=True, text=True, timeout=120
+    )
+
+
+def test_serve_refuses_production_naming_every_missing_setting():
+    done = run(["-m", "keiretsu.cli", "serve"], DEBUG="false", SITE_URL="https://keiretsu.example.jp")
+    assert done.returncode == 2
+    assert "SECRET_KEY:" in done.stderr and "ALLOWED_HOSTS:" in done.stderr and "SITE_URL:" not in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_serve_is_production_unless_debug_is_set():
+    assert production.missing_settings({}) == []  # DEBUG defaults to on for development commands
+    assert production.missing_settings({"DEBUG": "false", "SECRET_KEY": "x", "ALLOWED_HOSTS": " "}) == [
+        "ALLOWED_HOSTS", "SITE_URL",
+    ]  # fmt: skip
+    done = run(["-m", "keiretsu.cli", "serve"])  # no DEBUG at all: serve means production
+    assert done.returncode == 2 and "SECRET_KEY" in done.stderr
+
+
+SHOW = ["-c", "import django, json; django.setup(); from django.conf import settings as s; "
+        "print(json.dumps([s.CACHES['default'], s.SESSION_ENGINE]))"]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("env", "backend", "location", "sessions"),
+    [
+        ({}, "locmem.LocMemCache", "keiretsu", "db"),
+        ({"DEBUG": "false", "SECRET_KEY": "x"}, "db.DatabaseCache", "keiretsu_cache", "db"),
+        ({"CACHE_LOCATION": "redis://10.0.0.5:6379/2"}, "redis.RedisCache", "redis://10.0.0.5:6379/2", "cached_db"),
+        ({"CACHE_BACKEND": "django.core.cache.backends.db.DatabaseCache"}, "db.DatabaseCache", "keiretsu_cache", "db"),
+    ],
+)
+def test_the_shared_cache_is_chosen_by_configuration(env, backend, location, sessions):
+    done = run(SHOW, DJANGO_SETTINGS_MODULE="keiretsu.settings", **env)
+    cache, engine = json.loads(done.stdout)
+    assert cache["BACKEND"] == f"django.core.cache.backends.{backend}"
+    assert cache["LOCATION"] == location
+    assert engine == f"django.contrib.sessions.backends.{sessions}"
