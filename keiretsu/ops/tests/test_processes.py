@@ -301,3 +301,55 @@ def test_sign_in_answer_submit_and_download_the_pdf_through_scripts_serve(site, 
     assert any(r["path"] == base + "submit/" or r["path"].endswith("/submit/") for r in requests), output[-3000:]
     assert all(r["request_id"] != "-" for r in requests)
     assert not [line for line in lines if line["level"] == "ERROR"], output[-3000:]
+
+
+# --- The reverse proxy ---------------------------------------------------------------------
+
+
+def test_the_nginx_configuration_terminates_tls_and_passes_the_request_id(site, folder):
+    import shutil
+
+    nginx = shutil.which("nginx") or ("/usr/sbin/nginx" if os.path.exists("/usr/sbin/nginx") else None)
+    if nginx is None:
+        if os.environ.get("KEIRETSU_REQUIRE_NGINX"):
+            pytest.fail("nginx is required (KEIRETSU_REQUIRE_NGINX is set) but is not installed")
+        pytest.skip("nginx is not installed (.ci/run installs nginx-light)")
+    import httpx
+
+    proxy = folder / "nginx"
+    (proxy / "logs").mkdir(parents=True, exist_ok=True)
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1",
+         "-keyout", str(proxy / "key.pem"), "-out", str(proxy / "cert.pem")],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    app, http, https = processes.free_port(), processes.free_port(), processes.free_port()
+    conf = (ROOT / "deploy/nginx/keiretsu.conf").read_text()
+    conf = conf.replace("127.0.0.1:8000", f"127.0.0.1:{app}").replace("listen [::]:80;", "")
+    conf = conf.replace("listen [::]:443 ssl http2;", "").replace("listen 80;", f"listen 127.0.0.1:{http};")
+    conf = conf.replace("listen 443 ssl http2;", f"listen 127.0.0.1:{https} ssl http2;")
+    conf = conf.replace("/etc/ssl/keiretsu/fullchain.pem", str(proxy / "cert.pem"))
+    conf = conf.replace("/etc/ssl/keiretsu/privkey.pem", str(proxy / "key.pem"))
+    (proxy / "nginx.conf").write_text(
+        f"daemon off; pid {proxy}/nginx.pid; error_log {proxy}/logs/error.log;\n"
+        f"events {{}}\nhttp {{ access_log {proxy}/logs/access.log; client_body_temp_path {proxy}/body;\n"
+        f"proxy_temp_path {proxy}/proxy; fastcgi_temp_path {proxy}/fcgi; uwsgi_temp_path {proxy}/uwsgi;\n"
+        f"scgi_temp_path {proxy}/scgi;\n{conf}\n}}\n"
+    )
+    server = processes.gunicorn(site, app)
+    nginx_process = subprocess.Popen([nginx, "-p", str(proxy), "-c", str(proxy / "nginx.conf")], start_new_session=True)
+    try:
+        wait_until_up(f"http://127.0.0.1:{app}/healthz", server)
+        for _ in range(50):
+            try:
+                response = httpx.get(f"https://127.0.0.1:{https}/healthz", verify=False, timeout=5)
+                break
+            except httpx.ConnectError:
+                time.sleep(0.2)
+        assert response.status_code == 200 and response.json() == {"status": "ok"}
+        assert re.fullmatch(r"[0-9a-f]{32}", response.headers["X-Request-ID"])  # nginx's $request_id
+        redirect = httpx.get(f"http://127.0.0.1:{http}/accounts/login/", timeout=5)
+        assert redirect.status_code == 301 and redirect.headers["Location"].startswith("https://")
+    finally:
+        kill(nginx_process, signal.SIGTERM)
+        kill(server, signal.SIGTERM)
