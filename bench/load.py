@@ -25,7 +25,6 @@ import re
 import secrets
 import signal
 import socket
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -37,15 +36,15 @@ from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 TARGETS = {"save": 250, "checklist": 800}
-PASSWORD = "load-test-password-1"  # noqa: S105 (a throw-away database)
+PASSWORD = "load-test-password-1"
 
 
 def arguments():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--assessors", type=int, default=100)
     parser.add_argument("--duration", type=int, default=300, help="seconds of load per run")
-    parser.add_argument("--workers", type=int, default=int(os.environ.get("WEB_WORKERS", 3)))
-    parser.add_argument("--threads", type=int, default=int(os.environ.get("WEB_THREADS", 4)))
+    parser.add_argument("--workers", type=int, default=int(os.environ.get("WEB_WORKERS", "3")))
+    parser.add_argument("--threads", type=int, default=int(os.environ.get("WEB_THREADS", "4")))
     parser.add_argument("--find-max", default="", help="comma-separated numbers of assessors to try in turn")
     parser.add_argument("--pdf-share", type=float, default=0.03, help="share of rounds that download the PDF")
     return parser.parse_args()
@@ -96,7 +95,7 @@ for n in range({assessors}):
     out.append({{"email": user.email, "org": org.pk, "assessment": a.pk, "items": [i.pk for i in items]}})
 print(json.dumps(out))
 """
-    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True)
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, check=False)
     if done.returncode != 0:
         sys.exit(f"Seeding failed:\n{done.stderr[-3000:]}")
     return json.loads(done.stdout.strip().splitlines()[-1])
@@ -180,7 +179,9 @@ async def assessor(account, base, recorder, stop_at, pdf_share, rng):
                                 headers={"HX-Request": "true", "X-CSRFToken": token, "Referer": base + page}),
                 )  # fmt: skip
             await asyncio.sleep(rng.uniform(1, 3))
-            await recorder.request("filter", client.get(page, params=rng.choice([{"unanswered": "1"}, {"rating": "×"}, {"level": "★3"}])))
+            await recorder.request(
+                "filter", client.get(page, params=rng.choice([{"unanswered": "1"}, {"rating": "×"}, {"level": "★3"}]))
+            )
             if rng.random() < pdf_share:
                 await recorder.request("pdf", client.get(f"{page}report.pdf"), ok=(200,))
 
@@ -200,7 +201,7 @@ def percentile(values, share):
     if not values:
         return float("nan")
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
 
 
 def report(recorder, elapsed, assessors):
@@ -222,7 +223,9 @@ def report(recorder, elapsed, assessors):
             f"{percentile(times, 0.99):>8.0f} {len(times) / elapsed:>7.1f}  {target}"
         )
     total = sum(len(t) for t in recorder.times.values())
-    print(f"{'all':<10} {total:>7} {sum(recorder.errors.values()):>7} {'':>8} {'':>8} {'':>8} {total / elapsed:>7.1f}  0 errors")
+    print(
+        f"{'all':<10} {total:>7} {sum(recorder.errors.values()):>7} {'':>8} {'':>8} {'':>8} {total / elapsed:>7.1f}  0 errors"
+    )
     for kind, example in recorder.examples.items():
         print(f"  first error in {kind}: {example}")
     print(f"targets {'MET' if met else 'NOT MET'}")
@@ -253,7 +256,7 @@ def main():
         subprocess.run([sys.executable, "-m", "keiretsu.cli", "collectstatic", "--no-input", "-v0"],
                        cwd=ROOT, env=env, check=True)  # fmt: skip
         port = free_port()
-        log = open(folder / "serve.log", "w")
+        log = open(folder / "serve.log", "w")  # noqa: SIM115 (the stack writes to it until the end)
         stack = start_stack(env, port, options.workers, options.threads, log)
         print(
             f"Stack: gunicorn {options.workers} processes x {options.threads} threads (gthread) + 1 task worker, "
@@ -263,7 +266,9 @@ def main():
         )
         best = None
         for count in counts:
-            recorder, elapsed = asyncio.run(load(accounts[:count], f"http://127.0.0.1:{port}", options.duration, options.pdf_share))
+            recorder, elapsed = asyncio.run(
+                load(accounts[:count], f"http://127.0.0.1:{port}", options.duration, options.pdf_share)
+            )
             if report(recorder, elapsed, count):
                 best = count
             print("load average after: " + ", ".join(f"{x:.2f}" for x in os.getloadavg()), flush=True)

@@ -11,6 +11,10 @@ class WorkerHeartbeat(models.Model):
     started_at = models.DateTimeField()
     last_seen = models.DateTimeField(db_index=True)  # /readyz: the newest one
 
+    class Meta:
+        verbose_name = _("worker heartbeat")
+        verbose_name_plural = _("worker heartbeats")
+
     def __str__(self):
         return f"{self.hostname}:{self.pid} ({self.worker_id})"
 
@@ -42,6 +46,8 @@ class BackupRun(models.Model):
 
     class Meta:
         ordering = ["-started_at"]
+        verbose_name = _("backup run")
+        verbose_name_plural = _("backup runs")
 
     def __str__(self):
         return f"{self.started_at:%Y-%m-%d %H:%M} {self.status}"

@@ -1,6 +1,5 @@
-from django.http import JsonResponse
+from django.http import HttpResponseServerError, JsonResponse
 from django.template import loader
-from django.http import HttpResponseServerError
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 

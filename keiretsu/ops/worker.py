@@ -16,9 +16,9 @@ import threading
 
 from django.conf import settings
 from django.db import DatabaseError, connection, transaction
+from django.tasks import TaskResultStatus
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
-from django.tasks import TaskResultStatus
 
 from .models import WorkerHeartbeat
 

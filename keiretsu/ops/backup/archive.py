@@ -50,7 +50,7 @@ class Writer:
 
     def __init__(self, out, *, encryption_keys=""):
         self.encrypting = crypto.EncryptingWriter(out, encryption_keys) if encryption_keys else None
-        self.tar = tarfile.open(fileobj=self.encrypting or out, mode="w|", format=tarfile.PAX_FORMAT)
+        self.tar = tarfile.open(fileobj=self.encrypting or out, mode="w|", format=tarfile.PAX_FORMAT)  # noqa: SIM115
         self.parts = {}
 
     def add(self, name: str, source, size: int):
@@ -84,7 +84,7 @@ class Checked:
 
 
 def _open(path: Path, encryption_keys: str):
-    source = open(path, "rb")
+    source = open(path, "rb")  # noqa: SIM115 (the caller closes it)
     try:
         if crypto.is_encrypted(path):
             return source, crypto.DecryptingReader(source, encryption_keys)
@@ -160,7 +160,7 @@ def _check(path, encryption_keys, extract_database_to) -> Checked:
         else:
             raise ArchiveError(f"Not a Keiretsu backup: unexpected part {name!r}.")
         sha, size = hashlib.sha256(), 0
-        out = open(extract_database_to, "wb") if extract_database_to and name in DATABASE_PARTS else None
+        out = open(extract_database_to, "wb") if extract_database_to and name in DATABASE_PARTS else None  # noqa: SIM115
         try:
             while chunk := fileobj.read(_READ):
                 sha.update(chunk)
@@ -181,7 +181,9 @@ def _check(path, encryption_keys, extract_database_to) -> Checked:
     if set(listed) != set(seen):
         missing = sorted(set(listed) - set(seen))
         extra = sorted(set(seen) - set(listed))
-        raise ArchiveError(f"The backup's parts do not match its manifest (missing: {missing[:5]}, extra: {extra[:5]}).")
+        raise ArchiveError(
+            f"The backup's parts do not match its manifest (missing: {missing[:5]}, extra: {extra[:5]})."
+        )
     for name, found in seen.items():
         if listed[name] != found:
             raise ArchiveError(f"Checksum mismatch: {name!r} is damaged.")

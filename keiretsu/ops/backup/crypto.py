@@ -15,7 +15,6 @@ truncated chunk is detected, not only a modified one.
     token  = Fernet(sequence number: 8 bytes, last: 1 byte, data)
 """
 
-import os
 import struct
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet

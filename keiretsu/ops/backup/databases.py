@@ -87,7 +87,9 @@ class SQLiteDatabase:
                     "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name"
                 )
             ]
-            counts = {t: db.execute(f'SELECT COUNT(*) FROM "{t.replace(chr(34), chr(34) * 2)}"').fetchone()[0] for t in tables}
+            counts = {
+                t: db.execute(f'SELECT COUNT(*) FROM "{t.replace(chr(34), chr(34) * 2)}"').fetchone()[0] for t in tables
+            }
             migrations = _migrations(db.execute("SELECT app, name FROM django_migrations ORDER BY id"))
         except sqlite3.DatabaseError as exc:
             raise DatabaseError(f"Not a readable SQLite database: {exc}") from None
@@ -189,7 +191,9 @@ class PostgresDatabase:
                 "SELECT tablename FROM pg_tables WHERE schemaname = current_schema() ORDER BY tablename"
             )
         ]
-        counts = {t: db.execute(f'SELECT COUNT(*) FROM "{t.replace(chr(34), chr(34) * 2)}"').fetchone()[0] for t in tables}
+        counts = {
+            t: db.execute(f'SELECT COUNT(*) FROM "{t.replace(chr(34), chr(34) * 2)}"').fetchone()[0] for t in tables
+        }
         migrations = (
             _migrations(db.execute("SELECT app, name FROM django_migrations ORDER BY id"))
             if "django_migrations" in counts
@@ -207,7 +211,7 @@ class PostgresDatabase:
             counts, migrations = self._describe(db)
             command = [self._tool("pg_dump"), "--format=custom", "--no-owner", "--no-privileges"]
             command += [f"--snapshot={snapshot}", f"--file={target}"]
-            done = subprocess.run(command, env=self._tool_env(), capture_output=True, text=True)
+            done = subprocess.run(command, env=self._tool_env(), capture_output=True, text=True, check=False)
             db.rollback()
         if done.returncode != 0:
             raise DatabaseError(f"pg_dump failed: {done.stderr.strip()}")
@@ -226,9 +230,7 @@ class PostgresDatabase:
     def _load(self, source: Path, dbname=None):
         """Drop what the database holds and load `source`, in one transaction (psql -1)."""
         with self._connect(dbname) as db:
-            tables = [
-                t for (t,) in db.execute("SELECT tablename FROM pg_tables WHERE schemaname = current_schema()")
-            ]
+            tables = [t for (t,) in db.execute("SELECT tablename FROM pg_tables WHERE schemaname = current_schema()")]
         with tempfile.NamedTemporaryFile("w", suffix=".sql", prefix="keiretsu-restore-") as preamble:
             preamble.write("SET client_min_messages = warning;\n")
             if tables:
@@ -247,6 +249,7 @@ class PostgresDatabase:
                 env=self._tool_env(dbname),
                 capture_output=True,
                 text=True,
+                check=False,
             )
             reader.stdout.close()
             reader_error = reader.stderr.read().decode(errors="replace").strip()
@@ -263,12 +266,14 @@ class PostgresDatabase:
     @contextlib.contextmanager
     def scratch_copy(self, source: Path):
         """A throw-away database named after ours (NAME_verify_PID), dropped afterwards."""
+        import psycopg
+
         scratch = f"{self.name}_verify_{os.getpid()}"[:63]
         with self._connect(autocommit=True) as db:
             db.execute(f'DROP DATABASE IF EXISTS "{scratch}"')
             try:
                 db.execute(f'CREATE DATABASE "{scratch}"')
-            except Exception as exc:
+            except psycopg.Error as exc:
                 raise DatabaseError(f"--verify needs a role allowed to create a scratch database: {exc}") from None
         try:
             self._load(source, dbname=scratch)

@@ -212,7 +212,9 @@ def backups_to_keep(names, now=None, days=None, months=None) -> set:
     now = timezone.localtime(now)
     days = settings.BACKUP_KEEP_DAYS if days is None else days
     months = settings.BACKUP_KEEP_MONTHS if months is None else months
-    dated = sorted((datetime.datetime.strptime("".join(m.groups()), "%Y%m%d%H%M%S"), n) for n in names if (m := NAME.match(n)))
+    dated = sorted(
+        (datetime.datetime.strptime("".join(m.groups()), "%Y%m%d%H%M%S"), n) for n in names if (m := NAME.match(n))
+    )
     keep = {name for at, name in dated if (now.replace(tzinfo=None) - at) < datetime.timedelta(days=days)}
     first_of_month = {}
     for at, name in dated:
@@ -314,7 +316,9 @@ def backup_restore(*, path, force=False) -> Restored:
         if manifest["database"]["engine"] != db.engine:
             raise BackupError(_engine_mismatch(manifest, db))
         known = set(MigrationLoader(None, ignore_no_migrations=True).disk_migrations)
-        unknown = [(app, name) for app, names in manifest["migrations"].items() for name in names if (app, name) not in known]
+        unknown = [
+            (app, name) for app, names in manifest["migrations"].items() for name in names if (app, name) not in known
+        ]
         if unknown:
             raise BackupError(
                 f"This backup was made by a newer Keiretsu ({manifest['keiretsu_version']}): it has migrations this "

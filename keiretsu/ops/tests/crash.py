@@ -13,14 +13,15 @@ import json
 import os
 import sys
 import time
+from pathlib import Path
 
 import django
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "keiretsu.settings")
 django.setup()
 
-from django.db import connection  # noqa: E402
-from django.db.backends.base.base import BaseDatabaseWrapper  # noqa: E402
+from django.db import connection
+from django.db.backends.base.base import BaseDatabaseWrapper
 
 SCENARIOS = ("import", "submission", "share", "benchmark")
 _armed = {"on": False, "moment": ""}
@@ -123,7 +124,11 @@ def prepare(state_file):
             "customer": customer.pk,
             "request": scenario.inbox_request(supplier, customer, edition).pk,
         },
-        "import": {"pending": pending.pk, "assessment": imported.pk, "membership": membership_of(importer_owner, importer).pk},
+        "import": {
+            "pending": pending.pk,
+            "assessment": imported.pk,
+            "membership": membership_of(importer_owner, importer).pk,
+        },
         "benchmark": {"task": str(task.id), "round": round.pk, "body": round.body_id},
         "e2e": {"email": e2e_owner.email, "organisation": e2e.pk, "assessment": e2e_assessment.pk},
     }
@@ -151,7 +156,7 @@ def run(scenario, moment, state_file):
         archive.Writer.finish = lambda self, manifest: (_pause(), finish(self, manifest))
         call_command("backup", "-o", moment)
         return
-    state = json.load(open(state_file))[scenario]
+    state = json.loads(Path(state_file).read_text())[scenario]
     _install_pause(moment)
     if scenario == "benchmark":
         from django.core.management import call_command
@@ -162,7 +167,9 @@ def run(scenario, moment, state_file):
     membership = Membership.objects.select_related("organisation", "user").get(pk=state["membership"])
     if scenario == "submission":
         assessment = Assessment.objects.get(pk=state["assessment"])
-        armed(assessment_services.assessment_submit)(membership=membership, actor=membership.user, assessment=assessment)
+        armed(assessment_services.assessment_submit)(
+            membership=membership, actor=membership.user, assessment=assessment
+        )
     elif scenario == "share":
         armed(supplychain_services.share_create)(
             membership=membership, actor=membership.user, request=AssessmentRequest.objects.get(pk=state["request"]),
@@ -171,7 +178,9 @@ def run(scenario, moment, state_file):
         )  # fmt: skip
     elif scenario == "import":
         pending = ChecksheetImport.objects.get(pk=state["pending"])
-        armed(interchange_services.checksheet_import_apply)(membership=membership, actor=membership.user, pending=pending)
+        armed(interchange_services.checksheet_import_apply)(
+            membership=membership, actor=membership.user, pending=pending
+        )
     print("DONE", flush=True)
 
 
@@ -185,7 +194,7 @@ def check(state_file):
     from keiretsu.interchange.models import ChecksheetImport
     from keiretsu.supplychain.models import Share
 
-    state = json.load(open(state_file))
+    state = json.loads(Path(state_file).read_text())
     submitted = Assessment.objects.get(pk=state["submission"]["assessment"])
     pending = ChecksheetImport.objects.get(pk=state["import"]["pending"])
     task = DBTaskResult.objects.get(pk=state["benchmark"]["task"])
@@ -207,7 +216,9 @@ def check(state_file):
         "import": {
             "status": pending.status,
             "not_achieved": Answer.objects.filter(assessment=imported).exclude(rating="○").count(),
-            "audit": AuditEvent.objects.filter(event__startswith="interchange.", organisation=pending.organisation_id).count(),
+            "audit": AuditEvent.objects.filter(
+                event__startswith="interchange.", organisation=pending.organisation_id
+            ).count(),
         },
         "benchmark": {
             "task": task.status,

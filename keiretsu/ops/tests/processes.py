@@ -124,6 +124,7 @@ class Site:
             capture_output=True,
             text=True,
             timeout=timeout,
+            check=False,
         )
         if check and done.returncode != 0:
             raise AssertionError(f"keiretsu {' '.join(args)} failed ({done.returncode}):\n{done.stdout}\n{done.stderr}")
@@ -138,6 +139,7 @@ class Site:
             capture_output=True,
             text=True,
             timeout=timeout,
+            check=False,
         )
         if done.returncode != 0:
             raise AssertionError(f"{module} {' '.join(args)} failed:\n{done.stdout}\n{done.stderr}")

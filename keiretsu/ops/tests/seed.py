@@ -8,7 +8,7 @@ import django
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "keiretsu.settings")
 django.setup()
 
-from django.core.management import call_command  # noqa: E402
+from django.core.management import call_command
 
 call_command("migrate", interactive=False, verbosity=0)
 call_command("catalogue", "load", verbosity=0)

@@ -306,7 +306,10 @@ def test_a_failed_copy_fails_the_run_but_keeps_the_backup(alpha, folders, settin
     settings.BACKUP_COPY_TO = str(blocked)
     settings.STORAGES = {
         **settings.STORAGES,
-        "backup_copy": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": str(blocked)}},
+        "backup_copy": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(blocked)},
+        },
     }
     with pytest.raises(BackupError, match="is complete, but its copy"):
         backup_create()

@@ -20,13 +20,15 @@ def unit(name):
     return parser
 
 
-@pytest.mark.parametrize(("name", "command"), [("keiretsu-web.service", "serve"), ("keiretsu-worker.service", "worker")])
-def test_each_unit_runs_a_command_that_exists_with_options_it_accepts(name, command):
+@pytest.mark.parametrize(
+    ("name", "command"), [("keiretsu-web.service", "serve"), ("keiretsu-worker.service", "worker")]
+)
+def test_each_unit_runs_a_command_that_exists_with_options_it_accepts(name, command, settings):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
     service = unit(name)["Service"]
     program, subcommand, *options = shlex.split(service["ExecStart"])
     assert program.endswith("/.venv/bin/keiretsu") and subcommand == command
-    app = "ops"
-    parser = load_command_class(f"keiretsu.{app}", command).create_parser("keiretsu", command)
+    parser = load_command_class("keiretsu.ops", command).create_parser("keiretsu", command)
     parser.parse_args(options)  # exits on an unknown option
     assert service["EnvironmentFile"] == "/etc/keiretsu/keiretsu.env"
     assert service["Restart"] == "always"
@@ -34,7 +36,7 @@ def test_each_unit_runs_a_command_that_exists_with_options_it_accepts(name, comm
 
 def test_every_setting_in_the_environment_file_is_read_by_keiretsu():
     settings_source = (ROOT / "keiretsu" / "settings.py").read_text()
-    names = re.findall(r"^([A-Z_]+)=", (DEPLOY / "keiretsu.env.example").read_text(), re.M)
+    names = re.findall(r"^([A-Z_]+)=", (DEPLOY / "keiretsu.env.example").read_text(), re.MULTILINE)
     assert {"SECRET_KEY", "ALLOWED_HOSTS", "SITE_URL", "DATABASE_URL", "CACHE_LOCATION", "BACKUP_DIR"} <= set(names)
     unknown = [n for n in names if f'"{n}"' not in settings_source]
     assert not unknown, f"not read by settings.py: {unknown}"

@@ -195,15 +195,18 @@ def test_two_servers_share_sessions_rate_limits_and_the_task_queue(site, static_
                 form = client.get(round_page).text
                 edition = re.search(r'name="edition" value="(\d+)"', form) or re.search(r'<option value="(\d+)"', form)
                 token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form).group(1)
-                response = client.post(f"{round_page}recompute/", data={"edition": edition.group(1), "csrfmiddlewaretoken": token})
+                response = client.post(
+                    f"{round_page}recompute/", data={"edition": edition.group(1), "csrfmiddlewaretoken": token}
+                )
                 assert response.status_code == 302
                 queued += 1
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline and check(site)["benchmark"]["audit"] < audits + queued:
             time.sleep(1)
         rows = site.database.query(
-            "SELECT worker_ids FROM django_tasks_database_dbtaskresult WHERE task_path LIKE '%recompute_release' "
-            "AND status = 'SUCCESSFUL' ORDER BY enqueued_at DESC"
+            "SELECT worker_ids FROM django_tasks_database_dbtaskresult WHERE task_path LIKE ? "
+            "AND status = 'SUCCESSFUL' ORDER BY enqueued_at DESC",
+            "%recompute_release",
         )[:queued]
         assert check(site)["benchmark"]["audit"] == audits + queued  # each ran, and only once
         assert [len(json.loads(w) if isinstance(w, str) else w) for (w,) in rows] == [1] * queued  # by one worker
@@ -281,15 +284,14 @@ def test_sign_in_answer_submit_and_download_the_pdf_through_scripts_serve(site, 
         base = f"/o/{state['organisation']}/assessments/{state['assessment']}/"
         page.goto(url + base)
         first = page.locator("form[id^=answer-]").first
-        first.locator("label.rating", has_text="○").click()
+        first.locator("label.rating", has_text="×").click()  # every item is ○: change one (htmx saves it)
         expect(first.locator(".saved")).to_be_visible()
         page.click("text=提出…")
         page.click("main form button[type=submit]")
         expect(page.locator(".frozen-note")).to_be_visible()
-        with page.expect_download() as download:
-            page.evaluate(f"window.location.href = '{base}report.pdf'")
-        pdf = download.value.path()
-        assert open(pdf, "rb").read(5) == b"%PDF-"
+        pdf = page.request.get(f"{url}{base}report.pdf?download=1")  # the browser's session
+        assert pdf.status == 200 and pdf.headers["content-type"] == "application/pdf"
+        assert pdf.headers["content-disposition"].startswith("attachment") and pdf.body()[:5] == b"%PDF-"
         context.close()
         ready = __import__("httpx").get(f"{url}/readyz", timeout=5).json()
         assert ready["checks"]["worker"]["ok"] and ready["checks"]["cache"]["ok"]
@@ -332,7 +334,8 @@ def test_the_nginx_configuration_terminates_tls_and_passes_the_request_id(site, 
     conf = conf.replace("/etc/ssl/keiretsu/privkey.pem", str(proxy / "key.pem"))
     (proxy / "nginx.conf").write_text(
         f"daemon off; pid {proxy}/nginx.pid; error_log {proxy}/logs/error.log;\n"
-        f"events {{}}\nhttp {{ access_log {proxy}/logs/access.log; client_body_temp_path {proxy}/body;\n"
+        f"events {{}}\nhttp {{ log_format ids '$request_id $status $request_uri';\n"
+        f"access_log {proxy}/logs/access.log ids; client_body_temp_path {proxy}/body;\n"
         f"proxy_temp_path {proxy}/proxy; fastcgi_temp_path {proxy}/fcgi; uwsgi_temp_path {proxy}/uwsgi;\n"
         f"scgi_temp_path {proxy}/scgi;\n{conf}\n}}\n"
     )
@@ -347,7 +350,11 @@ def test_the_nginx_configuration_terminates_tls_and_passes_the_request_id(site, 
             except httpx.ConnectError:
                 time.sleep(0.2)
         assert response.status_code == 200 and response.json() == {"status": "ok"}
-        assert re.fullmatch(r"[0-9a-f]{32}", response.headers["X-Request-ID"])  # nginx's $request_id
+        assert re.fullmatch(r"[0-9a-f]{32}", response.headers["X-Request-ID"])
+        page = httpx.get(f"https://127.0.0.1:{https}/accounts/login/", verify=False, timeout=5)
+        assert page.status_code == 200 and "csrfmiddlewaretoken" in page.text  # Host passed on: no DisallowedHost
+        # The id nginx made ($request_id) is the one Keiretsu logged and answered.
+        assert f"{page.headers['X-Request-ID']} 200 /accounts/login/" in (proxy / "logs/access.log").read_text()
         redirect = httpx.get(f"http://127.0.0.1:{http}/accounts/login/", timeout=5)
         assert redirect.status_code == 301 and redirect.headers["Location"].startswith("https://")
     finally:

@@ -15,7 +15,13 @@ from .processes import ROOT
 def run(code_or_args, **env):
     environ = {k: v for k, v in os.environ.items() if not k.startswith(("CACHE_", "DEBUG", "SECRET_KEY", "DATABASE"))}
     return subprocess.run(
-        [sys.executable, *code_or_args], cwd=ROOT, env={**environ, **env}, capture_output=True, text=True, timeout=120
+        [sys.executable, *code_or_args],
+        cwd=ROOT,
+        env={**environ, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
     )
 
 
@@ -35,8 +41,13 @@ def test_serve_is_production_unless_debug_is_set():
     assert done.returncode == 2 and "SECRET_KEY" in done.stderr
 
 
-SHOW = ["-c", "import django, json; django.setup(); from django.conf import settings as s; "
-        "print(json.dumps([s.CACHES['default'], s.SESSION_ENGINE]))"]  # fmt: skip
+SHOW = [
+    "-c",
+    (
+        "import django, json; django.setup(); from django.conf import settings as s; "
+        "print(json.dumps([s.CACHES['default'], s.SESSION_ENGINE]))"
+    ),
+]
 
 
 @pytest.mark.parametrize(

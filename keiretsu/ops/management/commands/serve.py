@@ -74,8 +74,8 @@ class Command(BaseCommand):
 
         signal.signal(signal.SIGTERM, stop)
         signal.signal(signal.SIGINT, stop)
-        web = subprocess.Popen(web_command, preexec_fn=_die_with_parent)
-        worker = None if options["no_worker"] else subprocess.Popen(worker_command, preexec_fn=_die_with_parent)
+        web = subprocess.Popen(web_command, preexec_fn=_die_with_parent)  # noqa: PLW1509 (no threads here)
+        worker = None if options["no_worker"] else subprocess.Popen(worker_command, preexec_fn=_die_with_parent)  # noqa: PLW1509 (no threads here)
         self.stdout.write(
             f"Keiretsu on http://{options['bind']} ({options['workers']} processes x {options['threads']} threads)"
             + ("" if worker is None else " with the task worker")
@@ -90,7 +90,7 @@ class Command(BaseCommand):
                 if worker is not None and worker.poll() is not None:
                     self.stderr.write(f"The task worker stopped (exit status {worker.returncode}): starting it again.")
                     time.sleep(1)
-                    worker = subprocess.Popen(worker_command, preexec_fn=_die_with_parent)
+                    worker = subprocess.Popen(worker_command, preexec_fn=_die_with_parent)  # noqa: PLW1509 (no threads here)
                 time.sleep(0.5)
         finally:
             for process in (worker, web):
