@@ -81,21 +81,13 @@ class SQLiteDatabase:
     def describe(self, path=None):
         db = self._connect(str(path) if path else None)
         try:
-            tables = [
-                name
-                for (name,) in db.execute(
-                    "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name"
-                )
-            ]
-            counts = {
-                t: db.execute(f'SELECT COUNT(*) FROM "{t.replace(chr(34), chr(34) * 2)}"').fetchone()[0] for t in tables
-            }
-            migrations = _migrations(db.execute("SELECT app, name FROM django_migrations ORDER BY id"))
+            return _describe(
+                db, "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name"
+            )
         except sqlite3.DatabaseError as exc:
             raise DatabaseError(f"Not a readable SQLite database: {exc}") from None
         finally:
             db.close()
-        return counts, migrations
 
     def row_counts(self):
         return self.describe()[0] if self.has_tables() else {}
@@ -139,6 +131,7 @@ class PostgresDatabase:
     part = "database.pgdump"
     # Options Django reads itself; everything else in OPTIONS is a libpq connection parameter.
     _DJANGO_OPTIONS = {"isolation_level", "server_side_binding", "assume_role", "pool", "context"}
+    _TABLES = "SELECT tablename FROM pg_tables WHERE schemaname = current_schema() ORDER BY tablename"
 
     def __init__(self, alias, settings_dict):
         self.alias = alias
@@ -183,24 +176,6 @@ class PostgresDatabase:
         with self._connect() as db:
             return db.execute("SHOW server_version").fetchone()[0]
 
-    @staticmethod
-    def _describe(db):
-        tables = [
-            name
-            for (name,) in db.execute(
-                "SELECT tablename FROM pg_tables WHERE schemaname = current_schema() ORDER BY tablename"
-            )
-        ]
-        counts = {
-            t: db.execute(f'SELECT COUNT(*) FROM "{t.replace(chr(34), chr(34) * 2)}"').fetchone()[0] for t in tables
-        }
-        migrations = (
-            _migrations(db.execute("SELECT app, name FROM django_migrations ORDER BY id"))
-            if "django_migrations" in counts
-            else {}
-        )
-        return counts, migrations
-
     def dump(self, target: Path):
         from psycopg import IsolationLevel
 
@@ -208,7 +183,7 @@ class PostgresDatabase:
             db.isolation_level = IsolationLevel.REPEATABLE_READ
             db.read_only = True
             snapshot = db.execute("SELECT pg_export_snapshot()").fetchone()[0]
-            counts, migrations = self._describe(db)
+            counts, migrations = _describe(db, self._TABLES)
             command = [self._tool("pg_dump"), "--format=custom", "--no-owner", "--no-privileges"]
             command += [f"--snapshot={snapshot}", f"--file={target}"]
             done = subprocess.run(command, env=self._tool_env(), capture_output=True, text=True, check=False)
@@ -219,7 +194,7 @@ class PostgresDatabase:
 
     def describe(self, dbname=None):
         with self._connect(dbname) as db:
-            return self._describe(db)
+            return _describe(db, self._TABLES)
 
     def row_counts(self):
         return self.describe()[0]
@@ -281,6 +256,18 @@ class PostgresDatabase:
         finally:
             with self._connect(autocommit=True) as db:
                 db.execute(f'DROP DATABASE IF EXISTS "{scratch}" WITH (FORCE)')
+
+
+def _describe(db, tables_query):
+    """(rows per table, applied migrations per app) of a database, through its DB-API connection."""
+    tables = [name for (name,) in db.execute(tables_query)]
+    counts = {t: db.execute(f'SELECT COUNT(*) FROM "{t.replace(chr(34), chr(34) * 2)}"').fetchone()[0] for t in tables}
+    migrations = (
+        _migrations(db.execute("SELECT app, name FROM django_migrations ORDER BY id"))
+        if "django_migrations" in counts
+        else {}
+    )
+    return counts, migrations
 
 
 def _migrations(rows):

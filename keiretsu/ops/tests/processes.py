@@ -116,9 +116,9 @@ class Site:
             **env,
         )
 
-    def command(self, *args, check=True, timeout=300, **env):
-        done = subprocess.run(
-            [sys.executable, "-m", "keiretsu.cli", *args],
+    def _run(self, argv, timeout, env):
+        return subprocess.run(
+            [sys.executable, "-m", *argv],
             cwd=ROOT,
             env={**self.env, **env},
             capture_output=True,
@@ -126,21 +126,16 @@ class Site:
             timeout=timeout,
             check=False,
         )
+
+    def command(self, *args, check=True, timeout=300, **env):
+        done = self._run(["keiretsu.cli", *args], timeout, env)
         if check and done.returncode != 0:
             raise AssertionError(f"keiretsu {' '.join(args)} failed ({done.returncode}):\n{done.stdout}\n{done.stderr}")
         return done
 
     def python(self, module, *args, timeout=300, **env):
         """Run `python -m module args` against this site; returns its JSON output."""
-        done = subprocess.run(
-            [sys.executable, "-m", module, *args],
-            cwd=ROOT,
-            env={**self.env, **env},
-            capture_output=True,
-            text=True,
-            timeout=timeout,
-            check=False,
-        )
+        done = self._run([module, *args], timeout, env)
         if done.returncode != 0:
             raise AssertionError(f"{module} {' '.join(args)} failed:\n{done.stdout}\n{done.stderr}")
         return json.loads(done.stdout.strip().splitlines()[-1])
