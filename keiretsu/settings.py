@@ -299,7 +299,17 @@ def cache_from_env():
     return cache
 
 
-CACHES = {"default": cache_from_env()}
+CACHES = {
+    "default": cache_from_env(),
+    # Catalogue text never changes once loaded (editions are immutable): each process keeps the
+    # rendered item texts of the checklist in its own memory. Nothing to share between servers,
+    # and 153 items cost no round trips to Redis or the database.
+    "catalogue": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "catalogue",
+        "OPTIONS": {"MAX_ENTRIES": 20000},
+    },
+}
 # Sessions live in the database, which every server shares; with Redis as the cache they are
 # read through it (cached_db) to spare the database a query per request.
 SESSION_ENGINE = (

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import django
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import caches
 from django.core.files import File
 from django.core.files.storage import default_storage, storages
 from django.db.migrations.loader import MigrationLoader
@@ -374,7 +374,8 @@ def _write_files(path: Path) -> int:
 
 def _after_restore(manifest: dict, path: Path):
     """The restored database still shows the backup that made it as running: settle it."""
-    cache.clear()  # pages cache catalogue text by primary key
+    for each in caches.all(initialized_only=True):  # pages cache catalogue text by primary key
+        each.clear()
     try:
         BackupRun.objects.filter(pk=manifest.get("run_id"), status=BackupRun.Status.RUNNING).update(
             status=BackupRun.Status.SUCCEEDED, finished_at=timezone.now(), message=f"Restored from {path.name}."
