@@ -7,8 +7,10 @@ Starts `keiretsu serve` (gunicorn + the task worker) on a free port of 127.0.0.1
 throw-away PostgreSQL database NAME_load (created and dropped here) and Redis
 (LOAD_REDIS_URL, default redis://127.0.0.1:6379/0, keys under a random prefix). Each assessor
 is a different user of a different organisation with a METI assessment (153 items, half
-answered); each signs in, opens the checklist, saves answers with 1-3 s of think time, filters,
-and now and then downloads the PDF. All traffic goes to 127.0.0.1, and the run stops by itself.
+answered). Assessors arrive over the first --ramp seconds (60); each signs in, then repeats: open
+the checklist, save 5-15 answers with 1-3 s of think time each, filter the checklist (unanswered,
+not achieved, or ★3 only), save 5-15 more, and in 3 % of the rounds download the PDF. All
+traffic goes to 127.0.0.1, and the run stops by itself.
 
 Prints, per request type: count, errors, p50/p95/p99 (ms) and requests/s, beside the targets:
 100 assessors for 5 minutes, 0 errors, save p95 <= 250 ms, checklist p95 <= 800 ms. With
@@ -47,6 +49,7 @@ def arguments():
     parser.add_argument("--threads", type=int, default=int(os.environ.get("WEB_THREADS", "4")))
     parser.add_argument("--find-max", default="", help="comma-separated numbers of assessors to try in turn")
     parser.add_argument("--pdf-share", type=float, default=0.03, help="share of rounds that download the PDF")
+    parser.add_argument("--ramp", type=float, default=60, help="seconds over which the assessors arrive")
     return parser.parse_args()
 
 
@@ -151,11 +154,29 @@ class Recorder:
 CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 
 
-async def assessor(account, base, recorder, stop_at, pdf_share, rng):
+async def saves(client, recorder, page, account, token, base, stop_at, rng):
+    """5-15 answers, each after 1-3 s of thinking; False once the run is over."""
+    for _ in range(rng.randint(5, 15)):
+        await asyncio.sleep(rng.uniform(1, 3))
+        if time.monotonic() >= stop_at:
+            return False
+        item = rng.choice(account["items"])
+        await recorder.request(
+            "save",
+            client.post(
+                f"{page}items/{item}/",
+                data={"rating": rng.choice("○×－"), "comment": ""},
+                headers={"HX-Request": "true", "X-CSRFToken": token, "Referer": base + page},
+            ),
+        )
+    return True
+
+
+async def assessor(account, base, recorder, stop_at, pdf_share, ramp, rng):
     import httpx
 
     async with httpx.AsyncClient(base_url=base, timeout=30, cookies={"django_language": "ja"}) as client:
-        await asyncio.sleep(rng.uniform(0, 10))  # people do not all arrive in the same second
+        await asyncio.sleep(rng.uniform(0, ramp))  # people do not all arrive in the same second
         form = await recorder.request("sign-in", client.get("/accounts/login/"))
         if form is None:
             return
@@ -168,31 +189,23 @@ async def assessor(account, base, recorder, stop_at, pdf_share, rng):
                 await asyncio.sleep(1)
                 continue
             token = client.cookies.get("csrftoken")
-            for _ in range(rng.randint(3, 8)):
-                await asyncio.sleep(rng.uniform(1, 3))  # think time
-                if time.monotonic() >= stop_at:
-                    return
-                item = rng.choice(account["items"])
-                await recorder.request(
-                    "save",
-                    client.post(f"{page}items/{item}/", data={"rating": rng.choice("○×－"), "comment": ""},
-                                headers={"HX-Request": "true", "X-CSRFToken": token, "Referer": base + page}),
-                )  # fmt: skip
-            await asyncio.sleep(rng.uniform(1, 3))
-            await recorder.request(
-                "filter", client.get(page, params=rng.choice([{"unanswered": "1"}, {"rating": "×"}, {"level": "★3"}]))
-            )
+            if not await saves(client, recorder, page, account, token, base, stop_at, rng):
+                return
+            query = rng.choice([{"unanswered": "1"}, {"rating": "×"}, {"level": "★3"}])
+            await recorder.request("filter", client.get(page, params=query))
+            if not await saves(client, recorder, page, account, token, base, stop_at, rng):
+                return
             if rng.random() < pdf_share:
                 await recorder.request("pdf", client.get(f"{page}report.pdf"), ok=(200,))
 
 
-async def load(accounts, base, duration, pdf_share):
+async def load(accounts, base, duration, pdf_share, ramp):
     recorder = Recorder()
     stop_at = time.monotonic() + duration
     rng = random.Random(11)
     started = time.monotonic()
     await asyncio.gather(
-        *(assessor(a, base, recorder, stop_at, pdf_share, random.Random(rng.random())) for a in accounts)
+        *(assessor(a, base, recorder, stop_at, pdf_share, ramp, random.Random(rng.random())) for a in accounts)
     )
     return recorder, time.monotonic() - started
 
@@ -267,7 +280,7 @@ def main():
         best = None
         for count in counts:
             recorder, elapsed = asyncio.run(
-                load(accounts[:count], f"http://127.0.0.1:{port}", options.duration, options.pdf_share)
+                load(accounts[:count], f"http://127.0.0.1:{port}", options.duration, options.pdf_share, options.ramp)
             )
             if report(recorder, elapsed, count):
                 best = count
