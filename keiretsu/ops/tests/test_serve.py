@@ -65,3 +65,22 @@ def test_the_shared_cache_is_chosen_by_configuration(env, backend, location, ses
     assert cache["BACKEND"] == f"django.core.cache.backends.{backend}"
     assert cache["LOCATION"] == location
     assert engine == f"django.contrib.sessions.backends.{sessions}"
+
+
+@pytest.mark.parametrize(
+    ("copy_to", "expected"),
+    [
+        ("", None),
+        ("/mnt/offsite/keiretsu", {"BACKEND": "django.core.files.storage.FileSystemStorage",
+                                   "OPTIONS": {"location": "/mnt/offsite/keiretsu"}}),
+        ("s3://backups-bucket/keiretsu/prod/", {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": {
+            "bucket_name": "backups-bucket", "location": "keiretsu/prod", "endpoint_url": "https://s3.example.jp",
+            "file_overwrite": False}}),
+    ],
+)  # fmt: skip
+def test_the_copy_away_is_a_folder_or_an_s3_bucket(copy_to, expected):
+    show = ["-c", "import django, json; django.setup(); from django.conf import settings as s; "
+            "print(json.dumps(s.STORAGES.get('backup_copy')))"]  # fmt: skip
+    done = run(show, DJANGO_SETTINGS_MODULE="keiretsu.settings", BACKUP_COPY_TO=copy_to,
+               AWS_S3_ENDPOINT_URL="https://s3.example.jp")  # fmt: skip
+    assert json.loads(done.stdout) == expected
