@@ -79,8 +79,13 @@ def test_the_shared_cache_is_chosen_by_configuration(env, backend, location, ses
     ],
 )  # fmt: skip
 def test_the_copy_away_is_a_folder_or_an_s3_bucket(copy_to, expected):
-    show = ["-c", "import django, json; django.setup(); from django.conf import settings as s; "
-            "print(json.dumps(s.STORAGES.get('backup_copy')))"]  # fmt: skip
+    show = [
+        "-c",
+        (
+            "import django, json; django.setup(); from django.conf import settings as s; "
+            "print(json.dumps(s.STORAGES.get('backup_copy')))"
+        ),
+    ]
     done = run(show, DJANGO_SETTINGS_MODULE="keiretsu.settings", BACKUP_COPY_TO=copy_to,
                AWS_S3_ENDPOINT_URL="https://s3.example.jp")  # fmt: skip
     assert json.loads(done.stdout) == expected
