@@ -136,7 +136,7 @@ class Recorder:
         self.errors = defaultdict(int)
         self.examples = {}
 
-    async def request(self, kind, coroutine, ok=(200, 302)):
+    async def request(self, kind, coroutine, ok=(200,)):
         started = time.perf_counter()
         try:
             response = await coroutine
@@ -181,7 +181,8 @@ async def assessor(account, base, recorder, stop_at, pdf_share, ramp, rng):
         if form is None:
             return
         data = {"username": account["email"], "password": PASSWORD, "csrfmiddlewaretoken": CSRF.search(form.text)[1]}
-        await recorder.request("sign-in", client.post("/accounts/login/", data=data))
+        if await recorder.request("sign-in", client.post("/accounts/login/", data=data), ok=(302,)) is None:
+            return
         page = f"/o/{account['org']}/assessments/{account['assessment']}/"
         while time.monotonic() < stop_at:
             checklist = await recorder.request("checklist", client.get(page))
@@ -208,6 +209,39 @@ async def load(accounts, base, duration, pdf_share, ramp):
         *(assessor(a, base, recorder, stop_at, pdf_share, ramp, random.Random(rng.random())) for a in accounts)
     )
     return recorder, time.monotonic() - started
+
+
+def cpu_seconds(pids) -> float:
+    """User + system CPU time of these processes (Linux /proc), in seconds."""
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def stack_pids(root: int, database: str, admin_url: str) -> list[int]:
+    """The serve process, gunicorn and the worker under it, and PostgreSQL's backends for our database."""
+    children = defaultdict(list)
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        children[int(fields[1])].append(int(stat.parent.name))
+    pids, todo = [], [root]
+    while todo:
+        pid = todo.pop()
+        pids.append(pid)
+        todo += children.get(pid, [])
+    import psycopg
+
+    with psycopg.connect(admin_url, autocommit=True) as db:
+        pids += [pid for (pid,) in db.execute("SELECT pid FROM pg_stat_activity WHERE datname = %s", [database])]
+    return pids
 
 
 def percentile(values, share):
@@ -279,11 +313,24 @@ def main():
         )
         best = None
         for count in counts:
+            before = cpu_seconds(stack_pids(stack.pid, name, admin_url))
+            own = os.times()
             recorder, elapsed = asyncio.run(
                 load(accounts[:count], f"http://127.0.0.1:{port}", options.duration, options.pdf_share, options.ramp)
             )
             if report(recorder, elapsed, count):
                 best = count
+            # PostgreSQL backends that ended during the run are not counted: a lower bound.
+            used = cpu_seconds(stack_pids(stack.pid, name, admin_url)) - before
+            generator = sum(os.times()[:2]) - sum(own[:2])
+            saves = len(recorder.times.get("save", []))
+            print(
+                f"CPU used by the stack: {used:.0f} s in {elapsed:.0f} s ({used / elapsed:.2f} cores on average; "
+                f"{1000 * used / max(1, sum(len(t) for t in recorder.times.values())):.0f} ms per request, "
+                f"{used / elapsed / count * 100:.2f} cores per 100 assessors); the load generator: {generator:.0f} s; "
+                f"{saves} saves",
+                flush=True,
+            )
             print("load average after: " + ", ".join(f"{x:.2f}" for x in os.getloadavg()), flush=True)
         if options.find_max:
             print(f"\nHighest number of assessors meeting the targets: {best if best else 'none of those tried'}")
