@@ -20,7 +20,7 @@ from keiretsu.assessments.scoring import ScoreSummary
 from keiretsu.catalogue.selectors import edition_structure
 from keiretsu.lib.fiscal_year import fiscal_year_of
 
-from . import selectors, services, supplier_csv
+from . import reminders, selectors, services, supplier_csv
 from .forms import (
     DeclineForm,
     ImportForm,
@@ -328,7 +328,7 @@ def request_withdraw(request, membership, request_id):
 def request_remind(request, membership, request_id):
     assessment_request = selectors.sent_request_for(membership, request_id)
     try:
-        services.reminder_nudge(membership=membership, actor=request.user, request=assessment_request, today=_today())
+        reminders.reminder_nudge(membership=membership, actor=request.user, request=assessment_request, today=_today())
     except services.SupplyChainError as exc:
         _refusal(request, exc)
     else:
