@@ -22,7 +22,7 @@ from keiretsu.accounts import audit
 from keiretsu.accounts.models import Membership, User
 
 from . import notifications, selectors
-from .models import AssessmentRequest, Reminder, SupplyChainEvent
+from .models import AssessmentRequest, Reminder, SupplierStatus, SupplyChainEvent
 from .services.common import enqueue, require_answerer, sent_request_locked
 from .services.errors import Conflict
 
@@ -61,8 +61,8 @@ def candidates(today: datetime.date):
             due_date__lte=horizon,
         )
         .filter(Q(due_date__gte=today) | ~Exists(overdue_sent))
-        .annotate(supplier_status=selectors._request_status("", today=today))
-        .exclude(supplier_status=selectors.Status.SHARED)
+        .annotate(supplier_status=selectors.supplier_status("", today=today))
+        .exclude(supplier_status=SupplierStatus.SHARED)
         .select_related("supplier__organisation", "requester", "edition__guideline", "responded_by", "created_by")
     )
 
@@ -98,14 +98,9 @@ def claim_due(today: datetime.date) -> list[Reminder]:
 def deliver(reminder: Reminder, *, today: datetime.date) -> bool:
     """Send a claimed reminder; a failure is kept on the row (it is not retried: at most once)."""
     request = reminder.request
-    status = (
-        AssessmentRequest.objects.filter(pk=request.pk)
-        .annotate(s=selectors._request_status("", today=today))
-        .values_list("s", flat=True)
-        .get()
-    )
+    status = selectors.supplier_status_of(request, today=today)
     try:
-        addresses = notifications.send_reminder(reminder, today=today, submitted=status == selectors.Status.SUBMITTED)
+        addresses = notifications.send_reminder(reminder, today=today, submitted=status == SupplierStatus.SUBMITTED)
     except Exception as exc:  # SMTP down, bad address...: keep the reason, go on with the others
         logger.exception("reminder %s could not be sent", reminder.pk)
         Reminder.objects.filter(pk=reminder.pk).update(error=str(exc)[:1000])
@@ -134,13 +129,8 @@ def reminder_nudge(
             raise Conflict(_("Only an open request can be reminded of."))
         if not request.supplier.organisation_id:
             raise Conflict(_("This supplier is not on Keiretsu yet: send the invitation again instead."))
-        status = (
-            AssessmentRequest.objects.filter(pk=request.pk)
-            .annotate(s=selectors._request_status("", today=today))
-            .values_list("s", flat=True)
-            .get()
-        )
-        if status == selectors.Status.SHARED:
+        status = selectors.supplier_status_of(request, today=today)
+        if status == SupplierStatus.SHARED:
             raise Conflict(_("This supplier has already shared its result with you."))
         start = timezone.make_aware(datetime.datetime.combine(today, datetime.time.min))
         if request.reminders.filter(kind=Reminder.MANUAL, created_at__gte=start).exists():
