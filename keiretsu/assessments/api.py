@@ -3,9 +3,9 @@
 from keiretsu.api.auth import ApiError, api_view, json_body
 from keiretsu.catalogue.models import Item
 from keiretsu.catalogue.selectors import edition_structure
+from keiretsu.programme.scoring import Rate, ScoreSummary, percent
 
 from . import selectors, services
-from .scoring import Rate, ScoreSummary, percent
 
 
 def rate_json(rate: Rate) -> dict:

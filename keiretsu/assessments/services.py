@@ -11,8 +11,8 @@ from keiretsu.accounts import audit
 from keiretsu.accounts.models import Membership, Scope
 from keiretsu.catalogue.models import Edition, Item
 from keiretsu.catalogue.selectors import edition_structure
+from keiretsu.programme import scoring
 
-from . import scoring
 from .models import Answer, Assessment, AssessmentEvent
 
 

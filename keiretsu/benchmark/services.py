@@ -23,8 +23,8 @@ from django.utils.translation import gettext as _
 from keiretsu.accounts import audit
 from keiretsu.accounts.models import Membership, Organisation, Scope
 from keiretsu.assessments.models import Assessment
-from keiretsu.assessments.scoring import ScoreSummary
 from keiretsu.catalogue.models import Edition
+from keiretsu.programme.scoring import ScoreSummary
 
 from .compute import compute_statistics
 from .models import BenchmarkEvent, Release, ReleaseSubmission, Round, Submission, SubmissionScore

@@ -16,9 +16,9 @@ from django.views.decorators.http import require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from keiretsu.accounts.access import member_view
-from keiretsu.assessments.scoring import ScoreSummary
 from keiretsu.catalogue.selectors import edition_structure
 from keiretsu.lib.fiscal_year import fiscal_year_of
+from keiretsu.programme.scoring import ScoreSummary
 
 from . import reminders, selectors, services, supplier_csv
 from .forms import (

@@ -15,8 +15,8 @@ from django.utils.translation import gettext as _
 
 from keiretsu.assessments import selectors as assessment_selectors
 from keiretsu.assessments.models import Answer, Assessment
-from keiretsu.assessments.scoring import Rate, ScoreSummary, percent
 from keiretsu.catalogue.selectors import EditionStructure, edition_structure
+from keiretsu.programme.scoring import Rate, ScoreSummary, percent
 
 from .. import statistics
 from ..compute import DIMENSIONS, SEGMENT_FIELDS

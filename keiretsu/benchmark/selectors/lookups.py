@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy
 from keiretsu.accounts.models import Membership, Organisation
 from keiretsu.assessments import selectors as assessment_selectors
 from keiretsu.assessments.models import Assessment
-from keiretsu.assessments.scoring import percent
+from keiretsu.programme.scoring import percent
 
 from ..models import Release, ReleaseSubmission, Round, Submission, SubmissionScore
 

@@ -11,8 +11,8 @@ from django.db.models import Avg, Case, F, Max, Min, OuterRef, Q, Subquery, Valu
 from django.db.models.functions import Coalesce
 
 from keiretsu.accounts.models import Membership
-from keiretsu.assessments.scoring import percent
 from keiretsu.catalogue.models import Edition
+from keiretsu.programme.scoring import percent
 
 from ..models import Criticality, RequestPath, Share, Supplier, SupplierStatus
 from .status import min_group_size, supplier_status

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from keiretsu.accounts import audit
 from keiretsu.accounts.models import Membership, Organisation, User
 from keiretsu.assessments.models import Assessment
-from keiretsu.assessments.scoring import ScoreSummary, percent
+from keiretsu.programme.scoring import ScoreSummary, percent
 
 from ..models import AssessmentRequest, Share, SupplyChainEvent
 from .common import enqueue, inbox_request_locked, require_owner
