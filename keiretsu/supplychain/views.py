@@ -18,6 +18,7 @@ from django.views.decorators.vary import vary_on_headers
 from keiretsu.accounts.access import member_view
 from keiretsu.catalogue.selectors import edition_structure
 from keiretsu.lib.fiscal_year import fiscal_year_of
+from keiretsu.lib.refusals import message_of
 from keiretsu.programme.scoring import ScoreSummary
 
 from . import reminders, selectors, services, supplier_csv
@@ -49,7 +50,7 @@ def _require_answerer(membership):
 
 
 def _refusal(request, exc):
-    messages.error(request, exc.message if isinstance(exc, services.SupplyChainError) else " ".join(exc.messages))
+    messages.error(request, message_of(exc))
 
 
 # --- The customer's side: suppliers ------------------------------------------------------------
@@ -636,7 +637,7 @@ def invitation(request, token):
                 user=request.user, token=token, registration=form.cleaned_data if form is not None else None
             )
         except (services.SupplyChainError, ValidationError) as exc:
-            context["problem"] = exc.message if isinstance(exc, services.SupplyChainError) else " ".join(exc.messages)
+            context["problem"] = message_of(exc)
             context["form"] = form
             return render(request, "supplychain/invitation.html", context, status=409)
         messages.success(

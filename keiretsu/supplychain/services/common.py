@@ -3,11 +3,11 @@ and e-mail sent after commit."""
 
 import datetime
 
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from keiretsu.accounts.models import Membership
+from keiretsu.lib.refusals import NotAllowed, NotFound
 
 from ..models import AssessmentRequest
 from .errors import SupplyChainError
@@ -15,12 +15,12 @@ from .errors import SupplyChainError
 
 def require_answerer(membership: Membership):
     if not membership.can_answer:
-        raise PermissionDenied(_("Viewers can look but not change anything here."))
+        raise NotAllowed(_("Viewers can look but not change anything here."))
 
 
 def require_owner(membership: Membership):
     if not membership.can_submit:
-        raise PermissionDenied(_("Only an owner of the organisation can share or withdraw results."))
+        raise NotAllowed(_("Only an owner of the organisation can share or withdraw results."))
 
 
 def enqueue(task, *args):
@@ -37,7 +37,7 @@ def sent_request_locked(membership: Membership, request: AssessmentRequest) -> A
         .first()
     )
     if locked is None:
-        raise PermissionDenied
+        raise NotFound(_("This request is not one of your organisation's."))
     return locked
 
 
@@ -50,7 +50,7 @@ def inbox_request_locked(membership: Membership, request: AssessmentRequest) -> 
         .first()
     )
     if locked is None:
-        raise PermissionDenied
+        raise NotFound(_("This request is not one of your organisation's."))
     return locked
 
 

@@ -1,20 +1,17 @@
 """The refusals of the supply chain's services: a message for a person and the HTTP status."""
 
-
-class SupplyChainError(Exception):
-    """A refused change, with a message for a person and the HTTP status that fits it."""
-
-    status = 400
-
-    def __init__(self, message, *, problems=()):
-        super().__init__(message)
-        self.message = message
-        self.problems = list(problems)
+from keiretsu.lib import refusals
 
 
-class Conflict(SupplyChainError):
-    status = 409
+class SupplyChainError(refusals.Refusal):
+    """A refused change in the supply chain (lib.refusals: message, status, problems). A role
+    that may not act raises refusals.NotAllowed (403); another organisation's object,
+    refusals.NotFound (404)."""
 
 
-class InvitationProblem(SupplyChainError):
-    status = 410
+class Conflict(SupplyChainError, refusals.Conflict):
+    pass
+
+
+class InvitationProblem(SupplyChainError, refusals.Gone):
+    pass

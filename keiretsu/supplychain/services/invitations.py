@@ -3,7 +3,6 @@
 import datetime
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -11,6 +10,7 @@ from django.utils.translation import gettext as _
 from keiretsu.accounts import audit
 from keiretsu.accounts import services as account_services
 from keiretsu.accounts.models import Membership, Organisation, Role, User, normalise_email
+from keiretsu.lib.refusals import require_own
 from keiretsu.lib.tokens import hash_token, new_token
 
 from ..models import Supplier, SupplierInvitation, SupplyChainEvent
@@ -46,8 +46,7 @@ def invitation_create(*, supplier: Supplier, actor: User) -> SupplierInvitation:
 def supplier_invite(*, membership: Membership, actor: User, supplier: Supplier) -> SupplierInvitation:
     """Send the invitation again (a new link; the previous one stops working)."""
     require_answerer(membership)
-    if supplier.customer_id != membership.organisation_id:
-        raise PermissionDenied
+    require_own(membership, supplier.customer_id)
     if supplier.organisation_id:
         raise Conflict(_("This supplier is already on Keiretsu: no invitation is needed."))
     with transaction.atomic():

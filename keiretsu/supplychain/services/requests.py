@@ -2,7 +2,6 @@
 
 import datetime
 
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -12,6 +11,7 @@ from keiretsu.accounts.models import Membership, User
 from keiretsu.assessments import services as assessment_services
 from keiretsu.assessments.models import Assessment
 from keiretsu.catalogue.models import Edition
+from keiretsu.lib.refusals import require_own
 
 from ..models import AssessmentRequest, Supplier, SupplyChainEvent
 from .common import (
@@ -54,8 +54,7 @@ def requests_send(
         raise SupplyChainError(_("Choose at least one guideline edition."))
     check_due_date(due_date, today)
     for supplier in suppliers:
-        if supplier.customer_id != customer.pk:
-            raise PermissionDenied
+        require_own(membership, supplier.customer_id)
         if supplier.organisation_id == customer.pk or supplier.corporate_number == customer.corporate_number:
             raise SupplyChainError(_("You cannot send a request to your own organisation."))
     result = SendResult()

@@ -1,7 +1,6 @@
 """Sharing a submitted (frozen) assessment with customers in the request's chain, and
 withdrawing that consent."""
 
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -9,6 +8,7 @@ from django.utils.translation import gettext as _
 from keiretsu.accounts import audit
 from keiretsu.accounts.models import Membership, Organisation, User
 from keiretsu.assessments.models import Assessment
+from keiretsu.lib.refusals import NotAllowed, NotFound, require_own
 from keiretsu.programme.scoring import ScoreSummary, percent
 
 from ..models import AssessmentRequest, Share, SupplyChainEvent
@@ -67,8 +67,7 @@ def share_create(
     me = membership.organisation
     if detail not in Share.Detail.values:
         raise SupplyChainError(_("Choose how much to share: the summary or every answer."))
-    if assessment.organisation_id != me.pk:
-        raise PermissionDenied
+    require_own(membership, assessment.organisation_id)
     if not assessment.is_frozen or not assessment.score_snapshot:
         raise Conflict(_("Submit the assessment first: only a submitted assessment can be shared."))
     if assessment.edition_id != request.edition_id or assessment.fiscal_year != request.fiscal_year:
@@ -81,7 +80,7 @@ def share_create(
             raise Conflict(_("Accept the request before sharing your result."))
         allowed = {org.pk: org for org in selectors.share_recipients(request)}
         if any(r.pk not in allowed for r in recipients):
-            raise PermissionDenied(_("You can share only with the customers in this request's chain."))
+            raise NotAllowed(_("You can share only with the customers in this request's chain."))
         latest = (
             Assessment.objects.filter(
                 scope=assessment.scope_id, edition=assessment.edition_id, fiscal_year=assessment.fiscal_year
@@ -162,7 +161,7 @@ def share_withdraw(*, membership: Membership, actor: User, share: Share) -> Shar
             .first()
         )
         if share is None:
-            raise PermissionDenied
+            raise NotFound(_("This share is not one of your organisation's."))
         if not share.is_active:
             raise Conflict(_("This result is no longer shared."))
         share.ended_at, share.ended_by, share.ended = timezone.now(), actor, Share.Ended.WITHDRAWN

@@ -3,7 +3,7 @@
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from keiretsu.accounts import audit
 from keiretsu.accounts.models import Membership, Organisation, User, normalise_email
 from keiretsu.lib import corporate_number as corporate_numbers
+from keiretsu.lib.refusals import require_own
 
 from .. import supplier_csv
 from ..models import Criticality, Supplier, SupplyChainEvent
@@ -152,8 +153,7 @@ def supplier_update(*, membership: Membership, actor: User, supplier: Supplier, 
     """Change a supplier's details. The corporate number is its identity: it can be corrected
     only while the supplier is neither linked nor asked for anything."""
     require_answerer(membership)
-    if supplier.customer_id != membership.organisation_id:
-        raise PermissionDenied
+    require_own(membership, supplier.customer_id)
     cleaned = _clean_supplier_fields({**_supplier_state(supplier), "criticality": supplier.criticality, **fields})
     with transaction.atomic():
         supplier = Supplier.objects.select_for_update().get(pk=supplier.pk)
@@ -201,8 +201,7 @@ def supplier_update(*, membership: Membership, actor: User, supplier: Supplier, 
 
 def supplier_remove(*, membership: Membership, actor: User, supplier: Supplier):
     require_answerer(membership)
-    if supplier.customer_id != membership.organisation_id:
-        raise PermissionDenied
+    require_own(membership, supplier.customer_id)
     with transaction.atomic():
         if supplier.requests.exists():
             raise Conflict(_("This supplier has requests: it stays on the list so that their history is kept."))

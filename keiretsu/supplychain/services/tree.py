@@ -4,13 +4,13 @@ into the tree, and passing accepted requests on down the tiers."""
 import datetime
 from dataclasses import dataclass, field
 
-from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from keiretsu.accounts import audit
 from keiretsu.accounts.models import Membership, User
 from keiretsu.catalogue.models import Edition
+from keiretsu.lib.refusals import require_own
 
 from ..models import AssessmentRequest, RequestPath, Supplier, SupplyChainEvent
 from .common import check_due_date, notify_suppliers, request_state, require_answerer
@@ -159,8 +159,7 @@ def requests_pass_on(
         raise SupplyChainError(_("Choose at least one accepted request that asks to be passed on."))
     check_due_date(due_date, today)
     for parent in parents:
-        if parent.supplier.organisation_id != me.pk:
-            raise PermissionDenied
+        require_own(membership, parent.supplier.organisation_id)
         if not parent.is_current or parent.status != AssessmentRequest.Status.ACCEPTED:
             raise Conflict(_("Accept a request before passing it on."))
         if not parent.pass_on:
@@ -175,8 +174,7 @@ def requests_pass_on(
     if not suppliers:
         raise SupplyChainError(_("Your supplier list is empty: add your suppliers first."))
     for supplier in suppliers:
-        if supplier.customer_id != me.pk:
-            raise PermissionDenied
+        require_own(membership, supplier.customer_id)
 
     result = SendResult()
     with transaction.atomic():

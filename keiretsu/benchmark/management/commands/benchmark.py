@@ -12,6 +12,7 @@ from django.db.models import Q
 from keiretsu.accounts.models import Membership, Organisation
 from keiretsu.benchmark import services
 from keiretsu.benchmark.models import Round
+from keiretsu.lib.refusals import Refusal
 
 
 class Command(BaseCommand):
@@ -76,7 +77,7 @@ class Command(BaseCommand):
             release = services.release_recompute(
                 membership=membership, actor=membership.user, round=round, edition=edition
             )
-        except services.BenchmarkError as exc:
+        except Refusal as exc:
             raise CommandError(exc.message) from None
         n = release.statistics["groups"]["all"].get("n")
         self.stdout.write(f"Draft release {release.pk} (version {release.version}): {n or 'fewer than k'} submissions.")
