@@ -12,7 +12,6 @@ Rules in one place:
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Max
 from django.template.loader import render_to_string
@@ -25,6 +24,7 @@ from keiretsu.accounts.models import Membership, Organisation, Scope
 from keiretsu.assessments.models import Assessment
 from keiretsu.catalogue.models import Edition
 from keiretsu.lib import refusals
+from keiretsu.programme.disclosure import min_group_size
 from keiretsu.programme.scoring import ScoreSummary
 
 from .compute import compute_statistics
@@ -46,10 +46,6 @@ class Conflict(BenchmarkError, refusals.Conflict):
 
 class ConsentMissing(BenchmarkError, refusals.BadInput):
     pass
-
-
-def min_group_size() -> int:
-    return settings.BENCHMARK_MIN_GROUP_SIZE
 
 
 # --- Industry bodies (the instance administrator) -------------------------------------------

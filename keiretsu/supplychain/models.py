@@ -238,6 +238,9 @@ class Share(models.Model):
 
     # From the frozen snapshot (assessment.score_snapshot):
     overall_rate = models.DecimalField(max_digits=4, decimal_places=1, null=True)  # scoring.percent; None = undefined
+    # The counts behind it: averages over several suppliers are exact means of these (docs/rules.md).
+    overall_achieved = models.PositiveIntegerField(default=0)
+    overall_applicable = models.PositiveIntegerField(default=0)
     level_attained = models.CharField(max_length=32, blank=True)
     has_levels = models.BooleanField(default=False)
     first_level_missing = models.PositiveIntegerField(default=0)  # applicable items of the first level not achieved

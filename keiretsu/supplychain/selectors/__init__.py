@@ -25,7 +25,7 @@ from .inbox import (
     shares_given,
     upstream_requests,
 )
-from .status import min_group_size, status_counts, status_expression, supplier_status, supplier_status_of
+from .status import status_counts, status_expression, supplier_status, supplier_status_of
 from .suppliers import (
     SORTS,
     Focus,
@@ -63,7 +63,6 @@ __all__ = [
     "focus_for",
     "inbox",
     "inbox_request_for",
-    "min_group_size",
     "request_reminders",
     "requests_to_pass_on",
     "results_shared_with",

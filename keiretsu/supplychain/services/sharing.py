@@ -26,6 +26,8 @@ def snapshot_figures(snapshot: dict) -> dict:
     weak = (first is not None and scores.level_attained is None) or priority_missing > 0
     return {
         "overall_rate": percent(scores.overall.achievement),
+        "overall_achieved": scores.overall.achieved,
+        "overall_applicable": scores.overall.applicable,
         "level_attained": scores.level_attained or "",
         "has_levels": first is not None,
         "first_level_missing": first_missing,
