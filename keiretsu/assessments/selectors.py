@@ -198,19 +198,32 @@ def rating_options(edition: Edition) -> list[RatingOption]:
     ]
 
 
-def previous_year_ratings(assessment: Assessment) -> dict[int, str]:
-    """Last year's submitted ratings for the same scope and edition: the annual review's baseline."""
-    previous = (
+def previous_year_assessment(assessment: Assessment) -> Assessment | None:
+    """"Last year" of an assessment, the one definition (docs/rules.md, "Last year"): the latest
+    submitted revision of the same scope and the same edition for the previous fiscal year.
+
+    The same edition, not merely the same guideline: a new edition may add, remove or renumber
+    items and move them between levels, so only within one edition are the rates comparable to
+    the digit and the items matched one for one (and it is what a new assessment carries
+    forward). The checklist, the management report and the benchmark comparison all ask here,
+    so after a new edition none of them compares with the old one.
+    """
+    return (
         Assessment.objects.filter(
             scope=assessment.scope_id,
             edition=assessment.edition_id,
             fiscal_year=assessment.fiscal_year - 1,
             status=Assessment.Status.SUBMITTED,
         )
+        .select_related("edition")
         .order_by("-revision")
-        .values_list("pk", flat=True)
         .first()
     )
+
+
+def previous_year_ratings(assessment: Assessment) -> dict[int, str]:
+    """Last year's submitted ratings: the annual review's baseline."""
+    previous = previous_year_assessment(assessment)
     if previous is None:
         return {}
     return dict(Answer.objects.filter(assessment=previous).values_list("item_id", "rating"))

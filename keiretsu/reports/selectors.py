@@ -149,20 +149,6 @@ def industry_comparison(assessment: Assessment):
     return comparison_for_assessment(assessment)
 
 
-def previous_assessment(assessment: Assessment) -> Assessment | None:
-    """Last year's submission of the same scope and edition: the baseline of "change since last year"."""
-    return (
-        Assessment.objects.filter(
-            scope=assessment.scope_id,
-            edition=assessment.edition_id,
-            fiscal_year=assessment.fiscal_year - 1,
-            status=Assessment.Status.SUBMITTED,
-        )
-        .order_by("-revision")
-        .first()
-    )
-
-
 def _delta(now: Decimal | None, before: Decimal | None) -> Decimal | None:
     # The difference of the two percentages as printed, so the page adds up.
     if now is None or before is None:
@@ -179,7 +165,7 @@ def management_report(assessment: Assessment) -> ManagementReport:
     comparison = industry_comparison(assessment)
 
     change = None
-    previous = previous_assessment(assessment)
+    previous = assessment_selectors.previous_year_assessment(assessment)
     previous_ratings: dict[int, str] = {}
     previous_scores = None
     if previous is not None:

@@ -259,20 +259,9 @@ def build_comparison(assessment: Assessment, release: Release) -> ComparisonDeta
 
 
 def _add_own_change(detail: ComparisonDetail):
-    """The company's change since its previous year's submitted assessment of the same guideline."""
+    """The company's change since last year (assessments.selectors.previous_year_assessment)."""
     assessment = detail.assessment
-    previous = (
-        Assessment.objects.filter(
-            organisation=assessment.organisation_id,
-            scope=assessment.scope_id,
-            edition__guideline=assessment.edition.guideline_id,
-            fiscal_year=assessment.fiscal_year - 1,
-            status=Assessment.Status.SUBMITTED,
-        )
-        .select_related("edition")
-        .order_by("-revision")
-        .first()
-    )
+    previous = assessment_selectors.previous_year_assessment(assessment)
     if previous is None or not previous.score_snapshot:
         return
     before = ScoreSummary.from_dict(previous.score_snapshot)
