@@ -152,10 +152,6 @@ def _round_state(round, editions):
     }
 
 
-def round_is_open(round: Round) -> bool:
-    return round.body.is_industry_body and timezone.localdate() <= round.deadline
-
-
 # --- Submissions (the company) -------------------------------------------------------------
 
 
@@ -179,9 +175,9 @@ def check_submittable(*, membership: Membership, round: Round, assessment: Asses
         raise NotAllowed(_("Only an owner can submit to an industry body."))
     if assessment.organisation_id != membership.organisation_id:
         raise NotFound(_("This assessment is not one of your organisation's."))
-    if not round.body.is_industry_body:
-        raise Conflict(_("%(body)s no longer collects submissions.") % {"body": round.body.name})
-    if timezone.localdate() > round.deadline:
+    if not round.is_open:
+        if not round.body.is_industry_body:
+            raise Conflict(_("%(body)s no longer collects submissions.") % {"body": round.body.name})
         raise Conflict(
             _("The deadline of %(body)s for FY%(year)s was %(date)s: it no longer accepts submissions.")
             % {"body": round.body.name, "year": round.fiscal_year, "date": date_format(round.deadline)}

@@ -222,7 +222,7 @@ def supplier_detail(request, membership, supplier_id):
 def supplier_edit(request, membership, supplier_id):
     _require_answerer(membership)
     supplier = selectors.supplier_for(membership, supplier_id)
-    locked = supplier.organisation_id is not None or supplier.requests.exists()
+    locked = supplier.number_is_locked()
     initial = {key: getattr(supplier, key) for key in services.SUPPLIER_FIELDS}
     form = SupplierForm(request.POST or None, initial=initial, locked_number=locked)
     if request.method == "POST" and form.is_valid():
@@ -411,9 +411,7 @@ def inbox(request, membership):
             "states": AssessmentRequest.Status,
             "statuses": SupplierStatus,
             "query": _query_without(request.GET, "page"),
-            "can_pass_on": any(
-                r.is_current and r.pass_on and r.status == AssessmentRequest.Status.ACCEPTED for r in page
-            ),
+            "can_pass_on": any(r.can_pass_on for r in page),
         },
     )
 

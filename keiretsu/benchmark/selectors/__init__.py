@@ -36,6 +36,7 @@ from .lookups import (
     published_release,
     published_releases,
     received_page,
+    received_submission_detail,
     received_submission_for,
     received_submissions,
     release_for,
@@ -58,7 +59,6 @@ from .release_view import (
     StatRow,
     group_cell,
     release_view,
-    short_text,
 )
 
 __all__ = [
@@ -89,6 +89,7 @@ __all__ = [
     "published_release",
     "published_releases",
     "received_page",
+    "received_submission_detail",
     "received_submission_for",
     "received_submissions",
     "release_for",
@@ -99,7 +100,6 @@ __all__ = [
     "round_for_company",
     "rounds_of_body",
     "segment_label",
-    "short_text",
     "submission_for",
     "submissions_of",
     "with_overall_percent",

@@ -14,15 +14,15 @@ from django.db.models import Count, Exists, F, OuterRef, Q
 from django.utils.translation import gettext as _
 
 from keiretsu.assessments import selectors as assessment_selectors
-from keiretsu.assessments.models import Answer, Assessment
-from keiretsu.catalogue.selectors import EditionStructure, edition_structure
+from keiretsu.assessments.models import Assessment
+from keiretsu.catalogue.selectors import EditionStructure
 from keiretsu.programme.scoring import Rate, ScoreSummary, percent
 
 from .. import statistics
 from ..compute import DIMENSIONS, SEGMENT_FIELDS
 from ..models import Release, ReleaseSubmission, Submission, SubmissionScore
 from .lookups import dimension_label, previous_release, segment_label
-from .release_view import LevelChange, group_cell, short_text
+from .release_view import LevelChange, group_cell
 
 
 @dataclass
@@ -159,9 +159,8 @@ def percentile_position(release: Release, rate: Rate) -> int | None:
 def build_comparison(assessment: Assessment, release: Release) -> ComparisonDetail:
     data = release.statistics
     edition = assessment.edition
-    structure = edition_structure(edition)
-    answers = {a.item_id: a for a in Answer.objects.filter(assessment=assessment)}
-    scores = assessment_selectors.scores_of(assessment, structure, answers)
+    scored = assessment_selectors.assessment_scores(assessment)
+    structure, answers, scores = scored.structure, scored.answers, scored.scores
 
     own_segment = _own_segment(assessment, release)
     segments = []
@@ -230,7 +229,7 @@ def build_comparison(assessment: Assessment, release: Release) -> ComparisonDeta
         by_section=by_section,
         percentile=percentile_position(release, scores.overall),
         focus_items=[
-            FocusItem(item.number, short_text(item), item.level, item.is_priority, share) for item, share in focus
+            FocusItem(item.number, item.short_text, item.level, item.is_priority, share) for item, share in focus
         ],
     )
     detail = ComparisonDetail(

@@ -174,7 +174,7 @@ def release_view(release: Release) -> ReleaseView:
             )
         segments.append(SegmentTable(dimension["name"], dimension_label(dimension["name"]), columns, rows))
     items = [
-        ItemRow(item, short_text(item), group_cell(data, "all", ("items", item.number))) for item in structure.items
+        ItemRow(item, item.short_text, group_cell(data, "all", ("items", item.number))) for item in structure.items
     ]
     all_entry = data["groups"]["all"]
     view = ReleaseView(
@@ -203,7 +203,3 @@ def release_view(release: Release) -> ReleaseView:
     return view
 
 
-def short_text(item: Item) -> str:
-    text = item.title or item.condition or item.criteria or item.requirement
-    first_line = text.strip().splitlines()[0] if text.strip() else ""
-    return first_line[:120]

@@ -117,10 +117,6 @@ def requests_to_pass_on(membership: Membership, ids) -> list[AssessmentRequest]:
     """Accepted, current requests of the inbox that ask to be passed on (among `ids`)."""
     return list(
         AssessmentRequest.objects.filter(
-            supplier__organisation=membership.organisation_id,
-            pk__in=ids,
-            is_current=True,
-            status=AssessmentRequest.Status.ACCEPTED,
-            pass_on=True,
+            AssessmentRequest.PASSABLE, supplier__organisation=membership.organisation_id, pk__in=ids
         ).select_related("requester", "edition__guideline")
     )

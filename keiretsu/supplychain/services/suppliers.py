@@ -160,7 +160,7 @@ def supplier_update(*, membership: Membership, actor: User, supplier: Supplier, 
         before = _supplier_state(supplier)
         number_changed = cleaned["corporate_number"] != supplier.corporate_number
         if number_changed:
-            if supplier.organisation_id or supplier.requests.exists():
+            if supplier.number_is_locked():
                 raise ValidationError(
                     {
                         "corporate_number": _(
