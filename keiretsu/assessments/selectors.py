@@ -36,8 +36,9 @@ def assessment_for(membership: Membership, assessment_id) -> Assessment:
         raise Http404 from None
 
 
-def item_for(assessment: Assessment, item_id) -> Item | None:
-    """The item, if it exists at all (the service refuses an item of another edition)."""
+def item_by_id(item_id) -> Item | None:
+    """The item, of any edition, if it exists (answer_save refuses an item of another edition
+    than the assessment's, with a message, rather than a 404)."""
     return Item.objects.filter(pk=item_id).first()
 
 

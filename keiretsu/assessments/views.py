@@ -86,7 +86,7 @@ def assessment_detail(request, membership, assessment_id):
 @member_view
 def answer(request, membership, assessment_id, item_id):
     assessment = selectors.assessment_for(membership, assessment_id)
-    item = selectors.item_for(assessment, item_id)
+    item = selectors.item_by_id(item_id)
     if item is None:
         raise Http404
     form = AnswerForm(request.POST)

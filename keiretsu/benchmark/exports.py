@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from keiretsu.catalogue.selectors import edition_structure
 
-from .selectors import dimension_label, group_cell, segment_label
+from .selectors import StoredStatistics, dimension_label, segment_label
 
 
 def _text(value) -> str:
@@ -34,8 +34,8 @@ def _status_note(status: str, k: int) -> str:
 
 def release_rows(release) -> list[list[str]]:
     """The release as a long table: one row per group and statistic. Suppressed cells are empty."""
-    data = release.statistics
-    k = data["k"]
+    data = StoredStatistics.of(release)
+    k = data.k
     edition = release.edition
     structure = edition_structure(edition)
     sections = {section.code: section.display_title for section in structure.sections}
@@ -87,24 +87,20 @@ def release_rows(release) -> list[list[str]]:
         ]
 
     groups = [("all", _("All"), _("All companies"))]
-    for dimension in data["dimensions"]:
-        for value in dimension["values"]:
+    for dimension, values in data.segments:
+        for value in values:
             groups.append(
-                (
-                    f"{dimension['name']}:{value}",
-                    dimension_label(dimension["name"]),
-                    segment_label(dimension["name"], value),
-                )
+                (data.segment_key(dimension, value), dimension_label(dimension), segment_label(dimension, value))
             )
     for key, segment_type, segment in groups:
-        entry = data["groups"][key]
-        rows.append(cell_row(segment_type, segment, _("Submissions"), "", "", group_cell(data, key, ())))
-        if entry["status"] != "published":
+        group = data.cell(key, ())
+        rows.append(cell_row(segment_type, segment, _("Submissions"), "", "", group))
+        if not group.shown:
             continue
         rows.append(
-            cell_row(segment_type, segment, _("Achievement rate: overall"), "", "", group_cell(data, key, ("overall",)))
+            cell_row(segment_type, segment, _("Achievement rate: overall"), "", "", data.cell(key, ("overall",)))
         )
-        for code in data["levels"]:
+        for code in data.levels:
             rows.append(
                 cell_row(
                     segment_type,
@@ -112,10 +108,10 @@ def release_rows(release) -> list[list[str]]:
                     _("Achievement rate: level"),
                     code,
                     edition.level_title(code),
-                    group_cell(data, key, ("levels", code)),
+                    data.cell(key, ("levels", code)),
                 )
             )
-        for code in data["sections"]:
+        for code in data.sections:
             rows.append(
                 cell_row(
                     segment_type,
@@ -123,10 +119,10 @@ def release_rows(release) -> list[list[str]]:
                     _("Achievement rate: section"),
                     code,
                     sections.get(code, ""),
-                    group_cell(data, key, ("sections", code)),
+                    data.cell(key, ("sections", code)),
                 )
             )
-        if "priority" in entry:
+        if data.has_priority(key):
             rows.append(
                 cell_row(
                     segment_type,
@@ -134,10 +130,10 @@ def release_rows(release) -> list[list[str]]:
                     _("Achievement rate: priority items"),
                     "",
                     "",
-                    group_cell(data, key, ("priority",)),
+                    data.cell(key, ("priority",)),
                 )
             )
-        for code in data["levels"]:
+        for code in data.levels:
             rows.append(
                 cell_row(
                     segment_type,
@@ -145,10 +141,10 @@ def release_rows(release) -> list[list[str]]:
                     _("Level attained"),
                     code,
                     edition.level_title(code),
-                    group_cell(data, key, ("attained", code)),
+                    data.cell(key, ("attained", code)),
                 )
             )
-        for number in data["items"]:
+        for number in data.items:
             rows.append(
                 cell_row(
                     segment_type,
@@ -156,7 +152,7 @@ def release_rows(release) -> list[list[str]]:
                     _("Item achieved"),
                     number,
                     items.get(number, ""),
-                    group_cell(data, key, ("items", number)),
+                    data.cell(key, ("items", number)),
                 )
             )
     return rows

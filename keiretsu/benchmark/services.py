@@ -29,6 +29,7 @@ from keiretsu.programme.scoring import ScoreSummary
 
 from .compute import compute_statistics
 from .models import BenchmarkEvent, Release, ReleaseSubmission, Round, Submission, SubmissionScore
+from .selectors.release_view import StoredStatistics
 
 
 class BenchmarkError(refusals.Refusal):
@@ -349,7 +350,7 @@ def release_recompute(*, membership: Membership, actor, round: Round, edition: E
     with transaction.atomic():
         Round.objects.select_for_update().get(pk=round.pk)  # no submission changes while computing
         statistics = compute_statistics(round=round, edition=edition, k=k)
-        companies = statistics["groups"]["all"].get("n")
+        companies = StoredStatistics(statistics).companies
         now = timezone.now()
         draft = Release.objects.filter(round=round, edition=edition, status=Release.Status.DRAFT).first()
         if draft is None:
@@ -423,7 +424,7 @@ def release_publish(*, membership: Membership, actor, release: Release) -> Relea
             )
         if release_is_stale(release):
             raise Conflict(_("Submissions have changed since this draft was computed. Recompute it first."))
-        if release.statistics["groups"]["all"]["status"] != "published":
+        if not StoredStatistics.of(release).publishable:
             raise Conflict(
                 _("Fewer than %(k)s companies have submitted: there is nothing that can be published.")
                 % {"k": release.min_group_size}
@@ -442,7 +443,7 @@ def release_publish(*, membership: Membership, actor, release: Release) -> Relea
             after={
                 "status": Release.Status.PUBLISHED,
                 "version": release.version,
-                "submissions": release.statistics["groups"]["all"]["n"],
+                "submissions": StoredStatistics.of(release).companies,
             },
         )
     return release

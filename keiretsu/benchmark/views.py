@@ -5,7 +5,6 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.tasks import TaskResultStatus
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -265,6 +264,3 @@ def comparison(request, membership, assessment_id):
         context.update(detail=detail, comparison=detail.comparison, charts=charts.comparison_charts(detail))
     return render(request, "benchmark/comparison.html", context)
 
-
-def comparison_url(assessment):
-    return reverse("benchmark:comparison", args=[assessment.organisation_id, assessment.pk])

@@ -17,7 +17,7 @@ from keiretsu.catalogue.models import Item, Section
 from keiretsu.catalogue.selectors import EditionStructure
 from keiretsu.programme.scoring import ScoreSummary
 
-from .models import ChecksheetImport, EditionImport, PendingStatus
+from .models import ChecksheetImport, EditionImport
 
 
 @dataclass
@@ -75,10 +75,3 @@ def edition_import_for(user, import_id) -> EditionImport:
 def recent_edition_imports(limit=10):
     return EditionImport.objects.select_related("created_by", "edition").order_by("-created_at")[:limit]
 
-
-def pending_checksheet_import(assessment: Assessment) -> ChecksheetImport | None:
-    return (
-        ChecksheetImport.objects.filter(assessment=assessment, status=PendingStatus.PENDING)
-        .order_by("-created_at")
-        .first()
-    )

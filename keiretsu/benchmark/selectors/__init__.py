@@ -57,6 +57,7 @@ from .release_view import (
     ReleaseView,
     SegmentTable,
     StatRow,
+    StoredStatistics,
     group_cell,
     release_view,
 )
@@ -76,6 +77,7 @@ __all__ = [
     "SegmentComparison",
     "SegmentTable",
     "StatRow",
+    "StoredStatistics",
     "build_comparison",
     "comparable_assessments",
     "comparison_for_assessment",

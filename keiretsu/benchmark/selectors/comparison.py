@@ -22,7 +22,7 @@ from .. import statistics
 from ..compute import DIMENSIONS, SEGMENT_FIELDS
 from ..models import Release, ReleaseSubmission, Submission, SubmissionScore
 from .lookups import dimension_label, previous_release, segment_label
-from .release_view import LevelChange, group_cell
+from .release_view import LevelChange, StoredStatistics
 
 
 @dataclass
@@ -140,7 +140,7 @@ def _own_segment(assessment: Assessment, release: Release) -> dict:
 
 def percentile_position(release: Release, rate: Rate) -> int | None:
     """The company's percentile rank (statistics.percentile_rank) among the release's companies."""
-    if rate.applicable == 0 or release.statistics["groups"]["all"].get("overall", {}).get("status") != "published":
+    if rate.applicable == 0 or not StoredStatistics.of(release).cell("all", ("overall",)).shown:
         return None
     scores = SubmissionScore.objects.filter(
         submission__in=ReleaseSubmission.objects.filter(release=release).values("submission_id"),
@@ -157,7 +157,7 @@ def percentile_position(release: Release, rate: Rate) -> int | None:
 
 
 def build_comparison(assessment: Assessment, release: Release) -> ComparisonDetail:
-    data = release.statistics
+    data = StoredStatistics.of(release)
     edition = assessment.edition
     scored = assessment_selectors.assessment_scores(assessment)
     structure, answers, scores = scored.structure, scored.answers, scored.scores
@@ -166,20 +166,20 @@ def build_comparison(assessment: Assessment, release: Release) -> ComparisonDeta
     segments = []
     chosen = None
     for dimension in DIMENSIONS:
-        key = f"{dimension.name}:{own_segment[dimension.name]}"
-        entry = data["groups"].get(key, {"status": "empty"})
+        key = data.segment_key(dimension.name, own_segment[dimension.name])
+        group = data.group(key)
         segments.append(
             SegmentComparison(
                 dimension=dimension.name,
                 dimension_label=dimension_label(dimension.name),
                 label=segment_label(dimension.name, own_segment[dimension.name]),
-                status=entry["status"],
-                n=entry.get("n"),
-                overall=group_cell(data, key, ("overall",)).mean,
-                by_level=[group_cell(data, key, ("levels", code)).mean for code in data["levels"]],
+                status=group.status,
+                n=group.n,
+                overall=data.cell(key, ("overall",)).mean,
+                by_level=[data.cell(key, ("levels", code)).mean for code in data.levels],
             )
         )
-        if chosen is None and entry["status"] == "published":
+        if chosen is None and group.shown:
             chosen = (key, segments[-1].label)
     segment_key, label = chosen or ("", "")
 
@@ -188,8 +188,8 @@ def build_comparison(assessment: Assessment, release: Release) -> ComparisonDeta
             code=code,
             title=title,
             own=percent(rate.achievement) if rate else None,
-            industry=group_cell(data, "all", path).mean,
-            segment=group_cell(data, segment_key, path).mean if segment_key else None,
+            industry=data.cell("all", path).mean,
+            segment=data.cell(segment_key, path).mean if segment_key else None,
         )
 
     overall = row("overall", _("Overall"), scores.overall, ("overall",))
@@ -211,7 +211,7 @@ def build_comparison(assessment: Assessment, release: Release) -> ComparisonDeta
         rating = answer.rating if answer else ""
         if not scale.is_applicable(rating) or scale.is_achieved(rating):
             continue
-        peers = group_cell(data, "all", ("items", item.number))
+        peers = data.cell("all", ("items", item.number))
         if peers.shown and peers.share is not None and peers.share >= threshold:
             focus.append((item, peers.share))
     focus.sort(
@@ -249,7 +249,7 @@ def build_comparison(assessment: Assessment, release: Release) -> ComparisonDeta
             LevelChange(
                 row.code,
                 row.title,
-                group_cell(detail.previous_release.statistics, "all", ("levels", row.code)).mean,
+                StoredStatistics.of(detail.previous_release).cell("all", ("levels", row.code)).mean,
                 row.industry,
             )
             for row in by_level

@@ -216,7 +216,7 @@ def _tier_aggregates(viewer, edition_id, fiscal_year, k) -> list[tuple[int, Aggr
     return result
 
 
-def _viewer_depth(viewer, edition=None, fiscal_year=None):
+def _viewer_depth(viewer):
     """The tier (1 = direct) at which a share's request sits in the viewer's tree."""
     paths = RequestPath.objects.filter(
         descendant=OuterRef("request"),

@@ -12,7 +12,7 @@ from keiretsu.lib.refusals import NotAllowed, NotFound, require_own
 from keiretsu.programme.scoring import ScoreSummary, percent
 
 from ..models import AssessmentRequest, Share, SupplyChainEvent
-from .common import enqueue, inbox_request_locked, require_owner
+from .common import enqueue, inbox_request_locked, require_submitter
 from .errors import Conflict, SupplyChainError
 
 
@@ -65,7 +65,7 @@ def share_create(
     """
     from .. import selectors, tasks
 
-    require_owner(membership)
+    require_submitter(membership)
     me = membership.organisation
     if detail not in Share.Detail.values:
         raise SupplyChainError(_("Choose how much to share: the summary or every answer."))
@@ -154,7 +154,7 @@ def share_create(
 
 def share_withdraw(*, membership: Membership, actor: User, share: Share) -> Share:
     """Withdraw consent: from now on the customer sees only that it was withdrawn, and when."""
-    require_owner(membership)
+    require_submitter(membership)
     with transaction.atomic():
         share = (
             Share.objects.select_for_update()
