@@ -14,4 +14,3 @@ def signed_points(value):
     if value < 0:
         return _("−%(value)s pt") % {"value": -value}
     return _("±%(value)s pt") % {"value": value}
-
