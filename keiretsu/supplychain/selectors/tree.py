@@ -7,7 +7,7 @@ from decimal import Decimal
 from fractions import Fraction
 
 from django.db import connection
-from django.db.models import Case, Count, F, Max, Min, OuterRef, Q, Subquery, Value, When
+from django.db.models import Case, Count, F, Max, Min, OuterRef, Q, Subquery, Sum, Value, When, Window
 from django.db.models.functions import Coalesce
 
 from keiretsu.accounts.models import Membership
@@ -150,69 +150,77 @@ def supply_tree(membership: Membership, *, focus: Focus, today) -> SupplyTree:
 
 
 def _tier_aggregates(viewer, edition_id, fiscal_year, k) -> list[tuple[int, Aggregate, int]]:
-    """(tier, aggregate, results shared with the viewer directly) per tier: two queries.
+    """(tier, aggregate, results shared with the viewer directly) per tier: one query.
 
     Results the viewer sees individually are left out of the aggregates: otherwise, with k
     results of which k-1 are shared with it directly, the average would give the last one
     away. A supplier that shared several factories counts once, with the mean of their rates.
     The average is the exact mean of the suppliers' exact rates (achieved / applicable, from
     the shares' counts), by scoring.mean_rate and percent(): the same on every database.
-    """
-    shares = Share.objects.filter(
-        ended_at=None,
-        request__is_current=True,
-        request__ancestor_paths__ancestor__requester=viewer,
-        request__ancestor_paths__ancestor__edition=edition_id,
-        request__ancestor_paths__ancestor__fiscal_year=fiscal_year,
-        request__ancestor_paths__ancestor__is_current=True,
-    )
-    per_supplier = shares.values(key=F("organisation__corporate_number")).annotate(
-        tier=Min("request__ancestor_paths__depth") + 1,
-        rated=Count("pk", filter=Q(overall_applicable__gt=0)),  # shares whose rate is defined
-        weak=Max(Case(When(weak=True, then=1), default=0)),
-        levels=Max(Case(When(has_levels=True, then=1), default=0)),
-        attained=Min(Case(When(Q(has_levels=True) & ~Q(level_attained=""), then=1), default=0)),
-        direct=Max(Case(When(recipient=viewer, then=1), default=0)),
-    )
-    supplier_sql, supplier_params = per_supplier.query.sql_with_params()
-    others = "CASE WHEN direct = 0 THEN {} END"
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT tier, SUM({others.format(1)}), SUM({others.format('weak')}), SUM({others.format('levels')}), "
-            f"SUM({others.format('attained * levels')}), SUM(direct) FROM ({supplier_sql}) AS shared GROUP BY tier",
-            supplier_params,
-        )
-        counts = {tier: [int(value or 0) for value in rest] for tier, *rest in cursor.fetchall()}
-    if not any(count >= k for count, *_ in counts.values()):
-        return [(tier, Aggregate(count), direct) for tier, (count, *_, direct) in counts.items()]
 
-    # Each share's rate, weighted 1/(the supplier's rated shares): one row per distinct
-    # (tier, rated, achieved, applicable), however many suppliers.
-    share_sql, share_params = (
-        shares.filter(overall_applicable__gt=0)
-        .values(
-            key=F("organisation__corporate_number"), achieved=F("overall_achieved"), applicable=F("overall_applicable")
+    The database returns the shares grouped by what the sums need (the supplier's tier, its
+    number of shares and of rated ones, its flags, and the share's achieved / applicable, the
+    supplier's values taken over all its shares by window functions): a row per distinct
+    combination, however many suppliers. A supplier's n shares each stand for 1/n of it.
+    """
+    by_supplier = [F("organisation__corporate_number")]
+
+    def over_supplier(aggregate):
+        return Window(aggregate, partition_by=by_supplier)
+
+    def flag(condition):
+        return Case(When(condition, then=1), default=0)
+
+    rows = (
+        Share.objects.filter(
+            ended_at=None,
+            request__is_current=True,
+            request__ancestor_paths__ancestor__requester=viewer,
+            request__ancestor_paths__ancestor__edition=edition_id,
+            request__ancestor_paths__ancestor__fiscal_year=fiscal_year,
+            request__ancestor_paths__ancestor__is_current=True,
         )
-        .query.sql_with_params()
+        .annotate(
+            depth=over_supplier(Min("request__ancestor_paths__depth")),
+            shares=over_supplier(Count("pk")),
+            rated=over_supplier(Sum(flag(Q(overall_applicable__gt=0)))),
+            weak_link=over_supplier(Max(flag(Q(weak=True)))),
+            levels=over_supplier(Max(flag(Q(has_levels=True)))),
+            attained=over_supplier(Min(flag(Q(has_levels=True) & ~Q(level_attained="")))),
+            direct=over_supplier(Max(flag(Q(recipient=viewer)))),
+        )
+        .values("depth", "shares", "rated", "weak_link", "levels", "attained", "direct")
+        .annotate(achieved=F("overall_achieved"), applicable=F("overall_applicable"))
     )
+    sql, params = rows.query.sql_with_params()
+    columns = "depth, shares, rated, weak_link, levels, attained, direct, achieved, applicable"
     with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT s.tier, s.rated, r.achieved, r.applicable, COUNT(*) "
-            f"FROM ({share_sql}) AS r JOIN ({supplier_sql}) AS s ON r.key = s.key WHERE s.direct = 0 "
-            "GROUP BY s.tier, s.rated, r.achieved, r.applicable",
-            (*share_params, *supplier_params),
-        )
-        rates = defaultdict(list)
-        for tier, rated, achieved, applicable, n in cursor.fetchall():
+        cursor.execute(f"SELECT {columns}, COUNT(*) FROM ({sql}) AS shared GROUP BY {columns}", params)
+        grouped = cursor.fetchall()
+
+    sums = defaultdict(lambda: defaultdict(Fraction))
+    rates = defaultdict(list)
+    for depth, shares, rated, weak, levels, attained, direct, achieved, applicable, n in grouped:
+        tier, suppliers = depth + 1, Fraction(n, shares)
+        if direct:
+            sums[tier]["direct"] += suppliers
+            continue
+        sums[tier]["count"] += suppliers
+        sums[tier]["weak"] += suppliers * weak
+        sums[tier]["levels"] += suppliers * levels
+        sums[tier]["attained"] += suppliers * attained * levels
+        if applicable:
             rates[tier].append((Fraction(achieved, applicable), Fraction(n, rated)))
 
     result = []
-    for tier, (count, weak, levels, attained, direct) in counts.items():
-        if count < k:  # suppressed: nothing is computed into what the page receives
+    for tier, total in sums.items():
+        count, direct = int(total["count"]), int(total["direct"])
+        if count < k:  # suppressed: nothing of the scores goes into what the page receives
             result.append((tier, Aggregate(count), direct))
             continue
         mean = percent(mean_rate(rates[tier]))
-        result.append((tier, Aggregate(count, True, mean, attained, levels, weak), direct))
+        aggregate = Aggregate(count, True, mean, int(total["attained"]), int(total["levels"]), int(total["weak"]))
+        result.append((tier, aggregate, direct))
     return result
 
 
