@@ -11,11 +11,10 @@ import csv
 import io
 
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
 
-from keiretsu.assessments.scoring import Rate, ScoreSummary, percent
+from keiretsu.programme.scoring import Rate, ScoreSummary, percent
 
 from .cells import csv_safe
 from .selectors import AssessmentData

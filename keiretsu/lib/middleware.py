@@ -1,6 +1,11 @@
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import render
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
+
+from .refusals import Refusal
 
 
 class LanguageMiddleware:
@@ -25,3 +30,20 @@ class LanguageMiddleware:
         patch_vary_headers(response, ("Cookie",))
         response.headers.setdefault("Content-Language", language)
         return response
+
+
+class RefusalMiddleware:
+    """Maps a refusal a view did not handle itself (`lib.refusals.Refusal`) to a page with its
+    message and its status: the one place where pages turn refusals into responses. A 403 or
+    404 refusal is Django's PermissionDenied or Http404, answered by the 403 and 404 pages."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if not isinstance(exception, Refusal) or isinstance(exception, (Http404, PermissionDenied)):
+            return None
+        return render(request, "refusal.html", {"refusal": exception}, status=exception.status)

@@ -16,11 +16,12 @@ from django.views.decorators.http import require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from keiretsu.accounts.access import member_view
-from keiretsu.assessments.scoring import ScoreSummary
 from keiretsu.catalogue.selectors import edition_structure
 from keiretsu.lib.fiscal_year import fiscal_year_of
+from keiretsu.lib.refusals import message_of
+from keiretsu.programme.scoring import ScoreSummary
 
-from . import selectors, services, supplier_csv
+from . import reminders, selectors, services, supplier_csv
 from .forms import (
     DeclineForm,
     ImportForm,
@@ -31,8 +32,7 @@ from .forms import (
     SupplierFilterForm,
     SupplierForm,
 )
-from .models import AssessmentRequest, Criticality, SupplierStatus
-from .templatetags.supplychain import one_decimal
+from .models import AssessmentRequest, SupplierStatus
 
 
 def _today():
@@ -49,7 +49,7 @@ def _require_answerer(membership):
 
 
 def _refusal(request, exc):
-    messages.error(request, exc.message if isinstance(exc, services.SupplyChainError) else " ".join(exc.messages))
+    messages.error(request, message_of(exc))
 
 
 # --- The customer's side: suppliers ------------------------------------------------------------
@@ -90,47 +90,7 @@ def supplier_export(request, membership):
     rows = selectors.supplier_rows(
         membership, focus=focus, today=today, **SupplierFilterForm(request.GET or None).filters()
     )
-    header = [
-        _("Company name"),
-        _("Corporate number"),
-        _("Contact e-mail"),
-        _("Criticality"),
-        _("Note"),
-        _("Fiscal year"),
-        _("Guideline edition"),
-        _("Status"),
-        _("Due date"),
-        _("Level attained"),
-        _("Achievement rate (%)"),
-        _("Weak link"),
-        _("Shared on"),
-        _("Last activity"),
-    ]
-    edition = str(focus.edition) if focus.edition else ""
-
-    def lines():
-        for row in rows.iterator():
-            shared = row.share_id is not None
-            yield [
-                row.name,
-                row.corporate_number,
-                row.contact_email,
-                Criticality(row.criticality).label,
-                row.note,
-                focus.fiscal_year,
-                edition,
-                SupplierStatus(row.status).label,
-                row.due_date.isoformat() if row.due_date else "",
-                (row.share_level or _("not attained")) if shared and row.share_has_levels else "",
-                one_decimal(row.share_rate) if shared and row.share_rate is not None else "",
-                (_("yes") if row.share_weak else _("no")) if shared else "",
-                timezone.localtime(row.shared_at).strftime("%Y-%m-%d") if row.shared_at else "",
-                timezone.localtime(row.last_activity).strftime("%Y-%m-%d %H:%M") if row.last_activity else "",
-            ]
-
-    response = HttpResponse(
-        supplier_csv.export(lines(), [str(h) for h in header]), content_type="text/csv; charset=utf-8"
-    )
+    response = HttpResponse(supplier_csv.supplier_list(rows, focus), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="suppliers-FY{focus.fiscal_year}.csv"'
     return response
 
@@ -221,7 +181,7 @@ def supplier_detail(request, membership, supplier_id):
 def supplier_edit(request, membership, supplier_id):
     _require_answerer(membership)
     supplier = selectors.supplier_for(membership, supplier_id)
-    locked = supplier.organisation_id is not None or supplier.requests.exists()
+    locked = supplier.number_is_locked()
     initial = {key: getattr(supplier, key) for key in services.SUPPLIER_FIELDS}
     form = SupplierForm(request.POST or None, initial=initial, locked_number=locked)
     if request.method == "POST" and form.is_valid():
@@ -328,7 +288,7 @@ def request_withdraw(request, membership, request_id):
 def request_remind(request, membership, request_id):
     assessment_request = selectors.sent_request_for(membership, request_id)
     try:
-        services.reminder_nudge(membership=membership, actor=request.user, request=assessment_request, today=_today())
+        reminders.reminder_nudge(membership=membership, actor=request.user, request=assessment_request, today=_today())
     except services.SupplyChainError as exc:
         _refusal(request, exc)
     else:
@@ -410,9 +370,7 @@ def inbox(request, membership):
             "states": AssessmentRequest.Status,
             "statuses": SupplierStatus,
             "query": _query_without(request.GET, "page"),
-            "can_pass_on": any(
-                r.is_current and r.pass_on and r.status == AssessmentRequest.Status.ACCEPTED for r in page
-            ),
+            "can_pass_on": any(r.can_pass_on for r in page),
         },
     )
 
@@ -442,9 +400,7 @@ def _inbox_context(request, membership, assessment_request, **extra):
         "shares": shares,
         "share_form": share_form,
         "decline_form": extra.pop("decline_form", None) or DeclineForm(),
-        "children": assessment_request.children.filter(is_current=True)
-        .select_related("supplier")
-        .order_by("supplier__name"),
+        "children": selectors.passed_on_requests(assessment_request),
         "statuses": SupplierStatus,
         **extra,
     }
@@ -627,16 +583,14 @@ def invitation(request, token):
     context["existing"] = existing
     form = None
     if existing is None:
-        form = RegisterSupplierForm(
-            request.POST or None, initial={"name": supplier.name, "tier": min(supplier.customer.tier + 1, 4)}
-        )
+        form = RegisterSupplierForm(request.POST or None, initial=services.registration_defaults(invitation))
     if request.method == "POST" and (form is None or form.is_valid()):
         try:
             organisation = services.invitation_accept(
                 user=request.user, token=token, registration=form.cleaned_data if form is not None else None
             )
         except (services.SupplyChainError, ValidationError) as exc:
-            context["problem"] = exc.message if isinstance(exc, services.SupplyChainError) else " ".join(exc.messages)
+            context["problem"] = message_of(exc)
             context["form"] = form
             return render(request, "supplychain/invitation.html", context, status=409)
         messages.success(

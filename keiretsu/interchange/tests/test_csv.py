@@ -6,10 +6,10 @@ import io
 import pytest
 from django.core.files.uploadhandler import SkipFile
 
-from keiretsu.assessments.scoring import percent
 from keiretsu.conftest import client_for
 from keiretsu.interchange.selectors import assessment_data
 from keiretsu.interchange.uploads import LimitedUploadHandler
+from keiretsu.programme.scoring import percent
 
 pytestmark = pytest.mark.django_db
 
