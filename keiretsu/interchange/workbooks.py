@@ -48,6 +48,9 @@ MAX_SHARED_STRINGS = 500_000
 ZIP_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ENCRYPTED_MARKER = "EncryptedPackage".encode("utf-16-le")
+# The stream that holds an old .xls workbook (BIFF8; "Book" in Excel 5/95), named in the OLE directory.
+OLE_WORKBOOK_STREAM = "Workbook".encode("utf-16-le")
+OLE_BOOK_STREAM = "Book".encode("utf-16-le")
 MACRO_SUFFIXES = {".xlsm", ".xltm", ".xlam", ".xlsb"}
 WORKBOOK_TYPES = {
     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml",
@@ -569,7 +572,11 @@ def _open(data: bytes, file_name: str) -> tuple[zipfile.ZipFile, str]:
                 _("The file is protected with a password. Open it in Excel, remove the password "
                   "(File › Info › Protect Workbook › Encrypt with Password) and save it again.")
             )
-        raise WorkbookRefused(_("This is an old Excel 97–2003 file (.xls). Open it in Excel and save it as an Excel workbook (.xlsx)."))
+        if OLE_WORKBOOK_STREAM in data or OLE_BOOK_STREAM in data:
+            raise WorkbookRefused(_("This is an old Excel 97–2003 file (.xls). Open it in Excel and save it as an Excel workbook (.xlsx)."))
+        raise WorkbookRefused(
+            _("This file is not a workbook Keiretsu can read. Open the checksheet in Excel and save it as an Excel workbook (.xlsx).")
+        )
     if not data.startswith(ZIP_MAGIC):
         raise WorkbookRefused(_("This is not an Excel workbook (.xlsx). Upload the checksheet as an .xlsx file."))
     try:

@@ -80,7 +80,15 @@ def test_password_protected_and_old_xls_files_are_refused():
     ole = workbooks.OLE_MAGIC + b"\x00" * 504
     encrypted = ole + "EncryptionInfo".encode("utf-16-le") + "EncryptedPackage".encode("utf-16-le") + b"\x00" * 512
     assert "パスワード" in refusal(encrypted)
-    assert "97–2003 形式" in refusal(ole + b"Workbook".ljust(600, b"\x00"), "old.xls")
+    assert "97–2003 形式" in refusal(ole + "Workbook".encode("utf-16-le").ljust(600, b"\x00"), "old.xls")
+    assert "97–2003 形式" in refusal(ole + "Book".encode("utf-16-le").ljust(600, b"\x00"), "older.xls")
+
+
+def test_an_ole_file_without_a_workbook_stream_is_not_called_an_old_xls():
+    # A header-only OLE container (or a Word document): not a workbook Keiretsu can read.
+    message = refusal(workbooks.OLE_MAGIC + b"\x00" * 504, "header-only.xls")
+    assert "97–2003" not in message
+    assert "Keiretsu で読み込めるブックではありません" in message
 
 
 def test_an_encrypted_zip_entry_is_refused():
