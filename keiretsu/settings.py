@@ -268,3 +268,12 @@ BENCHMARK_FOCUS_SHARE = env_int("BENCHMARK_FOCUS_SHARE", 70)
 INTERCHANGE_MAX_UPLOAD_BYTES = env_int("INTERCHANGE_MAX_UPLOAD_BYTES", 20 * 1024 * 1024)
 # WeasyPrint reports each rendering step at INFO; keep the PDF's progress out of the logs.
 LOGGING["loggers"] = {**LOGGING.get("loggers", {}), "weasyprint": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}}
+
+# --- Issue 9: bounded uploads, production headers ----------------------------------------------
+# Every upload passes the bounded handler first: a file past its limit is read and thrown away
+# while it arrives, never kept (keiretsu/lib/uploads.py).
+FILE_UPLOAD_HANDLERS = [
+    "keiretsu.lib.uploads.BoundedUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]

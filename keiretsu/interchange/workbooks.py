@@ -34,6 +34,8 @@ from openpyxl.styles.numbers import BUILTIN_FORMATS, is_date_format
 from openpyxl.utils import get_column_letter, range_boundaries
 from openpyxl.utils.datetime import MAC_EPOCH, WINDOWS_EPOCH, from_excel
 
+from keiretsu.lib.uploads import too_large_message
+
 # What a real checksheet never comes near (a 153-item checksheet is ~40 KB zipped, ~400 KB
 # unzipped), and what bounds the memory a hostile file can make us use.
 MAX_ENTRIES = 2_000
@@ -74,11 +76,7 @@ def max_upload_bytes() -> int:
 
 
 def size_refusal(size: int) -> WorkbookRefused:
-    limit = max_upload_bytes()
-    return WorkbookRefused(
-        _("The file is too large (%(size)s MB). The limit is %(limit)s MB.")
-        % {"size": f"{size / 1_048_576:.1f}", "limit": f"{limit / 1_048_576:.0f}"}
-    )
+    return WorkbookRefused(too_large_message(size, max_upload_bytes()))
 
 
 def read_limited(stream, *, size: int | None = None) -> bytes:

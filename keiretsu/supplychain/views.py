@@ -19,6 +19,7 @@ from keiretsu.accounts.access import member_view
 from keiretsu.assessments.scoring import ScoreSummary
 from keiretsu.catalogue.selectors import edition_structure
 from keiretsu.lib.fiscal_year import fiscal_year_of
+from keiretsu.lib.uploads import bounded_upload
 
 from . import selectors, services, supplier_csv
 from .forms import (
@@ -167,6 +168,7 @@ def _add_errors(form, exc: ValidationError):
         form.add_error(None, exc)
 
 
+@bounded_upload(ImportForm)
 @member_view
 def supplier_import(request, membership):
     _require_answerer(membership)
@@ -194,7 +196,7 @@ def supplier_import(request, membership):
         request,
         "supplychain/supplier_import.html",
         {"form": form, "problems": problems, "columns": supplier_csv.COLUMNS},
-        status=400 if problems else 200,
+        status=400 if form.errors else 200,
     )
 
 

@@ -4,12 +4,10 @@ import csv
 import io
 
 import pytest
-from django.core.files.uploadhandler import SkipFile
 
 from keiretsu.assessments.scoring import percent
 from keiretsu.conftest import client_for
 from keiretsu.interchange.selectors import assessment_data
-from keiretsu.interchange.uploads import LimitedUploadHandler
 
 pytestmark = pytest.mark.django_db
 
@@ -103,14 +101,3 @@ def test_formula_like_company_names_are_neutralised(factory_assessment, alice, a
     alpha.save()
     rows = rows_of(client_for(alice).get(f"/o/{alpha.pk}/scores.csv"))
     assert rows[1][0] == "'@SUM(A1)"
-
-
-def test_the_upload_handler_keeps_nothing_past_the_limit(settings):
-    settings.INTERCHANGE_MAX_UPLOAD_BYTES = 1000
-    handler = LimitedUploadHandler()
-    handler.handle_raw_input(None, {}, 5000, b"--x")
-    handler.new_file("file", "big.xlsx", "application/octet-stream", None)
-    assert handler.receive_data_chunk(b"x" * 600, 0) == b"x" * 600
-    with pytest.raises(SkipFile):
-        handler.receive_data_chunk(b"x" * 600, 600)
-    assert handler.refused_size == 5000
