@@ -277,3 +277,6 @@ FILE_UPLOAD_HANDLERS = [
     "django.core.files.uploadhandler.MemoryFileUploadHandler",
     "django.core.files.uploadhandler.TemporaryFileUploadHandler",
 ]
+# A NUL character in a query parameter, form field or JSON body answers 400 (before the CSRF
+# check and the view: keiretsu/lib/middleware.py).
+MIDDLEWARE.insert(MIDDLEWARE.index("django.middleware.csrf.CsrfViewMiddleware"), "keiretsu.lib.middleware.RejectNulMiddleware")
