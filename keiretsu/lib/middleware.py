@@ -4,7 +4,7 @@ from django.conf import settings
 from django.http import JsonResponse
 from django.shortcuts import render
 from django.utils import translation
-from django.utils.cache import patch_vary_headers
+from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.translation import gettext as _
 
 
@@ -88,3 +88,21 @@ class RejectNulMiddleware:
             return JsonResponse({"error": "text must not contain NUL characters (U+0000)"}, status=400)
         message = _("What you sent contains a NUL character (U+0000), which no field accepts. Remove it and try again.")
         return render(request, "400.html", {"message": message}, status=400)
+
+
+class PrivacyHeadersMiddleware:
+    """Cache-Control: private, no-store on every response to a signed-in person (pages, htmx
+    fragments, downloads, the API with a token): a shared proxy or the browser's disk cache
+    must not keep a company's assessment. And the Permissions-Policy on every response."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.permissions_policy = settings.PERMISSIONS_POLICY
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            patch_cache_control(response, private=True, no_store=True)
+        response.headers.setdefault("Permissions-Policy", self.permissions_policy)
+        return response
