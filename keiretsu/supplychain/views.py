@@ -185,11 +185,12 @@ def supplier_import(request, membership):
         else:
             messages.success(
                 request,
-                ngettext("%(count)s supplier imported", "%(count)s suppliers imported", len(result.suppliers))
-                % {"count": len(result.suppliers)}
-                + " "
-                + _("(%(linked)s already on Keiretsu and linked, %(invited)s invited by e-mail).")
-                % {"linked": result.linked, "invited": result.invited},
+                ngettext(
+                    "%(count)s supplier imported (%(linked)s already on Keiretsu and linked, %(invited)s invited by e-mail).",
+                    "%(count)s suppliers imported (%(linked)s already on Keiretsu and linked, %(invited)s invited by e-mail).",
+                    len(result.suppliers),
+                )
+                % {"count": len(result.suppliers), "linked": result.linked, "invited": result.invited},
             )
             return redirect("supplychain:suppliers", org_id=membership.organisation_id)
     return render(

@@ -2,6 +2,7 @@
 comparison when the benchmark has a release, and the PDF itself (A4, Japanese text)."""
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -10,6 +11,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 import pytest
+
+from django.utils import translation
 
 from keiretsu.assessments import services as assessment_services
 from keiretsu.conftest import client_for
@@ -189,7 +192,7 @@ def test_the_pdf_with_an_industry_release(enterprise_assessment, owner, benchmar
     assert "Lv1 達成" in first
     assert "業界との比較" in first and "2025年度 業界集計 (第1版)" in first and "部品メーカー・中堅企業" in first
     assert "71.2%" in first and "88.5%" in first
-    assert "同じ区分の会社の中での順位 (パーセンタイル): 23" in first
+    assert "同じ区分の会社の中での順位（パーセンタイル）：23" in first
     assert "同じ区分の多くの会社が達成しているのに、自社では未達成の項目です。" in first
     assert "No.53" in first and "91.3%" in first
     assert "ラベル別の詳細" not in first
@@ -215,3 +218,28 @@ def test_the_report_page_is_only_for_members(factory_assessment, mallory, beta, 
     assert client_for(mallory).get(f"/o/{beta.pk}/assessments/{factory_assessment.pk}/report.pdf").status_code == 404
     assert client.get(url)["Location"].startswith("/accounts/login/")
     assert client_for(vera).get(url).status_code == 200  # viewers may print it
+
+
+JAPANESE = r"[\u3000-\u30ff\u4e00-\u9fff\uff00-\uffef]"
+
+
+def visible_text(html: str) -> str:
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+
+
+def test_the_management_report_ends_japanese_sentences_with_a_full_stop(enterprise_assessment, owner, alpha):
+    for item in enterprise_assessment.edition.items.order_by("position"):
+        answer(owner, enterprise_assessment, item.number, "○" if item.number in ("1", "2") else "×")
+    assessment_services.assessment_submit(membership=owner, actor=owner.user, assessment=enterprise_assessment)
+    this_year = assessment_services.assessment_create(
+        membership=owner, actor=owner.user, scope=alpha.company_scope, edition=enterprise_assessment.edition,
+        fiscal_year=FY + 1, carry_forward=True,
+    )
+    answer(owner, this_year, "1", "×")
+    answer(owner, this_year, "3", "○")
+    with translation.override("ja"):
+        text = visible_text(pdf.report_html(selectors.management_report(this_year)))
+    assert "No.3" in text and "No.1" in text
+    assert not re.search(r"No\.\d+\s*\.", text), re.findall(r".{30}No\.\d+\s*\..{5}", text)
+    assert not re.search(JAPANESE + r"\s*[.:]\s", text), re.findall(".{20}" + JAPANESE + r"\s*[.:]\s.{5}", text)
+    assert "新たに達成した項目は 1 件です（No.3）。" in text
