@@ -13,9 +13,9 @@ import io
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
 
 from keiretsu.assessments.scoring import Rate, ScoreSummary, percent
+from keiretsu.lib import score_headings as headings
 
 from .cells import csv_safe
 from .selectors import AssessmentData
@@ -77,8 +77,7 @@ def _rate_columns(rate: Rate) -> list:
 
 
 def _rate_headings() -> list[str]:
-    return [_("Items"), _("Answered"), _("Applicable"), _("Achieved"), _("Examined"),
-            _("Achievement rate (%)"), _("Examined rate (%)")]
+    return [str(heading) for heading in headings.RATE_COLUMNS]
 
 
 def _attained_text(scores: ScoreSummary, edition) -> str:
@@ -92,7 +91,7 @@ def scores_csv(data: AssessmentData) -> bytes:
     assessment = data.assessment
     edition = assessment.edition
     scores = data.scores
-    rows = [[_("Kind"), _("Code"), _("Name"), *_rate_headings(), pgettext("level", "Attained")]]
+    rows = [[_("Kind"), _("Code"), _("Name"), *_rate_headings(), str(headings.LEVEL_ATTAINED)]]
     rows.append([_("All items"), "", str(edition), *_rate_columns(scores.overall), _attained_text(scores, edition)])
     if scores.priority.total:
         rows.append([_("Priority items"), "", "", *_rate_columns(scores.priority), ""])
@@ -107,7 +106,8 @@ def scores_csv(data: AssessmentData) -> bytes:
 def organisation_scores_csv(entries) -> bytes:
     """The latest assessment of each scope and edition (the dashboard), one row each."""
     rows = [[_("Company name"), _("Corporate number"), _("Assessed"), _("Guideline"), _("Edition"), _("Fiscal year"),
-             _("Revision"), _("Status"), _("Level attained"), *_rate_headings(), _("Priority items: achievement rate (%)")]]
+             _("Revision"), _("Status"), str(headings.LEVEL_ATTAINED), *_rate_headings(),
+             str(headings.PRIORITY_ACHIEVEMENT_RATE)]]
     for entry in entries:
         assessment, scores = entry.assessment, entry.scores
         edition = assessment.edition
