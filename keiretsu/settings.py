@@ -100,6 +100,7 @@ INSTALLED_APPS = [
     "keiretsu.benchmark",
     "keiretsu.interchange",
     "keiretsu.reports",
+    "keiretsu.demo",
 ]
 
 MIDDLEWARE = [
@@ -114,6 +115,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "keiretsu.lib.middleware.RefusalMiddleware",
 ]
 
 ROOT_URLCONF = "keiretsu.urls"

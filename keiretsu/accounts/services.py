@@ -3,7 +3,7 @@
 import datetime
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from keiretsu.lib.refusals import Gone, NotAllowed
 from keiretsu.lib.tokens import hash_token, new_token
 
 from . import audit
@@ -21,7 +22,7 @@ ORGANISATION_FIELDS = ("name", "corporate_number", "size_band", "business_type",
 
 def _require_manager(membership):
     if not membership.can_manage:
-        raise PermissionDenied(_("Only an owner of the organisation can do this."))
+        raise NotAllowed(_("Only an owner of the organisation can do this."))
 
 
 def user_sign_up(*, email: str, password: str, name: str = "") -> User:
@@ -173,8 +174,8 @@ def _send_invitation(invitation, token, language):
     send_mail(subject, body, None, [invitation.email])
 
 
-class InvitationProblem(Exception):
-    pass
+class InvitationProblem(Gone):
+    """A member invitation link that cannot be used (unknown, used, withdrawn, expired)."""
 
 
 def invitation_by_token(token: str) -> MemberInvitation:

@@ -3,9 +3,9 @@
 from keiretsu.api.auth import ApiError, api_view, json_body
 from keiretsu.catalogue.models import Item
 from keiretsu.catalogue.selectors import edition_structure
+from keiretsu.programme.scoring import Rate, ScoreSummary, percent
 
 from . import selectors, services
-from .scoring import Rate, ScoreSummary, percent
 
 
 def rate_json(rate: Rate) -> dict:
@@ -90,9 +90,6 @@ def answer(request, membership, assessment_id, item_number):
     fields = {key: body.get(key, "") for key in ("rating", "reason", "comment")}
     if not all(isinstance(value, str) for value in fields.values()):
         raise ApiError("rating, reason and comment must be strings")
-    try:
-        saved = services.answer_save(membership=membership, actor=request.user, assessment=assessment, item=item, **fields)
-    except services.AssessmentError as exc:
-        raise ApiError(exc.message, status=exc.status) from None
+    saved = services.answer_save(membership=membership, actor=request.user, assessment=assessment, item=item, **fields)
     return {"item": item.number, "rating": saved.answer.rating, "reason": saved.answer.reason,
             "comment": saved.answer.comment, "changed": saved.changed}

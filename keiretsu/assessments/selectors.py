@@ -16,8 +16,8 @@ from keiretsu.catalogue.selectors import (
     related_items,
     shown_context,
 )
+from keiretsu.programme import scoring
 
-from . import scoring
 from .models import Answer, Assessment
 
 

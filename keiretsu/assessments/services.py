@@ -2,7 +2,6 @@
 
 from dataclasses import dataclass
 
-from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -11,40 +10,32 @@ from keiretsu.accounts import audit
 from keiretsu.accounts.models import Membership, Scope
 from keiretsu.catalogue.models import Edition, Item
 from keiretsu.catalogue.selectors import edition_structure
+from keiretsu.lib.refusals import BadInput, Conflict, NotAllowed, Refusal, require_own
+from keiretsu.programme import scoring
 
-from . import scoring
 from .models import Answer, Assessment, AssessmentEvent
 
 
-class AssessmentError(Exception):
-    """A refused change, with a message for a person and the HTTP status that fits it."""
-
-    status = 400
-
-    def __init__(self, message, *, problems=()):
-        super().__init__(message)
-        self.message = message
-        self.problems = list(problems)
+class AssessmentError(Refusal):
+    """A refused change to an assessment (lib.refusals: message, status, problems)."""
 
 
-class InvalidAnswer(AssessmentError):
-    status = 400
+class InvalidAnswer(AssessmentError, BadInput):
+    pass
 
 
-class AssessmentFrozen(AssessmentError):
-    status = 409
+class AssessmentFrozen(AssessmentError, Conflict):
+    pass
 
 
-class AlreadyExists(AssessmentError):
-    status = 409
-
+class AlreadyExists(AssessmentError, Conflict):
     def __init__(self, message, *, existing):
         super().__init__(message)
         self.existing = existing
 
 
-class SubmissionIncomplete(AssessmentError):
-    status = 400
+class SubmissionIncomplete(AssessmentError, BadInput):
+    pass
 
 
 def scope_fits_edition(scope: Scope, edition: Edition) -> bool:
@@ -59,7 +50,7 @@ def assessment_create(
 ) -> Assessment:
     """Start an assessment; optionally from the answers of the previous year's submission."""
     if not membership.can_answer:
-        raise PermissionDenied(_("Viewers cannot start an assessment."))
+        raise NotAllowed(_("Viewers cannot start an assessment."))
     if scope.organisation_id != membership.organisation_id:
         raise InvalidAnswer(_("This factory or line is not part of your organisation."))
     if not scope_fits_edition(scope, edition):
@@ -141,9 +132,8 @@ def answer_save(
     """Record one answer. An empty rating clears it. Refuses, leaving everything as it was:
     a symbol outside the edition's scale, an item of another edition, a submitted assessment."""
     if not membership.can_answer:
-        raise PermissionDenied(_("Viewers cannot change answers."))
-    if assessment.organisation_id != membership.organisation_id:
-        raise PermissionDenied  # callers look assessments up through the membership; never reached
+        raise NotAllowed(_("Viewers cannot change answers."))
+    require_own(membership, assessment.organisation_id)
     if item.edition_id != assessment.edition_id:
         raise InvalidAnswer(_("This item belongs to another edition than the assessment."))
     symbol = ""
@@ -206,7 +196,7 @@ def submission_problems(structure, answers_by_item: dict[int, Answer]) -> list[M
 
 def assessment_submit(*, membership: Membership, actor, assessment: Assessment) -> Assessment:
     if not membership.can_submit:
-        raise PermissionDenied(_("Only an owner can submit an assessment."))
+        raise NotAllowed(_("Only an owner can submit an assessment."))
     with transaction.atomic():
         assessment = Assessment.objects.select_for_update().select_related("edition__guideline").get(pk=assessment.pk)
         if assessment.is_frozen:
@@ -245,7 +235,7 @@ def assessment_submit(*, membership: Membership, actor, assessment: Assessment) 
 def assessment_revise(*, membership: Membership, actor, assessment: Assessment) -> Assessment:
     """Start the next revision of a submitted assessment, from its answers."""
     if not membership.can_answer:
-        raise PermissionDenied(_("Viewers cannot start a revision."))
+        raise NotAllowed(_("Viewers cannot start a revision."))
     with transaction.atomic():
         latest = (
             Assessment.objects.select_for_update()

@@ -21,8 +21,8 @@ from fractions import Fraction
 from django.db.models import Count, F, Q
 
 from keiretsu.accounts.models import Organisation
-from keiretsu.assessments.scoring import percent
 from keiretsu.catalogue.selectors import edition_structure
+from keiretsu.programme.scoring import percent
 
 from . import statistics
 from .disclosure import ALL, CellStatus, Dimension, GroupKey, protect

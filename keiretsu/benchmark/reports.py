@@ -13,8 +13,8 @@ from django.http import HttpResponse
 from django.utils.translation import gettext as _
 
 from keiretsu.assessments.models import Answer
-from keiretsu.assessments.scoring import ScoreSummary
 from keiretsu.catalogue.selectors import edition_structure
+from keiretsu.programme.scoring import ScoreSummary
 
 from .selectors import dimension_label, group_cell, segment_label, short_text
 

@@ -23,37 +23,29 @@ from django.utils.translation import gettext as _
 from keiretsu.accounts import audit
 from keiretsu.accounts.models import Membership, Organisation, Scope
 from keiretsu.assessments.models import Assessment
-from keiretsu.assessments.scoring import ScoreSummary
 from keiretsu.catalogue.models import Edition
+from keiretsu.lib import refusals
+from keiretsu.programme.scoring import ScoreSummary
 
 from .compute import compute_statistics
 from .models import BenchmarkEvent, Release, ReleaseSubmission, Round, Submission, SubmissionScore
 
 
-class BenchmarkError(Exception):
-    """A refused change, with a message for a person and the HTTP status that fits it."""
-
-    status = 400
-
-    def __init__(self, message):
-        super().__init__(message)
-        self.message = message
+class BenchmarkError(refusals.Refusal):
+    """A refused change in the benchmark (lib.refusals: message, status)."""
 
 
-class NotAllowed(BenchmarkError):
-    status = 403
+# A role that may not act, and another organisation's object: the refusals every app shares.
+NotAllowed = refusals.NotAllowed
+NotFound = refusals.NotFound
 
 
-class NotFound(BenchmarkError):
-    status = 404
+class Conflict(BenchmarkError, refusals.Conflict):
+    pass
 
 
-class Conflict(BenchmarkError):
-    status = 409
-
-
-class ConsentMissing(BenchmarkError):
-    status = 400
+class ConsentMissing(BenchmarkError, refusals.BadInput):
+    pass
 
 
 def min_group_size() -> int:

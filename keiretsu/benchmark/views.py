@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 
 from keiretsu.accounts.access import member_view
 from keiretsu.assessments import selectors as assessment_selectors
+from keiretsu.lib.refusals import Refusal
 
 from . import reports, selectors, services, tasks
 from .forms import RecomputeForm, RoundForm, RoundUpdateForm, SubmitForm
@@ -131,8 +132,6 @@ def release_publish(request, membership, release_id):
         raise Http404
     try:
         services.release_publish(membership=membership, actor=request.user, release=release)
-    except services.NotAllowed:
-        raise PermissionDenied from None
     except services.BenchmarkError as exc:
         messages.error(request, exc.message)
     else:
@@ -148,8 +147,6 @@ def release_discard(request, membership, release_id):
         raise Http404
     try:
         services.release_discard(membership=membership, actor=request.user, release=release)
-    except services.NotAllowed:
-        raise PermissionDenied from None
     except services.BenchmarkError as exc:
         messages.error(request, exc.message)
         return redirect("benchmark:release", org_id=membership.organisation_id, release_id=release.pk)
@@ -173,7 +170,7 @@ def submit(request, membership, round_id):
     if chosen is not None:
         try:
             services.check_submittable(membership=membership, round=round, assessment=chosen)
-        except services.BenchmarkError as exc:
+        except Refusal as exc:  # what stops this member submitting this assessment, in words
             problem = exc.message
     if request.method == "POST" and form.is_valid() and chosen is not None:
         try:
@@ -186,7 +183,7 @@ def submit(request, membership, round_id):
             )
         except services.ConsentMissing as exc:
             form.add_error("consent", exc.message)
-        except services.BenchmarkError as exc:
+        except Refusal as exc:
             form.add_error(None, exc.message)
         else:
             messages.success(
@@ -215,8 +212,6 @@ def withdraw(request, membership, submission_id):
     if request.method == "POST":
         try:
             services.submission_withdraw(membership=membership, actor=request.user, submission=submission)
-        except services.NotAllowed:
-            raise PermissionDenied from None
         except services.BenchmarkError as exc:
             messages.error(request, exc.message)
         else:

@@ -7,7 +7,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from keiretsu.accounts import audit
-from keiretsu.assessments.scoring import Scale
+from keiretsu.programme.scoring import Scale
 
 
 def _localised(obj, field):

@@ -2,14 +2,13 @@
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-
 from functools import lru_cache
 
 from django.db.models import Count
 from django.urls import reverse
 from django.utils.translation import get_language
 
-from keiretsu.assessments.scoring import ScoredItem
+from keiretsu.programme.scoring import ScoredItem
 
 from .models import CrossReference, Edition, Item, Section
 

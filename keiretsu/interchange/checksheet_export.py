@@ -25,8 +25,8 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
-from keiretsu.assessments.scoring import Rate, percent
 from keiretsu.lib import score_headings
+from keiretsu.programme.scoring import Rate, percent
 
 from .cells import put
 from .selectors import AssessmentData
@@ -128,19 +128,6 @@ def export_checksheet(data: AssessmentData, *, exported_at=None) -> bytes:
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
-
-
-def file_name(assessment, suffix="xlsx", kind="checksheet") -> str:
-    """A download name people recognise: company, scope, edition, fiscal year."""
-    parts = [assessment.scope.display_name, f"{assessment.edition.guideline.slug}-{assessment.edition.code}",
-             f"FY{assessment.fiscal_year}"]
-    if assessment.revision > 1:
-        parts.append(f"r{assessment.revision}")
-    parts.append(kind)
-    name = "_".join(parts)
-    for bad in '/\\:*?"<>|\r\n\t':
-        name = name.replace(bad, "-")
-    return f"{name}.{suffix}"
 
 
 def status_text(assessment) -> str:

@@ -14,8 +14,8 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from keiretsu.assessments.scoring import Rate, ScoreSummary, percent
 from keiretsu.lib import score_headings as headings
+from keiretsu.programme.scoring import Rate, ScoreSummary, percent
 
 from .cells import csv_safe
 from .selectors import AssessmentData

@@ -13,9 +13,9 @@ from django.http import Http404
 from keiretsu.accounts.models import Membership
 from keiretsu.assessments import selectors as assessment_selectors
 from keiretsu.assessments.models import Answer, Assessment
-from keiretsu.assessments.scoring import ScoreSummary
 from keiretsu.catalogue.models import Item, Section
 from keiretsu.catalogue.selectors import EditionStructure, edition_structure
+from keiretsu.programme.scoring import ScoreSummary
 
 from .models import ChecksheetImport, EditionImport, PendingStatus
 
@@ -53,11 +53,6 @@ def assessment_data(assessment: Assessment) -> AssessmentData:
     answers = {a.item_id: a for a in Answer.objects.filter(assessment=assessment).select_related("updated_by")}
     scores = assessment_selectors.scores_of(assessment, structure, answers)
     return AssessmentData(assessment=assessment, structure=structure, answers=answers, scores=scores)
-
-
-def assessment_for(membership: Membership, assessment_id) -> Assessment:
-    """The assessment with what the files name (company, scope, edition); 404 for another organisation's."""
-    return assessment_selectors.assessment_for(membership, assessment_id)
 
 
 def checksheet_import_for(membership: Membership, assessment: Assessment, import_id) -> ChecksheetImport:

@@ -17,7 +17,6 @@ import hashlib
 import json
 from dataclasses import asdict, dataclass, field
 
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -29,20 +28,19 @@ from keiretsu.assessments.services import AssessmentError, AssessmentFrozen
 from keiretsu.catalogue.loader import CatalogueError
 from keiretsu.catalogue.models import Item
 from keiretsu.catalogue.services import edition_load
+from keiretsu.lib.refusals import BadInput, Conflict, NotAllowed, require_own
 
 from . import bulk, official
 from .checksheet_import import Problem, ReadChecksheet, read_checksheet
 from .models import ChecksheetImport, EditionImport, InterchangeEvent, PendingStatus
 
 
-class ImportRefused(AssessmentError):
+class ImportRefused(AssessmentError, BadInput):
     """The file cannot be imported; `problems` lists every reason, each with where it is."""
 
-    status = 400
 
-
-class ImportOutdated(AssessmentError):
-    status = 409
+class ImportOutdated(AssessmentError, Conflict):
+    pass
 
 
 @dataclass
@@ -94,9 +92,8 @@ class ImportResult:
 
 def _require_answerer(membership: Membership, assessment: Assessment):
     if not membership.can_answer:
-        raise PermissionDenied(_("Viewers cannot import answers."))
-    if assessment.organisation_id != membership.organisation_id:
-        raise PermissionDenied  # callers look assessments up through the membership; never reached
+        raise NotAllowed(_("Viewers cannot import answers."))
+    require_own(membership, assessment.organisation_id)
 
 
 def answers_fingerprint(assessment: Assessment) -> str:
@@ -278,17 +275,15 @@ def _apply(membership, actor, assessment: Assessment, plan: ImportPlan, *, file_
 # --- The enterprise edition from the official checksheet -----------------------------------
 
 
-class EditionImportRefused(Exception):
+class EditionImportRefused(BadInput):
     def __init__(self, message, problems=()):
-        super().__init__(message)
-        self.message = message
-        self.problems = list(problems)
+        super().__init__(message, problems=problems)
 
 
 def edition_import_prepare(*, actor, data: bytes, file_name: str, guideline: str, edition: str, **options) -> EditionImport:
     """Read an official checksheet into an edition preview, kept for the administrator to confirm."""
     if not actor.is_staff:
-        raise PermissionDenied(_("Only an instance administrator can import a catalogue edition."))
+        raise NotAllowed(_("Only an instance administrator can import a catalogue edition."))
     preview = official.read_official_checksheet(data, file_name=file_name, guideline=guideline, edition=edition, **options)
     if preview.problems:
         raise EditionImportRefused(_("The checksheet could not be read as an edition."), preview.problems)
@@ -306,7 +301,7 @@ def edition_import_prepare(*, actor, data: bytes, file_name: str, guideline: str
 def edition_import_apply(*, actor, pending: EditionImport):
     """Create the edition through catalogue.services.edition_load (immutable once loaded)."""
     if not actor.is_staff:
-        raise PermissionDenied(_("Only an instance administrator can import a catalogue edition."))
+        raise NotAllowed(_("Only an instance administrator can import a catalogue edition."))
     with transaction.atomic():
         locked = EditionImport.objects.select_for_update().get(pk=pending.pk)
         if locked.status != PendingStatus.PENDING:
@@ -325,5 +320,5 @@ def edition_import_apply(*, actor, pending: EditionImport):
 
 def edition_import_discard(*, actor, pending: EditionImport):
     if not actor.is_staff:
-        raise PermissionDenied
+        raise NotAllowed(_("Only an instance administrator can import a catalogue edition."))
     EditionImport.objects.filter(pk=pending.pk, status=PendingStatus.PENDING).update(status=PendingStatus.DISCARDED)

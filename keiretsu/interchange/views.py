@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _lazy
 from keiretsu.accounts.access import member_view
 from keiretsu.assessments import selectors as assessment_selectors
 from keiretsu.catalogue.models import Item
+from keiretsu.lib.downloads import file_name
 from keiretsu.lib.uploads import bounded_upload
 
 from . import checksheet_export, csv_export, selectors, services
@@ -59,23 +60,23 @@ def _detail_url(assessment):
 
 @member_view
 def checksheet_export_view(request, membership, assessment_id):
-    assessment = selectors.assessment_for(membership, assessment_id)
+    assessment = assessment_selectors.assessment_for(membership, assessment_id)
     content = checksheet_export.export_checksheet(selectors.assessment_data(assessment))
-    return _download(content, XLSX, checksheet_export.file_name(assessment))
+    return _download(content, XLSX, file_name(assessment))
 
 
 @member_view
 def answers_csv(request, membership, assessment_id):
-    assessment = selectors.assessment_for(membership, assessment_id)
+    assessment = assessment_selectors.assessment_for(membership, assessment_id)
     content = csv_export.answers_csv(selectors.assessment_data(assessment))
-    return _download(content, CSV, checksheet_export.file_name(assessment, "csv", "answers"))
+    return _download(content, CSV, file_name(assessment, "csv", "answers"))
 
 
 @member_view
 def scores_csv(request, membership, assessment_id):
-    assessment = selectors.assessment_for(membership, assessment_id)
+    assessment = assessment_selectors.assessment_for(membership, assessment_id)
     content = csv_export.scores_csv(selectors.assessment_data(assessment))
-    return _download(content, CSV, checksheet_export.file_name(assessment, "csv", "scores"))
+    return _download(content, CSV, file_name(assessment, "csv", "scores"))
 
 
 @member_view
@@ -94,7 +95,7 @@ def _uploaded_bytes(form):
 @bounded_upload(ChecksheetUploadForm)
 @member_view
 def checksheet_import(request, membership, assessment_id):
-    assessment = selectors.assessment_for(membership, assessment_id)
+    assessment = assessment_selectors.assessment_for(membership, assessment_id)
     if not membership.can_answer:
         raise PermissionDenied
     form = ChecksheetUploadForm(request.POST or None, request.FILES or None)
@@ -124,7 +125,7 @@ def checksheet_import(request, membership, assessment_id):
 
 @member_view
 def checksheet_import_preview(request, membership, assessment_id, import_id):
-    assessment = selectors.assessment_for(membership, assessment_id)
+    assessment = assessment_selectors.assessment_for(membership, assessment_id)
     pending = selectors.checksheet_import_for(membership, assessment, import_id)
     if request.method == "POST":
         if not membership.can_answer:

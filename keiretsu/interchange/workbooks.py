@@ -34,6 +34,7 @@ from openpyxl.styles.numbers import BUILTIN_FORMATS, is_date_format
 from openpyxl.utils import get_column_letter, range_boundaries
 from openpyxl.utils.datetime import MAC_EPOCH, WINDOWS_EPOCH, from_excel
 
+from keiretsu.lib.refusals import BadInput
 from keiretsu.lib.uploads import too_large_message
 
 # What a real checksheet never comes near (a 153-item checksheet is ~40 KB zipped, ~400 KB
@@ -63,12 +64,8 @@ WORKBOOK_TYPES = {
 DATE_FORMAT_IDS = {id_ for id_, code in BUILTIN_FORMATS.items() if is_date_format(code)} | set(range(27, 37)) | set(range(50, 59))
 
 
-class WorkbookRefused(Exception):
+class WorkbookRefused(BadInput):
     """The file cannot be read as a checksheet; `message` says why, for a person."""
-
-    def __init__(self, message):
-        super().__init__(message)
-        self.message = message
 
 
 def max_upload_bytes() -> int:

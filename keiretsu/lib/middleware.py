@@ -1,11 +1,14 @@
 import json
 
 from django.conf import settings
-from django.http import JsonResponse
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, JsonResponse
 from django.shortcuts import render
 from django.utils import translation
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.translation import gettext as _
+
+from .refusals import BadInput, Refusal
 
 
 class LanguageMiddleware:
@@ -86,8 +89,10 @@ class RejectNulMiddleware:
     def _refusal(self, request):
         if request.path.startswith("/api/"):
             return JsonResponse({"error": "text must not contain NUL characters (U+0000)"}, status=400)
-        message = _("What you sent contains a NUL character (U+0000), which no field accepts. Remove it and try again.")
-        return render(request, "400.html", {"message": message}, status=400)
+        refusal = BadInput(
+            _("What you sent contains a NUL character (U+0000), which no field accepts. Remove it and try again.")
+        )
+        return render(request, "refusal.html", {"refusal": refusal}, status=refusal.status)
 
 
 class PrivacyHeadersMiddleware:
@@ -106,3 +111,20 @@ class PrivacyHeadersMiddleware:
             patch_cache_control(response, private=True, no_store=True)
         response.headers.setdefault("Permissions-Policy", self.permissions_policy)
         return response
+
+
+class RefusalMiddleware:
+    """Maps a refusal a view did not handle itself (`lib.refusals.Refusal`) to a page with its
+    message and its status: the one place where pages turn refusals into responses. A 403 or
+    404 refusal is Django's PermissionDenied or Http404, answered by the 403 and 404 pages."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if not isinstance(exception, Refusal) or isinstance(exception, (Http404, PermissionDenied)):
+            return None
+        return render(request, "refusal.html", {"refusal": exception}, status=exception.status)

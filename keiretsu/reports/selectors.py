@@ -16,9 +16,9 @@ from django.utils import timezone
 
 from keiretsu.assessments import selectors as assessment_selectors
 from keiretsu.assessments.models import Answer, Assessment
-from keiretsu.assessments.scoring import Rate, ScoreSummary
 from keiretsu.catalogue.models import Item, Section
 from keiretsu.catalogue.selectors import EditionStructure, edition_structure
+from keiretsu.programme.scoring import Rate, ScoreSummary
 
 FOCUS_COUNT = 7  # what fits on page one beside the comparison
 

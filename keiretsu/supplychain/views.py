@@ -16,12 +16,13 @@ from django.views.decorators.http import require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from keiretsu.accounts.access import member_view
-from keiretsu.assessments.scoring import ScoreSummary
 from keiretsu.catalogue.selectors import edition_structure
 from keiretsu.lib.fiscal_year import fiscal_year_of
+from keiretsu.lib.refusals import message_of
 from keiretsu.lib.uploads import bounded_upload
+from keiretsu.programme.scoring import ScoreSummary
 
-from . import selectors, services, supplier_csv
+from . import reminders, selectors, services, supplier_csv
 from .forms import (
     DeclineForm,
     ImportForm,
@@ -50,7 +51,7 @@ def _require_answerer(membership):
 
 
 def _refusal(request, exc):
-    messages.error(request, exc.message if isinstance(exc, services.SupplyChainError) else " ".join(exc.messages))
+    messages.error(request, message_of(exc))
 
 
 # --- The customer's side: suppliers ------------------------------------------------------------
@@ -331,7 +332,7 @@ def request_withdraw(request, membership, request_id):
 def request_remind(request, membership, request_id):
     assessment_request = selectors.sent_request_for(membership, request_id)
     try:
-        services.reminder_nudge(membership=membership, actor=request.user, request=assessment_request, today=_today())
+        reminders.reminder_nudge(membership=membership, actor=request.user, request=assessment_request, today=_today())
     except services.SupplyChainError as exc:
         _refusal(request, exc)
     else:
@@ -639,7 +640,7 @@ def invitation(request, token):
                 user=request.user, token=token, registration=form.cleaned_data if form is not None else None
             )
         except (services.SupplyChainError, ValidationError) as exc:
-            context["problem"] = exc.message if isinstance(exc, services.SupplyChainError) else " ".join(exc.messages)
+            context["problem"] = message_of(exc)
             context["form"] = form
             return render(request, "supplychain/invitation.html", context, status=409)
         messages.success(

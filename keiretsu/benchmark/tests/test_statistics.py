@@ -6,8 +6,8 @@ from fractions import Fraction as F
 
 import pytest
 
-from keiretsu.assessments.scoring import percent
 from keiretsu.benchmark.statistics import Distribution, percentile_rank, share, summarise
+from keiretsu.programme.scoring import percent
 
 
 def test_six_rates_mean_median_quartiles():

@@ -5,9 +5,9 @@ import io
 
 import pytest
 
-from keiretsu.assessments.scoring import percent
 from keiretsu.conftest import client_for
 from keiretsu.interchange.selectors import assessment_data
+from keiretsu.programme.scoring import percent
 
 pytestmark = pytest.mark.django_db
 

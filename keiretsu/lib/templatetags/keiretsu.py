@@ -3,7 +3,7 @@ from dataclasses import dataclass
 from django import template
 from django.utils.translation import gettext as _
 
-from keiretsu.assessments.scoring import Rate, ScoreSummary
+from keiretsu.programme.scoring import Rate, ScoreSummary
 
 register = template.Library()
 

@@ -3,7 +3,7 @@
 from decimal import Decimal
 from fractions import Fraction
 
-from keiretsu.assessments.scoring import Rate, Scale, ScoredItem, ScoreSummary, percent, score
+from keiretsu.programme.scoring import Rate, Scale, ScoredItem, ScoreSummary, percent, score
 
 FACTORY_SCALE = Scale.from_declaration({
     "symbols": [{"symbol": s, "label": s} for s in ("○", "□", "△", "×", "－")],

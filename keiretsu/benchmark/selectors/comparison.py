@@ -1,0 +1,297 @@
+"""A company against a published release: its own rates beside the industry's and its
+segment's, its percentile, its focus items, and the change since last year (the PDF report, the
+comparison page and the API all use this)."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from decimal import Decimal
+from fractions import Fraction
+
+from django.conf import settings
+from django.db.models import Count, Exists, F, OuterRef, Q
+from django.utils.translation import gettext as _
+
+from keiretsu.assessments import selectors as assessment_selectors
+from keiretsu.assessments.models import Answer, Assessment
+from keiretsu.catalogue.selectors import EditionStructure, edition_structure
+from keiretsu.programme.scoring import Rate, ScoreSummary, percent
+
+from .. import statistics
+from ..compute import DIMENSIONS, SEGMENT_FIELDS
+from ..models import Release, ReleaseSubmission, Submission, SubmissionScore
+from .lookups import dimension_label, previous_release, segment_label
+from .release_view import LevelChange, group_cell, short_text
+
+
+@dataclass
+class ComparisonRow:
+    code: str  # level code or section code
+    title: str
+    own: Decimal | None  # the company's achievement %, scoring.percent
+    industry: Decimal | None  # release mean %, None if suppressed/undefined
+    segment: Decimal | None  # mean % of the company's segment, None if suppressed
+
+
+@dataclass
+class FocusItem:
+    number: str
+    text: str  # short text of the item
+    level: str
+    priority: bool
+    peers_achieved: Decimal  # % of peers in the release that achieved it
+
+
+@dataclass
+class Comparison:
+    release_label: str  # e.g. "FY2025 · 一般社団法人 日本自動車工業会"
+    segment_label: str
+    overall: ComparisonRow
+    by_level: list[ComparisonRow]
+    by_section: list[ComparisonRow]
+    percentile: int | None  # the company's percentile position in the release
+    focus_items: list[FocusItem]
+
+
+def release_for_assessment(assessment: Assessment) -> Release | None:
+    """The newest published release of the assessment's edition for its fiscal year, or the
+    latest year before it; a body the company submitted this edition to comes first."""
+    submitted_to_body = Submission.objects.filter(
+        round__body=OuterRef("round__body"), organisation=assessment.organisation_id, edition=assessment.edition_id
+    )
+    return (
+        Release.objects.filter(
+            status=Release.Status.PUBLISHED,
+            edition=assessment.edition_id,
+            round__fiscal_year__lte=assessment.fiscal_year,
+        )
+        .annotate(own_body=Exists(submitted_to_body))
+        .select_related("round__body", "edition__guideline")
+        .order_by("-round__fiscal_year", "-own_body", "-version", "-published_at")
+        .first()
+    )
+
+
+def comparison_for_assessment(assessment) -> Comparison | None:
+    """The latest published release for the assessment's edition and fiscal year (or the latest
+    before it); None when there is none."""
+    release = release_for_assessment(assessment)
+    if release is None:
+        return None
+    return build_comparison(assessment, release).comparison
+
+
+@dataclass
+class SegmentComparison:
+    dimension: str
+    dimension_label: str
+    label: str
+    status: str
+    n: int | None
+    overall: Decimal | None
+    by_level: list[Decimal | None]
+
+
+@dataclass
+class OwnChange:
+    code: str
+    title: str
+    previous: Decimal | None
+    current: Decimal | None
+
+    @property
+    def delta(self) -> Decimal | None:
+        if self.previous is None or self.current is None:
+            return None
+        return self.current - self.previous
+
+
+@dataclass
+class ComparisonDetail:
+    """What the comparison page shows: the Comparison and what goes around it."""
+
+    comparison: Comparison
+    release: Release
+    assessment: Assessment
+    scores: ScoreSummary
+    structure: EditionStructure
+    segment_key: str
+    segments: list[SegmentComparison]
+    previous_assessment: Assessment | None = None
+    own_changes: list[OwnChange] = field(default_factory=list)
+    previous_release: Release | None = None
+    industry_changes: list[LevelChange] = field(default_factory=list)
+    focus_share: int = 70
+
+
+def _own_segment(assessment: Assessment, release: Release) -> dict:
+    """The segment the company was counted in (copied at submission), or its current one."""
+    counted = (
+        Submission.objects.filter(organisation=assessment.organisation_id, releases=release)
+        .values(*SEGMENT_FIELDS)
+        .first()
+    )
+    if counted:
+        return {name: str(counted[name]) for name in SEGMENT_FIELDS}
+    organisation = assessment.organisation
+    return {name: str(getattr(organisation, name)) for name in SEGMENT_FIELDS}
+
+
+def percentile_position(release: Release, rate: Rate) -> int | None:
+    """The company's percentile rank (statistics.percentile_rank) among the release's companies."""
+    if rate.applicable == 0 or release.statistics["groups"]["all"].get("overall", {}).get("status") != "published":
+        return None
+    scores = SubmissionScore.objects.filter(
+        submission__in=ReleaseSubmission.objects.filter(release=release).values("submission_id"),
+        kind=SubmissionScore.Kind.OVERALL,
+        applicable__gt=0,
+    ).annotate(lhs=F("achieved") * rate.applicable, rhs=F("applicable") * rate.achieved)
+    counts = scores.aggregate(
+        n=Count("pk"), below=Count("pk", filter=Q(lhs__lt=F("rhs"))), equal=Count("pk", filter=Q(lhs=F("rhs")))
+    )
+    rank = statistics.percentile_rank(below=counts["below"], equal=counts["equal"], n=counts["n"])
+    if rank is None:
+        return None
+    return math.floor(rank * 100 + Fraction(1, 2))  # a whole percentile, rounded half up
+
+
+def build_comparison(assessment: Assessment, release: Release) -> ComparisonDetail:
+    data = release.statistics
+    edition = assessment.edition
+    structure = edition_structure(edition)
+    answers = {a.item_id: a for a in Answer.objects.filter(assessment=assessment)}
+    scores = assessment_selectors.scores_of(assessment, structure, answers)
+
+    own_segment = _own_segment(assessment, release)
+    segments = []
+    chosen = None
+    for dimension in DIMENSIONS:
+        key = f"{dimension.name}:{own_segment[dimension.name]}"
+        entry = data["groups"].get(key, {"status": "empty"})
+        segments.append(
+            SegmentComparison(
+                dimension=dimension.name,
+                dimension_label=dimension_label(dimension.name),
+                label=segment_label(dimension.name, own_segment[dimension.name]),
+                status=entry["status"],
+                n=entry.get("n"),
+                overall=group_cell(data, key, ("overall",)).mean,
+                by_level=[group_cell(data, key, ("levels", code)).mean for code in data["levels"]],
+            )
+        )
+        if chosen is None and entry["status"] == "published":
+            chosen = (key, segments[-1].label)
+    segment_key, label = chosen or ("", "")
+
+    def row(code, title, rate, path):
+        return ComparisonRow(
+            code=code,
+            title=title,
+            own=percent(rate.achievement) if rate else None,
+            industry=group_cell(data, "all", path).mean,
+            segment=group_cell(data, segment_key, path).mean if segment_key else None,
+        )
+
+    overall = row("overall", _("Overall"), scores.overall, ("overall",))
+    by_level = [
+        row(code, edition.level_title(code), scores.by_level.get(code), ("levels", code))
+        for code in edition.level_codes
+    ]
+    by_section = [
+        row(section.code, section.display_title, scores.by_section.get(section.code), ("sections", section.code))
+        for section in structure.top_sections
+    ]
+
+    threshold = Decimal(settings.BENCHMARK_FOCUS_SHARE)
+    scale = edition.rating_scale
+    levels = list(edition.level_codes)
+    focus = []
+    for item in structure.items:
+        answer = answers.get(item.pk)
+        rating = answer.rating if answer else ""
+        if rating in scale.not_applicable or rating in scale.achieved:
+            continue
+        peers = group_cell(data, "all", ("items", item.number))
+        if peers.shown and peers.share is not None and peers.share >= threshold:
+            focus.append((item, peers.share))
+    focus.sort(
+        key=lambda pair: (
+            not pair[0].is_priority,
+            levels.index(pair[0].level) if pair[0].level in levels else len(levels),
+            pair[0].position,
+        )
+    )
+    comparison = Comparison(
+        release_label=release.label,
+        segment_label=label,
+        overall=overall,
+        by_level=by_level,
+        by_section=by_section,
+        percentile=percentile_position(release, scores.overall),
+        focus_items=[
+            FocusItem(item.number, short_text(item), item.level, item.is_priority, share) for item, share in focus
+        ],
+    )
+    detail = ComparisonDetail(
+        comparison=comparison,
+        release=release,
+        assessment=assessment,
+        scores=scores,
+        structure=structure,
+        segment_key=segment_key,
+        segments=segments,
+        focus_share=settings.BENCHMARK_FOCUS_SHARE,
+    )
+    _add_own_change(detail)
+    detail.previous_release = previous_release(release)
+    if detail.previous_release is not None:
+        detail.industry_changes = [
+            LevelChange(
+                row.code,
+                row.title,
+                group_cell(detail.previous_release.statistics, "all", ("levels", row.code)).mean,
+                row.industry,
+            )
+            for row in by_level
+        ]
+    return detail
+
+
+def _add_own_change(detail: ComparisonDetail):
+    """The company's change since its previous year's submitted assessment of the same guideline."""
+    assessment = detail.assessment
+    previous = (
+        Assessment.objects.filter(
+            organisation=assessment.organisation_id,
+            scope=assessment.scope_id,
+            edition__guideline=assessment.edition.guideline_id,
+            fiscal_year=assessment.fiscal_year - 1,
+            status=Assessment.Status.SUBMITTED,
+        )
+        .select_related("edition")
+        .order_by("-revision")
+        .first()
+    )
+    if previous is None or not previous.score_snapshot:
+        return
+    before = ScoreSummary.from_dict(previous.score_snapshot)
+    detail.previous_assessment = previous
+    edition = assessment.edition
+    rows = [
+        OwnChange(
+            "overall", _("Overall"), percent(before.overall.achievement), percent(detail.scores.overall.achievement)
+        )
+    ]
+    for code in edition.level_codes:
+        prior = before.by_level.get(code)
+        now = detail.scores.by_level.get(code)
+        rows.append(
+            OwnChange(
+                code,
+                edition.level_title(code),
+                percent(prior.achievement) if prior else None,
+                percent(now.achievement) if now else None,
+            )
+        )
+    detail.own_changes = rows
