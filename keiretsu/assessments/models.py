@@ -72,6 +72,9 @@ class Assessment(models.Model):
 
 
 class Answer(models.Model):
+    # The longest reason or comment, however it arrives (the form, the API, a checksheet).
+    MAX_TEXT = 4000
+
     assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="answers")
     item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="+")
     rating = models.CharField(max_length=16, blank=True)  # "" = not rated yet
