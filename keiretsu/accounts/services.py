@@ -27,7 +27,17 @@ def _require_manager(membership):
 
 def user_sign_up(*, email: str, password: str, name: str = "") -> User:
     with transaction.atomic():
-        return User.objects.create_user(email=email, password=password, name=name)
+        user = User.objects.create_user(email=email, password=password, name=name)
+        # No organisation yet: the row is the person's own (and the instance administrator's).
+        audit.record(
+            actor=user,
+            organisation=None,
+            event=AccountEvent.USER_SIGNED_UP,
+            target=user,
+            target_label=user.email,
+            after={"email": user.email, "name": user.name},
+        )
+    return user
 
 
 def organisation_create(*, actor: User, **fields) -> Organisation:

@@ -198,7 +198,7 @@ def submission_problems(structure, answers_by_item: dict[int, Answer]) -> list[M
         answer = answers_by_item.get(item.pk)
         if answer is None or not answer.rating:
             problems.append(MissingAnswer(item, "unanswered"))
-        elif scale.needs_reason(answer.rating) and not answer.reason:
+        elif scale.lacks_reason(answer.rating, answer.reason):
             problems.append(MissingAnswer(item, "reason"))
     return problems
 

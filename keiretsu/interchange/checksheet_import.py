@@ -196,7 +196,7 @@ def _read_rows(result: ReadChecksheet, grid, header: headings.Header, edition: E
                     sheet, row, header.letter("rating"),
                 ))
                 symbol = ""
-        if symbol and scale.needs_reason(symbol) and not reason:
+        if symbol and scale.lacks_reason(symbol, reason):
             where = header.letter("reason") if "reason" in col else header.letter("rating")
             problems.append(Problem(
                 _("No.%(number)s is rated %(symbol)s, which needs a reason: write it in the reason column.")

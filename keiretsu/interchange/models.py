@@ -22,6 +22,7 @@ PREVIEW_VALID_FOR = datetime.timedelta(hours=24)
 
 class InterchangeEvent(models.TextChoices):
     CHECKSHEET_IMPORTED = "interchange.checksheet_imported", _("Checksheet imported")
+    CHECKSHEET_DISCARDED = "interchange.checksheet_discarded", _("Checksheet import discarded")
 
 
 audit.register_events(InterchangeEvent)

@@ -77,8 +77,28 @@ class Scale:
                     return s.symbol
         return None
 
+    # What a rating means: the one definition (docs/rules.md, "Scale"). A rating that is not a
+    # symbol of the scale (or "", unanswered) is applicable and neither achieved nor examined.
+
+    def is_applicable(self, rating: str) -> bool:
+        return rating not in self.not_applicable
+
+    def is_achieved(self, rating: str) -> bool:
+        return rating in self.achieved and self.is_applicable(rating)
+
+    def is_examined(self, rating: str) -> bool:
+        return rating in self.examined and self.is_applicable(rating)
+
     def needs_reason(self, rating: str) -> bool:
         return rating in self.requires_reason
+
+    def lacks_reason(self, rating: str, reason: str) -> bool:
+        """A rating that needs a reason, given without one: it stops a submission."""
+        return self.needs_reason(rating) and not (reason or "").strip()
+
+    def symbols_where(self, meaning) -> tuple[str, ...]:
+        """The symbols for which `meaning` (e.g. Scale.is_achieved) holds: for SQL filters."""
+        return tuple(symbol for symbol in self.codes if meaning(self, symbol))
 
 
 @dataclass(frozen=True)
@@ -208,9 +228,9 @@ def score(
         if rating not in known:
             rating = UNANSWERED
         answered = rating != UNANSWERED
-        applicable = rating not in scale.not_applicable
-        achieved = applicable and rating in scale.achieved
-        examined = applicable and rating in scale.examined
+        applicable = scale.is_applicable(rating)
+        achieved = scale.is_achieved(rating)
+        examined = scale.is_examined(rating)
         counts = (answered, applicable, achieved, examined)
 
         overall.add(*counts)

@@ -215,11 +215,7 @@ def management_report(assessment: Assessment) -> ManagementReport:
             line.industry, line.segment = by_section[section.code].industry, by_section[section.code].segment
         sections.append(line)
 
-    def achieved(rating):
-        return rating in scale.achieved
-
-    def applicable(rating):
-        return rating not in scale.not_applicable
+    achieved, applicable = scale.is_achieved, scale.is_applicable
 
     def rating_of(item):
         return answers[item.pk].rating if item and item.pk in answers else ""

@@ -210,7 +210,7 @@ def build_comparison(assessment: Assessment, release: Release) -> ComparisonDeta
     for item in structure.items:
         answer = answers.get(item.pk)
         rating = answer.rating if answer else ""
-        if rating in scale.not_applicable or rating in scale.achieved:
+        if not scale.is_applicable(rating) or scale.is_achieved(rating):
             continue
         peers = group_cell(data, "all", ("items", item.number))
         if peers.shown and peers.share is not None and peers.share >= threshold:

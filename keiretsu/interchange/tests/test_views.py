@@ -4,6 +4,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
+from keiretsu.accounts.models import AuditEvent
 from keiretsu.assessments.models import Answer
 from keiretsu.conftest import client_for
 from keiretsu.interchange.checksheet_export import export_checksheet
@@ -67,8 +68,14 @@ def test_discard_changes_nothing(factory_assessment, alice):
     filled = samples.fill_checksheet(export_checksheet(assessment_data(factory_assessment)), {"6": ("○", "", "")})
     response = post_file(client, factory_assessment, filled)
     client.post(response["Location"], {"action": "discard"})
-    assert ChecksheetImport.objects.get().status == PendingStatus.DISCARDED
+    pending = ChecksheetImport.objects.get()
+    assert pending.status == PendingStatus.DISCARDED
     assert ratings(factory_assessment) == before
+    event = AuditEvent.objects.get(event="interchange.checksheet_discarded")
+    assert (event.actor, event.organisation_id, event.target_id) == (alice, factory_assessment.organisation_id, str(factory_assessment.pk))
+    assert event.before == {"file": "filled.xlsx", "sha256": pending.file_sha256, "status": "pending"}
+    client.post(response["Location"], {"action": "discard"})  # already discarded: nothing more to record
+    assert AuditEvent.objects.filter(event="interchange.checksheet_discarded").count() == 1
 
 
 def test_problems_are_listed_by_sheet_row_and_column(factory_assessment, alice):

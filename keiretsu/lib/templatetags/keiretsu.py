@@ -19,6 +19,12 @@ def pct(value):
 
 
 @register.filter
+def lacks_reason(answer, scale):
+    """An answer whose rating needs a reason, without one (the scale says which: Scale.lacks_reason)."""
+    return answer is not None and scale.lacks_reason(answer.rating, answer.reason)
+
+
+@register.filter
 def bar_width(value):
     """The width of a bar for a percentage (0 when undefined)."""
     return 0 if value is None else value

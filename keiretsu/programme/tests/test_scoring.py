@@ -152,3 +152,18 @@ def test_summary_round_trips_through_its_snapshot():
     )
     assert ScoreSummary.from_dict(result.as_dict()) == result
     assert result.overall == Rate(total=2, answered=2, applicable=2, achieved=1, examined=2)
+
+
+def test_what_a_rating_means_is_asked_of_the_scale_and_score_agrees(catalogue):
+    """One definition: every symbol of every shipped scale scores as the scale's predicates say,
+    and the symbol lists the benchmark filters on in SQL are those predicates too."""
+    for edition in catalogue.values():
+        scale = edition.rating_scale
+        for rating in (*scale.codes, "", "not-a-symbol"):
+            summary = score(scale=scale, levels=(), items=[ScoredItem("1")], ratings={"1": rating})
+            meaning = (scale.is_applicable(rating), scale.is_achieved(rating), scale.is_examined(rating))
+            counted = (summary.overall.applicable == 1, summary.overall.achieved == 1, summary.overall.examined == 1)
+            assert counted == meaning, (edition, rating)
+            assert (rating in scale.symbols_where(Scale.is_achieved)) == (rating in scale.codes and meaning[1])
+        assert not scale.lacks_reason("", "") and all(not scale.lacks_reason(s, "理由") for s in scale.codes)
+        assert {s for s in scale.codes if scale.lacks_reason(s, " ")} == set(scale.requires_reason)

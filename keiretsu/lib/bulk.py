@@ -1,4 +1,4 @@
-"""Writing many rows with one executemany, for the checksheet import.
+"""Writing many rows with one executemany (the checksheet import's answers, audit.record_many).
 
 A checksheet writes 153 answers and 153 audit rows. bulk_create and bulk_update build a
 model instance per row and compile the SQL with every value in it, which made up half of
