@@ -4,8 +4,6 @@ industry body's view of one submission. Figures come from the release's stored s
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -14,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from keiretsu.assessments.models import Answer
 from keiretsu.catalogue.selectors import edition_structure
+from keiretsu.lib.spreadsheets import csv_response
 from keiretsu.programme.scoring import ScoreSummary
 
 from .selectors import dimension_label, group_cell, segment_label, short_text
@@ -309,15 +308,9 @@ def release_rows(release) -> list[list[str]]:
 
 
 def release_csv_response(release) -> HttpResponse:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerows(release_rows(release))
-    # UTF-8 with a byte order mark: Japanese Excel then opens it without garbling.
-    response = HttpResponse(("\ufeff" + buffer.getvalue()).encode("utf-8"), content_type="text/csv; charset=utf-8")
     edition = release.edition
     name = f"benchmark-FY{release.round.fiscal_year}-{edition.guideline.slug}-{edition.code}-v{release.version}.csv"
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
+    return csv_response(release_rows(release), name)
 
 
 # --- The industry body's view of one submission ------------------------------------------------

@@ -26,9 +26,9 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from keiretsu.lib import score_headings
+from keiretsu.lib.spreadsheets import put
 from keiretsu.programme.scoring import Rate, percent
 
-from .cells import put
 from .selectors import AssessmentData
 
 FORMAT = "keiretsu-checksheet/1"

@@ -249,16 +249,3 @@ def _numbered_rows(text: str) -> list[tuple[int, list[str]]]:
     line break is still one row; blank rows keep their number)."""
     reader = csv.reader(io.StringIO(text, newline=""))
     return [(number, cells) for number, cells in enumerate(reader, start=1) if any(c.strip() for c in cells)]
-
-
-# --- Export ------------------------------------------------------------------------------------
-
-
-def export(rows, header: list[str]) -> bytes:
-    """UTF-8 with a byte-order mark, so that Excel opens Japanese text correctly."""
-    buffer = io.StringIO(newline="")
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(header)
-    for row in rows:
-        writer.writerow(["" if value is None else value for value in row])
-    return b"\xef\xbb\xbf" + buffer.getvalue().encode("utf-8")

@@ -18,6 +18,7 @@ from django.views.decorators.vary import vary_on_headers
 from keiretsu.accounts.access import member_view
 from keiretsu.catalogue.selectors import edition_structure
 from keiretsu.lib.fiscal_year import fiscal_year_of
+from keiretsu.lib import score_headings, spreadsheets
 from keiretsu.lib.refusals import message_of
 from keiretsu.lib.uploads import bounded_upload
 from keiretsu.programme.scoring import ScoreSummary
@@ -85,8 +86,8 @@ def _query_without(query, *keys):
     return urlencode([(k, v) for k, v in query.items() if k not in keys and v])
 
 
-@member_view
-def supplier_export(request, membership):
+def _supplier_export(request, membership):
+    """The supplier list as filtered on the page: (file name without suffix, header, rows)."""
     today = _today()
     focus = _focus(membership, request)
     rows = selectors.supplier_rows(
@@ -102,8 +103,8 @@ def supplier_export(request, membership):
         _("Guideline edition"),
         _("Status"),
         _("Due date"),
-        _("Level attained"),
-        _("Achievement rate (%)"),
+        score_headings.LEVEL_ATTAINED,
+        score_headings.ACHIEVEMENT_RATE,
         _("Weak link"),
         _("Shared on"),
         _("Last activity"),
@@ -130,11 +131,27 @@ def supplier_export(request, membership):
                 timezone.localtime(row.last_activity).strftime("%Y-%m-%d %H:%M") if row.last_activity else "",
             ]
 
-    response = HttpResponse(
-        supplier_csv.export(lines(), [str(h) for h in header]), content_type="text/csv; charset=utf-8"
+    return f"suppliers-FY{focus.fiscal_year}", [str(h) for h in header], lines()
+
+
+CORPORATE_NUMBER_COLUMN = 1
+
+
+@member_view
+def supplier_export(request, membership):
+    name, header, rows = _supplier_export(request, membership)
+    return spreadsheets.csv_response([header, *rows], f"{name}.csv")
+
+
+@member_view
+def supplier_export_xlsx(request, membership):
+    """The same list as an Excel workbook: the corporate number is text (13 digits, never 6.01235E+12)."""
+    name, header, rows = _supplier_export(request, membership)
+    content = spreadsheets.table_xlsx(
+        _("Suppliers"), header, rows, text_columns=(CORPORATE_NUMBER_COLUMN,),
+        widths=(28, 16, 28, 10, 24, 8, 24, 12, 12, 10, 10, 8, 12, 16),
     )
-    response["Content-Disposition"] = f'attachment; filename="suppliers-FY{focus.fiscal_year}.csv"'
-    return response
+    return spreadsheets.xlsx_response(content, f"{name}.xlsx")
 
 
 @member_view

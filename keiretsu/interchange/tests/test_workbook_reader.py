@@ -7,7 +7,7 @@ import zipfile
 from openpyxl import Workbook as OpenpyxlWorkbook
 from openpyxl import load_workbook
 
-from keiretsu.interchange.cells import put
+from keiretsu.lib.spreadsheets import put
 from keiretsu.interchange.workbooks import Workbook
 
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
