@@ -130,3 +130,30 @@ class InviteForm(forms.Form):
 
 class RoleForm(forms.Form):
     role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+
+class AuditFilterForm(forms.Form):
+    """The audit log's filters: who, what kind of event, from and to which day."""
+
+    actor = forms.ModelChoiceField(label=_("Person"), queryset=User.objects.none(), required=False, empty_label=_("everyone"))
+    event = forms.ChoiceField(label=_("Event"), required=False)
+    date_from = forms.DateField(label=_("From"), required=False, widget=DateInput)
+    date_to = forms.DateField(label=_("To"), required=False, widget=DateInput)
+
+    def __init__(self, *args, membership, **kwargs):
+        from . import audit, selectors
+
+        super().__init__(*args, **kwargs)
+        self.fields["actor"].queryset = selectors.audit_actors(membership)
+        self.fields["actor"].label_from_instance = lambda user: user.name or user.email
+        labels = sorted(((code, str(audit.event_label(code))) for code in audit.registered_events()), key=lambda c: c[1])
+        self.fields["event"].choices = [("", _("all events")), *labels]
+
+    def filters(self) -> dict:
+        if not self.is_bound or not self.is_valid():
+            return {}
+        return {key: self.cleaned_data[key] for key in ("actor", "event", "date_from", "date_to")}
