@@ -3,7 +3,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
-from django.utils.text import capfirst
+from django.core.validators import MaxLengthValidator
 from django.utils.translation import gettext_lazy as _
 
 from keiretsu.lib import corporate_number
@@ -75,18 +75,23 @@ class SignUpForm(forms.Form):
 
 
 class OrganisationForm(forms.ModelForm):
-    # Not the model field's max_length (13): people type the number with hyphens or spaces
-    # ("1-2345-6789-0123"), and clean_corporate_number keeps the 13 digits.
-    corporate_number = forms.CharField(
-        label=capfirst(Organisation._meta.get_field("corporate_number").verbose_name),
-        max_length=20,
-        help_text=_("The 13-digit corporate number (法人番号) of the National Tax Agency."),
-        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
-    )
-
     class Meta:
         model = Organisation
         fields = ["name", "corporate_number", "size_band", "business_type", "tier"]
+        help_texts = {
+            "corporate_number": _("The 13-digit corporate number (法人番号) of the National Tax Agency."),
+        }
+        widgets = {"corporate_number": forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        number = self.fields.get("corporate_number")
+        if number is not None:
+            # Not the model field's 13: people type the number with hyphens or spaces
+            # ("1-2345-6789-0123"); clean_corporate_number keeps the 13 digits.
+            number.max_length = 20
+            number.validators = [v for v in number.validators if not isinstance(v, MaxLengthValidator)]
+            number.widget.attrs["maxlength"] = "20"
 
     def clean_corporate_number(self):
         number = corporate_number.normalise(self.cleaned_data["corporate_number"])

@@ -70,3 +70,15 @@ def test_select_boxes_offer_their_blank_choice_in_japanese(alice):
     assert "<select" in page
     assert "Select an option" not in page
     assert "選択してください" in page
+
+
+def test_a_corporate_number_typed_with_hyphens_registers_the_organisation(alice):
+    from keiretsu.accounts.models import Organisation
+
+    number = corporate_number.with_check_digit("700000000001")
+    typed = f"{number[0]}-{number[1:5]}-{number[5:9]}-{number[9:]}"
+    response = client_for(alice).post(reverse("accounts:organisation_create"), {
+        "name": "ハイフン工業", "corporate_number": typed, "size_band": "small", "business_type": "parts", "tier": "1",
+    })
+    assert response.status_code == 302
+    assert Organisation.objects.get(name="ハイフン工業").corporate_number == number
