@@ -34,7 +34,9 @@ def audit_events(request, membership):
         raise PermissionDenied("the audit log is for the organisation's owners")
     form = AuditFilterForm(request.GET or None, membership=membership)
     if form.is_bound and not form.is_valid():
-        raise ApiError("invalid filter", errors={name: [str(e) for e in errors] for name, errors in form.errors.items()})
+        raise ApiError(
+            "invalid filter", errors={name: [str(e) for e in errors] for name, errors in form.errors.items()}
+        )
     page = Paginator(selectors.audit_events(membership, **form.filters()), PER_PAGE).get_page(request.GET.get("page"))
     return {
         "count": page.paginator.count,

@@ -120,7 +120,11 @@ def readable(event) -> ReadableEvent:
     actor = actor_name(event.actor)
     target = event.target_label
     if description is None:  # an event an app forgot to describe: still readable
-        sentence = _("%(actor)s: %(event)s (%(target)s).") % {"actor": actor, "event": event.event_label, "target": target}
+        sentence = _("%(actor)s: %(event)s (%(target)s).") % {
+            "actor": actor,
+            "event": event.event_label,
+            "target": target,
+        }
     else:
         sentence = str(description.sentence) % {"actor": actor, "target": target}
     return ReadableEvent(
@@ -195,7 +199,9 @@ def _scores(value: dict) -> str:
     overall = Rate(**value["overall"])
     rate = percent(overall.achievement)
     text = _("achievement rate %(rate)s (%(achieved)s of %(applicable)s)") % {
-        "rate": "－" if rate is None else f"{rate}%", "achieved": overall.achieved, "applicable": overall.applicable,
+        "rate": "－" if rate is None else f"{rate}%",
+        "achieved": overall.achieved,
+        "applicable": overall.applicable,
     }
     if value.get("levels"):
         text += _(", level attained: %(level)s") % {"level": value.get("level_attained") or _("none")}

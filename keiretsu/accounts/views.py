@@ -17,7 +17,16 @@ from keiretsu.lib import spreadsheets
 
 from . import audit_display, selectors, services
 from .access import member_view
-from .forms import AuditFilterForm, InviteForm, OrganisationForm, RenameScopeForm, RoleForm, ScopeForm, SignInForm, SignUpForm
+from .forms import (
+    AuditFilterForm,
+    InviteForm,
+    OrganisationForm,
+    RenameScopeForm,
+    RoleForm,
+    ScopeForm,
+    SignInForm,
+    SignUpForm,
+)
 from .models import Scope
 
 

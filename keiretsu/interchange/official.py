@@ -173,7 +173,7 @@ def priority_numbers(source_slug: str, target_slug: str) -> tuple[list[str], Edi
 
 
 # "1 方針", "１．方針", "3) 体制": a label cell that starts with its own number.
-NUMBERED_LABEL = re.compile(r"^\s*([0-9０-９]{1,3})(?:[\s\u3000]+|[.．:：、)）]\s*)(\S.*)$", re.S)
+NUMBERED_LABEL = re.compile(r"^\s*([0-9０-９]{1,3})(?:[\s\u3000]+|[.．:：、)）]\s*)(\S.*)$", re.DOTALL)
 
 
 def _numbered_label(label: str) -> tuple[str, str]:

@@ -52,7 +52,9 @@ class BoundedUploadHandler(FileUploadHandler):
     def __init__(self, request=None):
         super().__init__(request)
         match = getattr(request, "resolver_match", None)
-        self.limit = _bytes(getattr(match.func, "upload_max_bytes", largest_upload_bytes)) if match else largest_upload_bytes()
+        self.limit = (
+            _bytes(getattr(match.func, "upload_max_bytes", largest_upload_bytes)) if match else largest_upload_bytes()
+        )
         self.received = 0
         self.oversize = False
 
@@ -84,7 +86,9 @@ class UploadField(forms.FileField):
 
     def to_python(self, data):
         if isinstance(data, OversizeUpload):
-            raise ValidationError(too_large_message(data.size, min(data.limit, _bytes(self.max_bytes))), code="too_large")
+            raise ValidationError(
+                too_large_message(data.size, min(data.limit, _bytes(self.max_bytes))), code="too_large"
+            )
         data = super().to_python(data)
         if data is not None and data.size > _bytes(self.max_bytes):
             raise ValidationError(too_large_message(data.size, _bytes(self.max_bytes)), code="too_large")

@@ -6,7 +6,6 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -17,8 +16,8 @@ from django.views.decorators.vary import vary_on_headers
 
 from keiretsu.accounts.access import member_view
 from keiretsu.catalogue.selectors import edition_structure
-from keiretsu.lib.fiscal_year import fiscal_year_of
 from keiretsu.lib import score_headings, spreadsheets
+from keiretsu.lib.fiscal_year import fiscal_year_of
 from keiretsu.lib.refusals import message_of
 from keiretsu.lib.uploads import bounded_upload
 from keiretsu.programme.scoring import ScoreSummary

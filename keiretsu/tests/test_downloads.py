@@ -26,8 +26,8 @@ from keiretsu.benchmark.tests.conftest import (  # noqa: F401 (fixtures)
 )
 from keiretsu.catalogue.services import edition_load
 from keiretsu.conftest import client_for, membership_of
-from keiretsu.supplychain import services as supply_services
 from keiretsu.lib.corporate_number import with_check_digit
+from keiretsu.supplychain import services as supply_services
 from keiretsu.tests.test_headers import concrete, every_route
 
 pytestmark = pytest.mark.django_db
@@ -45,24 +45,39 @@ def mini(db):
 
 
 @pytest.fixture
-def hostile_world(catalogue, alpha, alice, round_, mini, body, body_membership):
+def hostile_world(catalogue, alpha, alice, round_, mini, body, body_membership):  # noqa: F811 (fixtures)
     membership = membership_of(alice, alpha)
     alpha.name = HOSTILE[0]
     alpha.save()
-    factory = account_services.scope_create(membership=membership, actor=alice, kind=Scope.Kind.FACTORY, name=HOSTILE[1])
+    factory = account_services.scope_create(
+        membership=membership, actor=alice, kind=Scope.Kind.FACTORY, name=HOSTILE[1]
+    )
     assessment = assessment_services.assessment_create(
         membership=membership, actor=alice, scope=factory, edition=catalogue["jama-factory"], fiscal_year=2025
     )
     for index, item in enumerate(assessment.edition.items.order_by("position")[:6]):
-        assessment_services.answer_save(membership=membership, actor=alice, assessment=assessment, item=item,
-                                        rating="□", reason=HOSTILE[index], comment=HOSTILE[-1 - index])
+        assessment_services.answer_save(
+            membership=membership,
+            actor=alice,
+            assessment=assessment,
+            item=item,
+            rating="□",
+            reason=HOSTILE[index],
+            comment=HOSTILE[-1 - index],
+        )
     for index, text in enumerate(HOSTILE):
         supply_services.supplier_add(
-            membership=membership, actor=alice, name=f"{text}", corporate_number=with_check_digit(f"30000000{index:04d}"),
-            contact_email=f"s{index}@supplier.example", note=HOSTILE[-1 - index],
+            membership=membership,
+            actor=alice,
+            name=f"{text}",
+            corporate_number=with_check_digit(f"30000000{index:04d}"),
+            contact_email=f"s{index}@supplier.example",
+            note=HOSTILE[-1 - index],
         )
     for index in range(6):
-        company_with_submission(f"Company {index}", round_, mini, "○×○○×○"[: mini.items.count()].ljust(mini.items.count(), "○"))
+        company_with_submission(
+            f"Company {index}", round_, mini, "○×○○×○"[: mini.items.count()].ljust(mini.items.count(), "○")
+        )
     release = publish(body_membership, recompute(body_membership, round_, mini))
     return {"org_id": alpha.pk, "assessment_id": assessment.pk, "release_id": release.pk, "body_id": body.pk}
 
@@ -111,8 +126,15 @@ def test_every_download_keeps_hostile_text_as_text(hostile_world, alice, iris): 
             walked[name] = check_xlsx(response.content, url)
         else:
             pytest.fail(f"{url}: unexpected {kind}")
-    expected = {"checksheet_export", "answers_csv", "scores_csv", "organisation_scores_csv", "supplier_export",
-                "supplier_export_xlsx", "release_csv"}
+    expected = {
+        "checksheet_export",
+        "answers_csv",
+        "scores_csv",
+        "organisation_scores_csv",
+        "supplier_export",
+        "supplier_export_xlsx",
+        "release_csv",
+    }
     assert expected <= set(walked), walked
     for name in expected - {"scores_csv"}:
         assert walked[name] > 0, f"{name}: no hostile value reached the file, so nothing was tested"

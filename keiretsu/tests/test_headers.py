@@ -69,8 +69,12 @@ def test_every_url_answers_a_signed_in_person_with_private_no_store_and_a_permis
 def test_downloads_are_private_and_never_stored(world, alice):
     client = client_for(alice)
     org, assessment = world["org_id"], world["assessment_id"]
-    for url in (f"/o/{org}/scores.csv", f"/o/{org}/suppliers/export.csv",
-                f"/o/{org}/assessments/{assessment}/answers.csv", f"/o/{org}/assessments/{assessment}/checksheet.xlsx"):
+    for url in (
+        f"/o/{org}/scores.csv",
+        f"/o/{org}/suppliers/export.csv",
+        f"/o/{org}/assessments/{assessment}/answers.csv",
+        f"/o/{org}/assessments/{assessment}/checksheet.xlsx",
+    ):
         response = client.get(url)
         assert response.status_code == 200, url
         assert {"private", "no-store"} <= {p.strip() for p in response["Cache-Control"].split(",")}, url
@@ -83,31 +87,52 @@ def test_anonymous_pages_carry_the_permissions_policy(client):
 
 def production_env(**extra):
     env = {key: value for key, value in os.environ.items() if not key.startswith(("DJANGO_", "DATABASE_URL"))}
-    env.update({
-        "DEBUG": "false", "SECRET_KEY": "k3y-" + "x7Qz9!pL2#mN8$vB4%cR6^tY1&wE5*uI0(oP3)aS" * 2,
-        "ALLOWED_HOSTS": "keiretsu.example", "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
-        "DJANGO_SETTINGS_MODULE": "keiretsu.settings", **extra,
-    })
+    env.update(
+        {
+            "DEBUG": "false",
+            "SECRET_KEY": "k3y-" + "x7Qz9!pL2#mN8$vB4%cR6^tY1&wE5*uI0(oP3)aS" * 2,
+            "ALLOWED_HOSTS": "keiretsu.example",
+            "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "DJANGO_SETTINGS_MODULE": "keiretsu.settings",
+            **extra,
+        }
+    )
     return env
 
 
 def run_python(code: str, **extra) -> str:
-    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=production_env(**extra),
-                            capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        check=False,
+        cwd=ROOT,
+        env=production_env(**extra),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode == 0, result.stderr
     return result.stdout
 
 
 def test_check_deploy_is_clean_with_production_settings():
-    result = subprocess.run([sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"], cwd=ROOT,
-                            env=production_env(), capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        check=False,
+        cwd=ROOT,
+        env=production_env(),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
 
 
 def test_hsts_and_the_ssl_redirect_follow_https_and_the_proxy_header_needs_a_trusted_proxy():
-    show = ("import django; django.setup(); from django.conf import settings as s; "
-            "print(s.SECURE_HSTS_SECONDS, s.SECURE_HSTS_INCLUDE_SUBDOMAINS, s.SECURE_SSL_REDIRECT, s.SECURE_PROXY_SSL_HEADER)")
+    show = (
+        "import django; django.setup(); from django.conf import settings as s; "
+        "print(s.SECURE_HSTS_SECONDS, s.SECURE_HSTS_INCLUDE_SUBDOMAINS, s.SECURE_SSL_REDIRECT, s.SECURE_PROXY_SSL_HEADER)"
+    )
     assert run_python(show).split() == ["31536000", "True", "True", "None"]
     assert run_python(show, TRUSTED_PROXY="true").split()[-2:] == ["('HTTP_X_FORWARDED_PROTO',", "'https')"]
     assert run_python(show, HSTS_SECONDS="600").split()[0] == "600"

@@ -29,7 +29,9 @@ def test_an_imported_editions_source_note_and_label_titles_are_as_a_japanese_rea
     ]
     with translation.override("en"):  # whoever imports it, the catalogue's text is Japanese
         preview = official.read_official_checksheet(
-            samples.official_checksheet("plain", items), file_name="checksheet-v2.3.xlsx", guideline="jama-enterprise",
+            samples.official_checksheet("plain", items),
+            file_name="checksheet-v2.3.xlsx",
+            guideline="jama-enterprise",
             edition="2.3",
         )
     assert not preview.problems, preview.problems
@@ -45,8 +47,11 @@ def test_the_supplier_import_message_has_no_space_before_a_full_width_bracket(al
     number = corporate_number.with_check_digit("300000000001")
     data = f"会社名,法人番号,メールアドレス\r\n株式会社東海精機,{number},taro@tokai.example\r\n".encode()
     client = client_for(alice)
-    response = client.post(reverse("supplychain:supplier_import", args=[alpha.pk]),
-                           {"file": SimpleUploadedFile("s.csv", data)}, follow=True)
+    response = client.post(
+        reverse("supplychain:supplier_import", args=[alpha.pk]),
+        {"file": SimpleUploadedFile("s.csv", data)},
+        follow=True,
+    )
     page = response.content.decode()
     assert "1 社を取り込みました（" in page
     assert not re.search(r"\s（", visible_text(page))
@@ -77,8 +82,15 @@ def test_a_corporate_number_typed_with_hyphens_registers_the_organisation(alice)
 
     number = corporate_number.with_check_digit("700000000001")
     typed = f"{number[0]}-{number[1:5]}-{number[5:9]}-{number[9:]}"
-    response = client_for(alice).post(reverse("accounts:organisation_create"), {
-        "name": "ハイフン工業", "corporate_number": typed, "size_band": "small", "business_type": "parts", "tier": "1",
-    })
+    response = client_for(alice).post(
+        reverse("accounts:organisation_create"),
+        {
+            "name": "ハイフン工業",
+            "corporate_number": typed,
+            "size_band": "small",
+            "business_type": "parts",
+            "tier": "1",
+        },
+    )
     assert response.status_code == 302
     assert Organisation.objects.get(name="ハイフン工業").corporate_number == number

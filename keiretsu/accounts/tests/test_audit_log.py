@@ -34,11 +34,21 @@ def history(catalogue, alpha, alice, bob, alpha_factory):
     assessment = assessment_services.assessment_create(
         membership=owner, actor=alice, scope=alpha_factory, edition=catalogue["jama-factory"], fiscal_year=2025
     )
-    assessment_services.answer_save(membership=owner, actor=alice, assessment=assessment,
-                                    item=assessment.edition.items.get(number="1"), rating="×", comment="未着手")
-    filled = samples.fill_checksheet(export_checksheet(assessment_data(assessment)), {
-        "1": ("○", "", "体制図を改訂"), "2": ("□", "予算待ち", ""),
-    })
+    assessment_services.answer_save(
+        membership=owner,
+        actor=alice,
+        assessment=assessment,
+        item=assessment.edition.items.get(number="1"),
+        rating="×",
+        comment="未着手",
+    )
+    filled = samples.fill_checksheet(
+        export_checksheet(assessment_data(assessment)),
+        {
+            "1": ("○", "", "体制図を改訂"),
+            "2": ("□", "予算待ち", ""),
+        },
+    )
     assessor = membership_of(bob, alpha)
     pending = interchange_services.checksheet_import_prepare(
         membership=assessor, actor=bob, assessment=assessment, data=filled, file_name="filled.xlsx"
@@ -75,13 +85,19 @@ def test_the_log_reads_as_sentences_with_a_before_after_table_of_labels(history,
 
 def test_bulk_and_single_rows_render_alike(history):
     single = AuditEvent.objects.filter(event="assessment.answer_changed", actor__email__startswith="alice").get()
-    bulk = AuditEvent.objects.filter(event="assessment.answer_changed", actor__email__startswith="bob",
-                                     target_label__endswith="No.1").get()
+    bulk = AuditEvent.objects.filter(
+        event="assessment.answer_changed", actor__email__startswith="bob", target_label__endswith="No.1"
+    ).get()
     with translation.override("ja"):
         one, other = audit_display.readable(single), audit_display.readable(bulk)
     assert [c.label for c in one.changes] == ["評価", "コメント"]
-    assert [(c.label, c.before, c.after) for c in other.changes] == [("評価", "×", "○"), ("コメント", "未着手", "体制図を改訂")]
-    assert one.sentence.endswith("。") and other.sentence.replace("Bob", "Alice") == one.sentence.replace("（なし）", "")
+    assert [(c.label, c.before, c.after) for c in other.changes] == [
+        ("評価", "×", "○"),
+        ("コメント", "未着手", "体制図を改訂"),
+    ]
+    assert one.sentence.endswith("。") and other.sentence.replace("Bob", "Alice") == one.sentence.replace(
+        "（なし）", ""
+    )
 
 
 def test_filters_by_person_event_type_and_dates(history, alpha, alice, bob):
@@ -104,9 +120,13 @@ def test_pages_of_50_with_constant_queries(history, alpha, alice, django_assert_
     from django.db import transaction
 
     with transaction.atomic():
-        audit.record_many(actor=alice, organisation=alpha, event="assessment.answer_changed", target=history,
-                          rows=[(f"No.{n}", {"item": str(n), "rating": "×"}, {"item": str(n), "rating": "○"})
-                                for n in range(120)])
+        audit.record_many(
+            actor=alice,
+            organisation=alpha,
+            event="assessment.answer_changed",
+            target=history,
+            rows=[(f"No.{n}", {"item": str(n), "rating": "×"}, {"item": str(n), "rating": "○"}) for n in range(120)],
+        )
     client = client_for(alice)
     url = reverse("accounts:audit_log", args=[alpha.pk])
     client.get(url)
@@ -124,15 +144,21 @@ def test_the_csv_export_is_readable_and_formula_safe(history, alpha, alice):
     from keiretsu.accounts.models import Scope
 
     alpha_member = membership_of(alice, alpha)
-    assessment_services.answer_save(membership=alpha_member, actor=alice, assessment=history,
-                                    item=history.edition.items.get(number="3"), rating="○", comment="規程あり")
+    assessment_services.answer_save(
+        membership=alpha_member,
+        actor=alice,
+        assessment=history,
+        item=history.edition.items.get(number="3"),
+        rating="○",
+        comment="規程あり",
+    )
     account_services.scope_create(membership=alpha_member, actor=alice, kind=Scope.Kind.FACTORY, name='=HYPERLINK("x")')
     response = client_for(alice).get(reverse("accounts:audit_log_export", args=[alpha.pk]), {"actor": alice.pk})
     assert response.status_code == 200 and response["Content-Type"] == "text/csv; charset=utf-8"
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert rows[0] == ["日時", "操作者", "種類", "内容", "対象", "変更内容"]
     assert all(row[1] == "Alice" for row in rows[1:])
-    assert ["'=HYPERLINK(\"x\")"] == [row[4] for row in rows[1:] if "HYPERLINK" in row[4]]
+    assert ['\'=HYPERLINK("x")'] == [row[4] for row in rows[1:] if "HYPERLINK" in row[4]]
     assert not any(field.startswith(("=", "+", "-", "@")) for row in rows for field in row)
     assert any(row[5] == "評価：— → ○\nコメント：— → 規程あり" for row in rows[1:])
 

@@ -21,8 +21,13 @@ MESSAGE = "NUL 文字"
 
 @pytest.fixture
 def assessment(catalogue, alpha, alice):
-    return services.assessment_create(membership=membership_of(alice, alpha), actor=alice, scope=alpha.company_scope,
-                                      edition=catalogue["meti-scs"], fiscal_year=2026)
+    return services.assessment_create(
+        membership=membership_of(alice, alpha),
+        actor=alice,
+        scope=alpha.company_scope,
+        edition=catalogue["meti-scs"],
+        fiscal_year=2026,
+    )
 
 
 @pytest.mark.parametrize("query", ["q=%00", "q=abc%00def", "%00=1", "page=%00"])
@@ -54,12 +59,14 @@ def test_a_nul_in_an_api_body_or_query_is_a_json_400(assessment, alpha, bob):
     _, secret = api_token_create(user=bob, name="test")
     headers = {"HTTP_AUTHORIZATION": f"Bearer {secret}"}
     url = f"/api/v1/o/{alpha.pk}/assessments/{assessment.pk}/answers/1-1-1-1/"
-    response = Client().put(url, json.dumps({"rating": "○", "comment": "a\u0000b"}), content_type="application/json",
-                            **headers)
+    response = Client().put(
+        url, json.dumps({"rating": "○", "comment": "a\u0000b"}), content_type="application/json", **headers
+    )
     assert response.status_code == 400
     assert "NUL" in response.json()["error"]
-    response = Client().put(url, json.dumps({"rating": "○", "nested": {"k\u0000": ["x"]}}),
-                            content_type="application/json", **headers)
+    response = Client().put(
+        url, json.dumps({"rating": "○", "nested": {"k\u0000": ["x"]}}), content_type="application/json", **headers
+    )
     assert response.status_code == 400
     response = Client().get(f"/api/v1/o/{alpha.pk}/assessments/?q=%00", **headers)
     assert response.status_code == 400 and "NUL" in response.json()["error"]

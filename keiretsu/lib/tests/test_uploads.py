@@ -23,7 +23,7 @@ class LazyBody:
 
     def __init__(self, field, name, size):
         self.head = (
-            f"--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"{field}\"; filename=\"{name}\"\r\n"
+            f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="{field}"; filename="{name}"\r\n'
             "Content-Type: text/csv\r\n\r\n"
         ).encode()
         self.tail = f"\r\n--{BOUNDARY}--\r\n".encode()
@@ -38,12 +38,12 @@ class LazyBody:
         while n > 0 and self.position < self.length:
             p = self.position
             if p < len(self.head):
-                piece = self.head[p:p + n]
+                piece = self.head[p : p + n]
             elif p < len(self.head) + self.size:
                 piece = b"x" * min(n, len(self.head) + self.size - p)
             else:
                 start = p - len(self.head) - self.size
-                piece = self.tail[start:start + n]
+                piece = self.tail[start : start + n]
             out += piece
             self.position += len(piece)
             n -= len(piece)
@@ -55,9 +55,15 @@ class LazyBody:
 
 def post_lazily(client, url, field, name, size):
     body = LazyBody(field, name, size)
-    return client.generic("POST", url, **{
-        "wsgi.input": body, "CONTENT_LENGTH": str(body.length), "CONTENT_TYPE": f"multipart/form-data; boundary={BOUNDARY}",
-    })
+    return client.generic(
+        "POST",
+        url,
+        **{
+            "wsgi.input": body,
+            "CONTENT_LENGTH": str(body.length),
+            "CONTENT_TYPE": f"multipart/form-data; boundary={BOUNDARY}",
+        },
+    )
 
 
 def test_a_huge_supplier_list_is_refused_while_it_arrives_without_being_kept(alpha, alice):
@@ -74,8 +80,9 @@ def test_a_huge_supplier_list_is_refused_while_it_arrives_without_being_kept(alp
 
 
 def test_an_upload_at_the_limit_goes_through_to_the_check_of_its_content(alpha, alice):
-    response = post_lazily(client_for(alice), reverse("supplychain:supplier_import", args=[alpha.pk]), "file", "s.csv",
-                           2 * 1024 * 1024)
+    response = post_lazily(
+        client_for(alice), reverse("supplychain:supplier_import", args=[alpha.pk]), "file", "s.csv", 2 * 1024 * 1024
+    )
     assert response.status_code == 400
     assert "大きすぎます" not in response.content.decode()  # read, and refused for what it says
 

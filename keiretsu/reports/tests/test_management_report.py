@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 import pytest
-
 from django.utils import translation
 
 from keiretsu.assessments import services as assessment_services
