@@ -22,6 +22,7 @@ from keiretsu.interchange import services as interchange_services
 from keiretsu.interchange.checksheet_export import export_checksheet
 from keiretsu.interchange.selectors import assessment_data
 from keiretsu.interchange.tests import samples
+from keiretsu.interchange.tests.conftest import answer
 
 pytestmark = pytest.mark.django_db
 
@@ -34,14 +35,7 @@ def history(catalogue, alpha, alice, bob, alpha_factory):
     assessment = assessment_services.assessment_create(
         membership=owner, actor=alice, scope=alpha_factory, edition=catalogue["jama-factory"], fiscal_year=2025
     )
-    assessment_services.answer_save(
-        membership=owner,
-        actor=alice,
-        assessment=assessment,
-        item=assessment.edition.items.get(number="1"),
-        rating="×",
-        comment="未着手",
-    )
+    answer(owner, assessment, "1", "×", comment="未着手")
     filled = samples.fill_checksheet(
         export_checksheet(assessment_data(assessment)),
         {
@@ -144,14 +138,7 @@ def test_the_csv_export_is_readable_and_formula_safe(history, alpha, alice):
     from keiretsu.accounts.models import Scope
 
     alpha_member = membership_of(alice, alpha)
-    assessment_services.answer_save(
-        membership=alpha_member,
-        actor=alice,
-        assessment=history,
-        item=history.edition.items.get(number="3"),
-        rating="○",
-        comment="規程あり",
-    )
+    answer(alpha_member, history, "3", "○", comment="規程あり")
     account_services.scope_create(membership=alpha_member, actor=alice, kind=Scope.Kind.FACTORY, name='=HYPERLINK("x")')
     response = client_for(alice).get(reverse("accounts:audit_log_export", args=[alpha.pk]), {"actor": alice.pk})
     assert response.status_code == 200 and response["Content-Type"] == "text/csv; charset=utf-8"

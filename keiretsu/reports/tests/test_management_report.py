@@ -126,15 +126,19 @@ def test_focus_items_without_a_release_are_the_open_items_priority_first_then_by
     ]
 
 
-def test_the_change_since_last_year(enterprise_assessment, owner, alpha):
-    items = list(enterprise_assessment.edition.items.order_by("position"))
-    for item in items:
+def next_year(enterprise_assessment, owner, alpha):
+    """Last year's assessment submitted with No.1 and No.2 achieved; this year's started from it."""
+    for item in enterprise_assessment.edition.items.order_by("position"):
         answer(owner, enterprise_assessment, item.number, "○" if item.number in ("1", "2") else "×")
     assessment_services.assessment_submit(membership=owner, actor=owner.user, assessment=enterprise_assessment)
-    this_year = assessment_services.assessment_create(
+    return assessment_services.assessment_create(
         membership=owner, actor=owner.user, scope=alpha.company_scope, edition=enterprise_assessment.edition,
         fiscal_year=FY + 1, carry_forward=True,
     )
+
+
+def test_the_change_since_last_year(enterprise_assessment, owner, alpha):
+    this_year = next_year(enterprise_assessment, owner, alpha)
     answer(owner, this_year, "2", "×")
     answer(owner, this_year, "3", "○")
     answer(owner, this_year, "4", "○")
@@ -227,13 +231,7 @@ def visible_text(html: str) -> str:
 
 
 def test_the_management_report_ends_japanese_sentences_with_a_full_stop(enterprise_assessment, owner, alpha):
-    for item in enterprise_assessment.edition.items.order_by("position"):
-        answer(owner, enterprise_assessment, item.number, "○" if item.number in ("1", "2") else "×")
-    assessment_services.assessment_submit(membership=owner, actor=owner.user, assessment=enterprise_assessment)
-    this_year = assessment_services.assessment_create(
-        membership=owner, actor=owner.user, scope=alpha.company_scope, edition=enterprise_assessment.edition,
-        fiscal_year=FY + 1, carry_forward=True,
-    )
+    this_year = next_year(enterprise_assessment, owner, alpha)
     answer(owner, this_year, "1", "×")
     answer(owner, this_year, "3", "○")
     with translation.override("ja"):
