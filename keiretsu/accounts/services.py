@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from keiretsu.lib.refusals import Gone, NotAllowed
+from keiretsu.lib.refusals import Gone, NotAllowed, require_own
 from keiretsu.lib.tokens import hash_token, new_token
 
 from . import audit
@@ -116,6 +116,7 @@ def scope_create(*, membership: Membership, actor: User, kind: str, name: str, p
 
 def scope_rename(*, membership: Membership, actor: User, scope: Scope, name: str) -> Scope:
     _require_manager(membership)
+    require_own(membership, scope.organisation_id)
     if scope.kind == Scope.Kind.COMPANY:
         raise ValidationError({"name": _("The company scope takes the organisation's name.")})
     name = name.strip()
@@ -235,6 +236,7 @@ def invitation_accept(*, user: User, token: str) -> Membership:
 
 def invitation_revoke(*, membership: Membership, actor: User, invitation: MemberInvitation):
     _require_manager(membership)
+    require_own(membership, invitation.organisation_id)
     with transaction.atomic():
         if invitation.accepted_at is None and invitation.revoked_at is None:
             invitation.revoked_at = timezone.now()
@@ -255,6 +257,7 @@ def _other_owners(member):
 
 def membership_change_role(*, membership: Membership, actor: User, member: Membership, role: str) -> Membership:
     _require_manager(membership)
+    require_own(membership, member.organisation_id)
     if role not in Role.values:
         raise ValidationError({"role": _("Choose a role.")})
     with transaction.atomic():
@@ -279,6 +282,7 @@ def membership_change_role(*, membership: Membership, actor: User, member: Membe
 
 def membership_remove(*, membership: Membership, actor: User, member: Membership):
     _require_manager(membership)
+    require_own(membership, member.organisation_id)
     with transaction.atomic():
         member = Membership.objects.select_for_update().get(pk=member.pk, organisation=membership.organisation)
         if member.role == Role.OWNER and not _other_owners(member).exists():

@@ -206,6 +206,7 @@ def submission_problems(structure, answers_by_item: dict[int, Answer]) -> list[M
 def assessment_submit(*, membership: Membership, actor, assessment: Assessment) -> Assessment:
     if not membership.can_submit:
         raise NotAllowed(_("Only an owner can submit an assessment."))
+    require_own(membership, assessment.organisation_id)
     with transaction.atomic():
         assessment = Assessment.objects.select_for_update().select_related("edition__guideline").get(pk=assessment.pk)
         if assessment.is_frozen:
@@ -245,6 +246,7 @@ def assessment_revise(*, membership: Membership, actor, assessment: Assessment) 
     """Start the next revision of a submitted assessment, from its answers."""
     if not membership.can_answer:
         raise NotAllowed(_("Viewers cannot start a revision."))
+    require_own(membership, assessment.organisation_id)
     with transaction.atomic():
         latest = (
             Assessment.objects.select_for_update()

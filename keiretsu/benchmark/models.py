@@ -8,6 +8,7 @@ it. A published release never changes.
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -47,6 +48,12 @@ class IndustryBody(Organisation):
         verbose_name_plural = _("industry body status")
 
 
+class RoundQuerySet(models.QuerySet):
+    def open(self):
+        """Rounds that accept submissions: the same rule as Round.is_open, in SQL."""
+        return self.filter(body__is_industry_body=True, deadline__gte=timezone.localdate())
+
+
 class Round(models.Model):
     """An industry body's call for the self-assessments of one fiscal year."""
 
@@ -59,12 +66,24 @@ class Round(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
 
+    objects = RoundQuerySet.as_manager()
+
     class Meta:
         ordering = ["-fiscal_year", "body__name"]
         constraints = [models.UniqueConstraint(fields=["body", "fiscal_year"], name="round_one_per_year")]
 
     def __str__(self):
         return f"FY{self.fiscal_year} · {self.body.name}"
+
+    @property
+    def deadline_passed(self) -> bool:
+        return timezone.localdate() > self.deadline
+
+    @property
+    def is_open(self) -> bool:
+        """A round accepts submissions while its body is an industry body, up to its deadline
+        (inclusive, in the instance's time zone): docs/rules.md, "Fiscal year and rounds"."""
+        return self.body.is_industry_body and not self.deadline_passed
 
 
 class Submission(models.Model):

@@ -128,6 +128,22 @@ class Item(models.Model):
     def __str__(self):
         return f"No.{self.number}"
 
+    @property
+    def headline(self) -> str:
+        """The words that name the item: its title, else what is to be achieved (the condition,
+        else the criteria: METI's requirement is shared by several criteria), else the requirement."""
+        return (self.title or self.condition or self.criteria or self.requirement).strip()
+
+    @property
+    def short_text(self) -> str:
+        """The headline's first line, at most 120 characters: the item's text in lists and tables."""
+        return self.headline.splitlines()[0][:120] if self.headline else ""
+
+    @property
+    def headline_words(self) -> str:
+        """The whole headline on one line (bullets dropped): the item's text in the printed report."""
+        return " ".join(line.strip().lstrip("・") for line in self.headline.splitlines() if line.strip())
+
 
 class CrossReference(models.Model):
     """An item's citation of an item of another guideline, by guideline id and item number.

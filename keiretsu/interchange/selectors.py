@@ -14,10 +14,10 @@ from keiretsu.accounts.models import Membership
 from keiretsu.assessments import selectors as assessment_selectors
 from keiretsu.assessments.models import Answer, Assessment
 from keiretsu.catalogue.models import Item, Section
-from keiretsu.catalogue.selectors import EditionStructure, edition_structure
+from keiretsu.catalogue.selectors import EditionStructure
 from keiretsu.programme.scoring import ScoreSummary
 
-from .models import ChecksheetImport, EditionImport, PendingStatus
+from .models import ChecksheetImport, EditionImport
 
 
 @dataclass
@@ -49,10 +49,8 @@ class AssessmentData:
 
 
 def assessment_data(assessment: Assessment) -> AssessmentData:
-    structure = edition_structure(assessment.edition)
-    answers = {a.item_id: a for a in Answer.objects.filter(assessment=assessment).select_related("updated_by")}
-    scores = assessment_selectors.scores_of(assessment, structure, answers)
-    return AssessmentData(assessment=assessment, structure=structure, answers=answers, scores=scores)
+    scored = assessment_selectors.assessment_scores(assessment, with_authors=True)
+    return AssessmentData(assessment=assessment, structure=scored.structure, answers=scored.answers, scores=scored.scores)
 
 
 def checksheet_import_for(membership: Membership, assessment: Assessment, import_id) -> ChecksheetImport:
@@ -77,10 +75,3 @@ def edition_import_for(user, import_id) -> EditionImport:
 def recent_edition_imports(limit=10):
     return EditionImport.objects.select_related("created_by", "edition").order_by("-created_at")[:limit]
 
-
-def pending_checksheet_import(assessment: Assessment) -> ChecksheetImport | None:
-    return (
-        ChecksheetImport.objects.filter(assessment=assessment, status=PendingStatus.PENDING)
-        .order_by("-created_at")
-        .first()
-    )

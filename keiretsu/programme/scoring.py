@@ -20,7 +20,17 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
-__all__ = ["UNANSWERED", "Rate", "RatingSymbol", "Scale", "ScoreSummary", "ScoredItem", "percent", "score"]
+__all__ = [
+    "UNANSWERED",
+    "Rate",
+    "RatingSymbol",
+    "Scale",
+    "ScoreSummary",
+    "ScoredItem",
+    "mean_rate",
+    "percent",
+    "score",
+]
 
 UNANSWERED = ""
 
@@ -266,3 +276,15 @@ def percent(value: Fraction | None) -> Decimal | None:
     return (Decimal(value.numerator) * 100 / Decimal(value.denominator)).quantize(
         Decimal("0.1"), rounding=ROUND_HALF_UP
     )
+
+
+def mean_rate(rates: Iterable[tuple[Fraction | None, Fraction | int]]) -> Fraction | None:
+    """The exact mean of rates, each given with its weight (how many it stands for); undefined
+    rates are left out, and the mean of nothing is undefined. Rounded once, by percent(), where
+    it is shown: never a mean of rounded percentages (docs/rules.md, "Rates")."""
+    total, weight = Fraction(0), Fraction(0)
+    for rate, count in rates:
+        if rate is not None and count:
+            total += rate * count
+            weight += count
+    return total / weight if weight else None

@@ -85,9 +85,10 @@ class Supplier(models.Model):
     def __str__(self):
         return self.name
 
-    @property
-    def is_linked(self):
-        return self.organisation_id is not None
+    def number_is_locked(self) -> bool:
+        """The corporate number is the supplier's identity: it can be corrected only while the
+        supplier is neither linked nor asked for anything (one query)."""
+        return self.organisation_id is not None or self.requests.exists()
 
 
 class SupplierInvitation(models.Model):
@@ -132,6 +133,8 @@ class AssessmentRequest(models.Model):
         WITHDRAWN = "withdrawn", _("Withdrawn by the customer")
 
     OPEN = (Status.PENDING, Status.ACCEPTED)
+    # Can be passed on down the tiers: current, accepted, and asking for it (in SQL and below).
+    PASSABLE = models.Q(is_current=True, status=Status.ACCEPTED, pass_on=True)
 
     requester = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="requests_sent")
     supplier = models.ForeignKey(Supplier, on_delete=models.PROTECT, related_name="requests")
@@ -182,6 +185,11 @@ class AssessmentRequest(models.Model):
     @property
     def is_open(self):
         return self.is_current and self.status in self.OPEN
+
+    @property
+    def can_pass_on(self) -> bool:
+        """The same rule as PASSABLE: current, accepted, and asking to be passed on."""
+        return self.is_current and self.status == self.Status.ACCEPTED and self.pass_on
 
 
 class RequestPath(models.Model):
@@ -238,6 +246,9 @@ class Share(models.Model):
 
     # From the frozen snapshot (assessment.score_snapshot):
     overall_rate = models.DecimalField(max_digits=4, decimal_places=1, null=True)  # scoring.percent; None = undefined
+    # The counts behind it: averages over several suppliers are exact means of these (docs/rules.md).
+    overall_achieved = models.PositiveIntegerField(default=0)
+    overall_applicable = models.PositiveIntegerField(default=0)
     level_attained = models.CharField(max_length=32, blank=True)
     has_levels = models.BooleanField(default=False)
     first_level_missing = models.PositiveIntegerField(default=0)  # applicable items of the first level not achieved

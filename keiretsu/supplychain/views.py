@@ -33,8 +33,7 @@ from .forms import (
     SupplierFilterForm,
     SupplierForm,
 )
-from .models import AssessmentRequest, Criticality, SupplierStatus
-from .templatetags.supplychain import one_decimal
+from .models import AssessmentRequest, SupplierStatus
 
 
 def _today():
@@ -92,45 +91,8 @@ def _supplier_export(request, membership):
     rows = selectors.supplier_rows(
         membership, focus=focus, today=today, **SupplierFilterForm(request.GET or None).filters()
     )
-    header = [
-        _("Company name"),
-        _("Corporate number"),
-        _("Contact e-mail"),
-        _("Criticality"),
-        _("Note"),
-        _("Fiscal year"),
-        _("Guideline edition"),
-        _("Status"),
-        _("Due date"),
-        score_headings.LEVEL_ATTAINED,
-        score_headings.ACHIEVEMENT_RATE,
-        _("Weak link"),
-        _("Shared on"),
-        _("Last activity"),
-    ]
-    edition = str(focus.edition) if focus.edition else ""
-
-    def lines():
-        for row in rows.iterator():
-            shared = row.share_id is not None
-            yield [
-                row.name,
-                row.corporate_number,
-                row.contact_email,
-                Criticality(row.criticality).label,
-                row.note,
-                focus.fiscal_year,
-                edition,
-                SupplierStatus(row.status).label,
-                row.due_date.isoformat() if row.due_date else "",
-                (row.share_level or _("not attained")) if shared and row.share_has_levels else "",
-                one_decimal(row.share_rate) if shared and row.share_rate is not None else "",
-                (_("yes") if row.share_weak else _("no")) if shared else "",
-                timezone.localtime(row.shared_at).strftime("%Y-%m-%d") if row.shared_at else "",
-                timezone.localtime(row.last_activity).strftime("%Y-%m-%d %H:%M") if row.last_activity else "",
-            ]
-
-    return f"suppliers-FY{focus.fiscal_year}", [str(h) for h in header], lines()
+    header, lines = supplier_csv.supplier_list(rows, focus)
+    return f"suppliers-FY{focus.fiscal_year}", header, lines
 
 
 CORPORATE_NUMBER_COLUMN = 1
@@ -241,7 +203,7 @@ def supplier_detail(request, membership, supplier_id):
 def supplier_edit(request, membership, supplier_id):
     _require_answerer(membership)
     supplier = selectors.supplier_for(membership, supplier_id)
-    locked = supplier.organisation_id is not None or supplier.requests.exists()
+    locked = supplier.number_is_locked()
     initial = {key: getattr(supplier, key) for key in services.SUPPLIER_FIELDS}
     form = SupplierForm(request.POST or None, initial=initial, locked_number=locked)
     if request.method == "POST" and form.is_valid():
@@ -430,9 +392,7 @@ def inbox(request, membership):
             "states": AssessmentRequest.Status,
             "statuses": SupplierStatus,
             "query": _query_without(request.GET, "page"),
-            "can_pass_on": any(
-                r.is_current and r.pass_on and r.status == AssessmentRequest.Status.ACCEPTED for r in page
-            ),
+            "can_pass_on": any(r.can_pass_on for r in page),
         },
     )
 
@@ -462,9 +422,7 @@ def _inbox_context(request, membership, assessment_request, **extra):
         "shares": shares,
         "share_form": share_form,
         "decline_form": extra.pop("decline_form", None) or DeclineForm(),
-        "children": assessment_request.children.filter(is_current=True)
-        .select_related("supplier")
-        .order_by("supplier__name"),
+        "children": selectors.passed_on_requests(assessment_request),
         "statuses": SupplierStatus,
         **extra,
     }
@@ -647,9 +605,7 @@ def invitation(request, token):
     context["existing"] = existing
     form = None
     if existing is None:
-        form = RegisterSupplierForm(
-            request.POST or None, initial={"name": supplier.name, "tier": min(supplier.customer.tier + 1, 4)}
-        )
+        form = RegisterSupplierForm(request.POST or None, initial=services.registration_defaults(invitation))
     if request.method == "POST" and (form is None or form.is_valid()):
         try:
             organisation = services.invitation_accept(

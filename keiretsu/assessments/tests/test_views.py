@@ -4,7 +4,8 @@ import pytest
 from django.urls import reverse
 
 from keiretsu.assessments import services
-from keiretsu.assessments.models import Answer
+from keiretsu.accounts.models import AuditEvent
+from keiretsu.assessments.models import Answer, Assessment
 from keiretsu.catalogue.models import Item
 from keiretsu.conftest import client_for, membership_of
 
@@ -171,8 +172,14 @@ def test_submit_page_lists_what_is_missing_then_submits(factory_assessment, alph
 
 
 def test_an_assessor_cannot_submit(factory_assessment, alpha, bob):
+    for item in factory_assessment.edition.items.all():  # complete: an owner could submit it
+        services.answer_save(membership=membership_of(bob, alpha), actor=bob, assessment=factory_assessment,
+                             item=item, rating="○")
     url = reverse("assessments:submit", args=[alpha.pk, factory_assessment.pk])
     assert client_for(bob).post(url).status_code == 403
+    factory_assessment.refresh_from_db()
+    assert factory_assessment.status == Assessment.Status.DRAFT and not factory_assessment.score_snapshot
+    assert not AuditEvent.objects.filter(event="assessment.submitted").exists()
 
 
 def test_start_an_assessment_from_the_form(catalogue, alpha, alice):

@@ -36,6 +36,7 @@ from .lookups import (
     published_release,
     published_releases,
     received_page,
+    received_submission_detail,
     received_submission_for,
     received_submissions,
     release_for,
@@ -56,9 +57,9 @@ from .release_view import (
     ReleaseView,
     SegmentTable,
     StatRow,
+    StoredStatistics,
     group_cell,
     release_view,
-    short_text,
 )
 
 __all__ = [
@@ -76,6 +77,7 @@ __all__ = [
     "SegmentComparison",
     "SegmentTable",
     "StatRow",
+    "StoredStatistics",
     "build_comparison",
     "comparable_assessments",
     "comparison_for_assessment",
@@ -89,6 +91,7 @@ __all__ = [
     "published_release",
     "published_releases",
     "received_page",
+    "received_submission_detail",
     "received_submission_for",
     "received_submissions",
     "release_for",
@@ -99,7 +102,6 @@ __all__ = [
     "round_for_company",
     "rounds_of_body",
     "segment_label",
-    "short_text",
     "submission_for",
     "submissions_of",
     "with_overall_percent",

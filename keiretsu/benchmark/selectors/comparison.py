@@ -14,15 +14,15 @@ from django.db.models import Count, Exists, F, OuterRef, Q
 from django.utils.translation import gettext as _
 
 from keiretsu.assessments import selectors as assessment_selectors
-from keiretsu.assessments.models import Answer, Assessment
-from keiretsu.catalogue.selectors import EditionStructure, edition_structure
+from keiretsu.assessments.models import Assessment
+from keiretsu.catalogue.selectors import EditionStructure
 from keiretsu.programme.scoring import Rate, ScoreSummary, percent
 
 from .. import statistics
 from ..compute import DIMENSIONS, SEGMENT_FIELDS
 from ..models import Release, ReleaseSubmission, Submission, SubmissionScore
 from .lookups import dimension_label, previous_release, segment_label
-from .release_view import LevelChange, group_cell, short_text
+from .release_view import LevelChange, StoredStatistics
 
 
 @dataclass
@@ -140,7 +140,7 @@ def _own_segment(assessment: Assessment, release: Release) -> dict:
 
 def percentile_position(release: Release, rate: Rate) -> int | None:
     """The company's percentile rank (statistics.percentile_rank) among the release's companies."""
-    if rate.applicable == 0 or release.statistics["groups"]["all"].get("overall", {}).get("status") != "published":
+    if rate.applicable == 0 or not StoredStatistics.of(release).cell("all", ("overall",)).shown:
         return None
     scores = SubmissionScore.objects.filter(
         submission__in=ReleaseSubmission.objects.filter(release=release).values("submission_id"),
@@ -157,30 +157,29 @@ def percentile_position(release: Release, rate: Rate) -> int | None:
 
 
 def build_comparison(assessment: Assessment, release: Release) -> ComparisonDetail:
-    data = release.statistics
+    data = StoredStatistics.of(release)
     edition = assessment.edition
-    structure = edition_structure(edition)
-    answers = {a.item_id: a for a in Answer.objects.filter(assessment=assessment)}
-    scores = assessment_selectors.scores_of(assessment, structure, answers)
+    scored = assessment_selectors.assessment_scores(assessment)
+    structure, answers, scores = scored.structure, scored.answers, scored.scores
 
     own_segment = _own_segment(assessment, release)
     segments = []
     chosen = None
     for dimension in DIMENSIONS:
-        key = f"{dimension.name}:{own_segment[dimension.name]}"
-        entry = data["groups"].get(key, {"status": "empty"})
+        key = data.segment_key(dimension.name, own_segment[dimension.name])
+        group = data.group(key)
         segments.append(
             SegmentComparison(
                 dimension=dimension.name,
                 dimension_label=dimension_label(dimension.name),
                 label=segment_label(dimension.name, own_segment[dimension.name]),
-                status=entry["status"],
-                n=entry.get("n"),
-                overall=group_cell(data, key, ("overall",)).mean,
-                by_level=[group_cell(data, key, ("levels", code)).mean for code in data["levels"]],
+                status=group.status,
+                n=group.n,
+                overall=data.cell(key, ("overall",)).mean,
+                by_level=[data.cell(key, ("levels", code)).mean for code in data.levels],
             )
         )
-        if chosen is None and entry["status"] == "published":
+        if chosen is None and group.shown:
             chosen = (key, segments[-1].label)
     segment_key, label = chosen or ("", "")
 
@@ -189,8 +188,8 @@ def build_comparison(assessment: Assessment, release: Release) -> ComparisonDeta
             code=code,
             title=title,
             own=percent(rate.achievement) if rate else None,
-            industry=group_cell(data, "all", path).mean,
-            segment=group_cell(data, segment_key, path).mean if segment_key else None,
+            industry=data.cell("all", path).mean,
+            segment=data.cell(segment_key, path).mean if segment_key else None,
         )
 
     overall = row("overall", _("Overall"), scores.overall, ("overall",))
@@ -212,7 +211,7 @@ def build_comparison(assessment: Assessment, release: Release) -> ComparisonDeta
         rating = answer.rating if answer else ""
         if not scale.is_applicable(rating) or scale.is_achieved(rating):
             continue
-        peers = group_cell(data, "all", ("items", item.number))
+        peers = data.cell("all", ("items", item.number))
         if peers.shown and peers.share is not None and peers.share >= threshold:
             focus.append((item, peers.share))
     focus.sort(
@@ -230,7 +229,7 @@ def build_comparison(assessment: Assessment, release: Release) -> ComparisonDeta
         by_section=by_section,
         percentile=percentile_position(release, scores.overall),
         focus_items=[
-            FocusItem(item.number, short_text(item), item.level, item.is_priority, share) for item, share in focus
+            FocusItem(item.number, item.short_text, item.level, item.is_priority, share) for item, share in focus
         ],
     )
     detail = ComparisonDetail(
@@ -250,7 +249,7 @@ def build_comparison(assessment: Assessment, release: Release) -> ComparisonDeta
             LevelChange(
                 row.code,
                 row.title,
-                group_cell(detail.previous_release.statistics, "all", ("levels", row.code)).mean,
+                StoredStatistics.of(detail.previous_release).cell("all", ("levels", row.code)).mean,
                 row.industry,
             )
             for row in by_level
@@ -259,20 +258,9 @@ def build_comparison(assessment: Assessment, release: Release) -> ComparisonDeta
 
 
 def _add_own_change(detail: ComparisonDetail):
-    """The company's change since its previous year's submitted assessment of the same guideline."""
+    """The company's change since last year (assessments.selectors.previous_year_assessment)."""
     assessment = detail.assessment
-    previous = (
-        Assessment.objects.filter(
-            organisation=assessment.organisation_id,
-            scope=assessment.scope_id,
-            edition__guideline=assessment.edition.guideline_id,
-            fiscal_year=assessment.fiscal_year - 1,
-            status=Assessment.Status.SUBMITTED,
-        )
-        .select_related("edition")
-        .order_by("-revision")
-        .first()
-    )
+    previous = assessment_selectors.previous_year_assessment(assessment)
     if previous is None or not previous.score_snapshot:
         return
     before = ScoreSummary.from_dict(previous.score_snapshot)

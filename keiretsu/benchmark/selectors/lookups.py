@@ -6,13 +6,13 @@ from fractions import Fraction
 
 from django.db.models import Count, Exists, OuterRef, Q
 from django.http import Http404
-from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
 from keiretsu.accounts.models import Membership, Organisation
 from keiretsu.assessments import selectors as assessment_selectors
-from keiretsu.assessments.models import Assessment
-from keiretsu.programme.scoring import percent
+from keiretsu.assessments.models import Answer, Assessment
+from keiretsu.catalogue.selectors import edition_structure
+from keiretsu.programme.scoring import ScoreSummary, percent
 
 from ..models import Release, ReleaseSubmission, Round, Submission, SubmissionScore
 
@@ -20,7 +20,7 @@ from ..models import Release, ReleaseSubmission, Round, Submission, SubmissionSc
 def open_rounds():
     """Rounds of industry bodies that still accept submissions, for every company to see."""
     return (
-        Round.objects.filter(body__is_industry_body=True, deadline__gte=timezone.localdate())
+        Round.objects.open()
         .select_related("body")
         .prefetch_related("editions__guideline")
         .order_by("deadline", "body__name")
@@ -232,3 +232,16 @@ def comparable_assessments(membership: Membership):
         .filter(scope__kind="company", edition__in=published)
         .order_by("-fiscal_year", "edition__guideline__slug", "-revision")
     )
+
+
+def received_submission_detail(submission) -> dict:
+    """What the body sees of a submission: the scores and the rating of every item (no reasons or comments)."""
+    assessment = submission.assessment
+    structure = edition_structure(submission.edition)
+    ratings = dict(Answer.objects.filter(assessment=assessment).values_list("item_id", "rating"))
+    return {
+        "scores": ScoreSummary.from_dict(assessment.score_snapshot),
+        "structure": structure,
+        "edition": submission.edition,
+        "rated_items": [(item, item.short_text, ratings.get(item.pk, "")) for item in structure.items],
+    }

@@ -50,13 +50,73 @@ class Figure:
 
 def group_cell(statistics_: dict, group: str, path: tuple[str, ...]) -> Figure:
     """The cell at `path` ("overall"; "levels", "Lv1"; "items", "12" ...) of a group."""
-    entry = statistics_["groups"].get(group)
-    if not entry or entry["status"] != "published":
-        return Figure(entry["status"] if entry else "empty")
-    cell = entry
-    for key in path:
-        cell = (cell or {}).get(key)
-    return Figure.of(cell)
+    return StoredStatistics(statistics_).cell(group, path)
+
+
+class StoredStatistics:
+    """A release's statistics as compute.py stored them (Release.statistics): the layout of that
+    JSON is known here only. A suppressed group or cell carries its status and no figure."""
+
+    def __init__(self, data: dict):
+        self._data = data
+
+    @classmethod
+    def of(cls, release: Release) -> StoredStatistics:
+        return cls(release.statistics)
+
+    k = property(lambda self: self._data["k"])
+    quartile_method = property(lambda self: self._data["quartile_method"])
+    levels = property(lambda self: list(self._data["levels"]))  # level codes, in order
+    sections = property(lambda self: list(self._data["sections"]))  # section codes, in document order
+    items = property(lambda self: list(self._data["items"]))  # item numbers, in document order
+
+    @property
+    def segments(self) -> list[tuple[str, list[str]]]:
+        """(dimension, its values) for each dimension a release is broken down by."""
+        return [(d["name"], list(d["values"])) for d in self._data["dimensions"]]
+
+    @staticmethod
+    def segment_key(dimension: str, value: str) -> str:
+        return f"{dimension}:{value}"
+
+    def group_keys(self) -> list[str]:
+        """"all", then every segment ("tier:1", "size_band:small", ...)."""
+        return list(self._data["groups"])
+
+    def group(self, key: str) -> Figure:
+        """A group's status and, when it is shown, its size (n)."""
+        entry = self._data["groups"].get(key)
+        return Figure(entry["status"], entry.get("n")) if entry else Figure("empty")
+
+    def has_priority(self, key: str = "all") -> bool:
+        return "priority" in self._data["groups"].get(key, {})
+
+    def cell(self, key: str, path: tuple[str, ...]) -> Figure:
+        """The cell at `path` ("overall"; "levels", "Lv1"; "items", "12" ...) of a group."""
+        entry = self._data["groups"].get(key)
+        if not entry or entry["status"] != "published":
+            return Figure(entry["status"] if entry else "empty")
+        cell = entry
+        for part in path:
+            cell = (cell or {}).get(part)
+        return Figure.of(cell)
+
+    def published_cells(self, key: str) -> dict | None:
+        """A shown group's cells as stored ({"overall": ..., "levels": {...}, ...}): what the API
+        publishes as it is. None for a suppressed group."""
+        entry = self._data["groups"].get(key)
+        if not entry or entry["status"] != "published":
+            return None
+        return {name: value for name, value in entry.items() if name not in ("status", "n")}
+
+    @property
+    def companies(self) -> int | None:
+        """How many companies the release counts, when at least k did (else None)."""
+        return self.group("all").n
+
+    @property
+    def publishable(self) -> bool:
+        return self.group("all").shown
 
 
 @dataclass
@@ -129,62 +189,57 @@ class ReleaseView:
 
 def release_view(release: Release) -> ReleaseView:
     """Everything the release page shows, from the stored statistics and the catalogue."""
-    data = release.statistics
+    data = StoredStatistics.of(release)
     structure = edition_structure(release.edition)
     edition = release.edition
     levels = [
         StatRow(
             code,
             edition.level_title(code),
-            group_cell(data, "all", ("levels", code)),
-            group_cell(data, "all", ("attained", code)),
+            data.cell("all", ("levels", code)),
+            data.cell("all", ("attained", code)),
         )
-        for code in data["levels"]
+        for code in data.levels
     ]
     sections = [
         StatRow(
             section.code,
             section.display_title,
-            group_cell(data, "all", ("sections", section.code)),
+            data.cell("all", ("sections", section.code)),
             depth=section.depth,
         )
         for section in structure.sections
     ]
     segments = []
     suppressed = 0
-    for dimension in data["dimensions"]:
+    for dimension, values in data.segments:
         columns = []
         rows = []
-        for value in dimension["values"]:
-            key = f"{dimension['name']}:{value}"
-            entry = data["groups"][key]
-            column = GroupColumn(
-                key, dimension["name"], value, segment_label(dimension["name"], value), entry["status"], entry.get("n")
-            )
-            if entry["status"] in ("below_k", "complementary"):
+        for value in values:
+            key = data.segment_key(dimension, value)
+            group = data.group(key)
+            column = GroupColumn(key, dimension, value, segment_label(dimension, value), group.status, group.n)
+            if group.status in ("below_k", "complementary"):
                 suppressed += 1
             columns.append(column)
             rows.append(
                 (
                     column,
-                    group_cell(data, key, ("overall",)),
-                    [group_cell(data, key, ("levels", code)) for code in data["levels"]],
-                    [group_cell(data, key, ("attained", code)) for code in data["levels"]],
+                    data.cell(key, ("overall",)),
+                    [data.cell(key, ("levels", code)) for code in data.levels],
+                    [data.cell(key, ("attained", code)) for code in data.levels],
                 )
             )
-        segments.append(SegmentTable(dimension["name"], dimension_label(dimension["name"]), columns, rows))
-    items = [
-        ItemRow(item, short_text(item), group_cell(data, "all", ("items", item.number))) for item in structure.items
-    ]
-    all_entry = data["groups"]["all"]
+        segments.append(SegmentTable(dimension, dimension_label(dimension), columns, rows))
+    items = [ItemRow(item, item.short_text, data.cell("all", ("items", item.number))) for item in structure.items]
     view = ReleaseView(
         release=release,
         structure=structure,
-        total=Figure(all_entry["status"], all_entry.get("n")),
-        overall=group_cell(data, "all", ("overall",)),
+        total=data.group("all"),
+        overall=data.cell("all", ("overall",)),
         levels=levels,
         sections=sections,
-        priority=group_cell(data, "all", ("priority",)) if "priority" in all_entry else None,
+        priority=data.cell("all", ("priority",)) if data.has_priority() else None,
         segments=segments,
         items=items,
         suppressed_groups=suppressed,
@@ -195,7 +250,7 @@ def release_view(release: Release) -> ReleaseView:
             LevelChange(
                 row.code,
                 row.title,
-                group_cell(view.previous.statistics, "all", ("levels", row.code)).mean,
+                StoredStatistics.of(view.previous).cell("all", ("levels", row.code)).mean,
                 row.figure.mean,
             )
             for row in levels
@@ -203,7 +258,3 @@ def release_view(release: Release) -> ReleaseView:
     return view
 
 
-def short_text(item: Item) -> str:
-    text = item.title or item.condition or item.criteria or item.requirement
-    first_line = text.strip().splitlines()[0] if text.strip() else ""
-    return first_line[:120]

@@ -124,12 +124,14 @@ def test_a_submitted_assessment_offers_no_upload(factory_assessment, alice, owne
 
 
 def test_viewers_may_download_but_not_import(factory_assessment, vera):
+    before = ratings(factory_assessment)
     client = client_for(vera)
     assert client.get(f"{base(factory_assessment)}checksheet.xlsx").status_code == 200
     assert client.get(f"{base(factory_assessment)}answers.csv").status_code == 200
     assert client.get(f"{base(factory_assessment)}checksheet/import/").status_code == 403
-    data = export_checksheet(assessment_data(factory_assessment))
+    data = samples.fill_checksheet(export_checksheet(assessment_data(factory_assessment)), {"6": ("○", "", "")})
     assert post_file(client, factory_assessment, data).status_code == 403
+    assert ratings(factory_assessment) == before and not ChecksheetImport.objects.exists()
 
 
 def urls_of(assessment, import_id):

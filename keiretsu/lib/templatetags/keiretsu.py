@@ -3,6 +3,7 @@ from dataclasses import dataclass
 from django import template
 from django.utils.translation import gettext as _
 
+from keiretsu.lib import charts
 from keiretsu.programme.scoring import Rate, ScoreSummary
 
 register = template.Library()
@@ -32,14 +33,8 @@ def bar_width(value):
 
 @register.filter
 def band(value):
-    """A colour band for a percentage: for charts and badges."""
-    if value is None:
-        return "none"
-    if value >= 80:
-        return "high"
-    if value >= 50:
-        return "mid"
-    return "low"
+    """A colour band for a percentage: for charts and badges (lib.charts.band)."""
+    return charts.band(value)
 
 
 @dataclass
@@ -91,9 +86,9 @@ def section_chart(scores: ScoreSummary, structure, title=""):
             "y": top + index * row_height,
             "text_y": top + index * row_height + 15,
             "label": f"{row.section.code} {row.section.display_title}",
-            "width": 0 if value is None else float(value) * bar_width_px / 100,
+            "width": charts.bar_length(value, bar_width_px),
             "value": value,
-            "band": band(value),
+            "band": charts.band(value),
         })
     return {
         "bars": bars,

@@ -1,4 +1,4 @@
-"""The scoring rules of DESIGN.md on hand-computed cases."""
+"""The scoring rules of docs/rules.md on hand-computed cases."""
 
 from decimal import Decimal
 from fractions import Fraction

@@ -1,8 +1,6 @@
 from django import template
 from django.utils.translation import gettext as _
 
-from keiretsu.reports.selectors import item_text
-
 register = template.Library()
 
 
@@ -17,10 +15,6 @@ def signed_points(value):
         return _("−%(value)s pt") % {"value": -value}
     return _("±%(value)s pt") % {"value": value}
 
-
-@register.filter
-def item_words(item):
-    return item_text(item)
 
 
 @register.simple_tag

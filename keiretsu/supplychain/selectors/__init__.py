@@ -18,6 +18,7 @@ from .inbox import (
     assessments_for_request,
     inbox,
     inbox_request_for,
+    passed_on_requests,
     requests_to_pass_on,
     share_given_for,
     share_recipients,
@@ -25,7 +26,7 @@ from .inbox import (
     shares_given,
     upstream_requests,
 )
-from .status import min_group_size, status_counts, status_expression, supplier_status, supplier_status_of
+from .status import status_counts, status_expression, supplier_status, supplier_status_of
 from .suppliers import (
     SORTS,
     Focus,
@@ -63,7 +64,7 @@ __all__ = [
     "focus_for",
     "inbox",
     "inbox_request_for",
-    "min_group_size",
+    "passed_on_requests",
     "request_reminders",
     "requests_to_pass_on",
     "results_shared_with",

@@ -113,14 +113,15 @@ def share_given_for(membership: Membership, share_id) -> Share:
         raise Http404 from None
 
 
+def passed_on_requests(request: AssessmentRequest):
+    """The current requests the supplier passed this one on with, by supplier name."""
+    return request.children.filter(is_current=True).select_related("supplier").order_by("supplier__name")
+
+
 def requests_to_pass_on(membership: Membership, ids) -> list[AssessmentRequest]:
     """Accepted, current requests of the inbox that ask to be passed on (among `ids`)."""
     return list(
         AssessmentRequest.objects.filter(
-            supplier__organisation=membership.organisation_id,
-            pk__in=ids,
-            is_current=True,
-            status=AssessmentRequest.Status.ACCEPTED,
-            pass_on=True,
+            AssessmentRequest.PASSABLE, supplier__organisation=membership.organisation_id, pk__in=ids
         ).select_related("requester", "edition__guideline")
     )

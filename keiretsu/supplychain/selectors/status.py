@@ -1,17 +1,11 @@
 """Where a supplier stands on a request (SupplierStatus), computed by the database: one rule
 for every view (the supplier list, the inbox, the tree, the reminders)."""
 
-from django.conf import settings
 from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, Value, When
 
 from keiretsu.assessments.models import Answer, Assessment
 
 from ..models import AssessmentRequest, Share, SupplierStatus
-
-
-def min_group_size() -> int:
-    return settings.BENCHMARK_MIN_GROUP_SIZE
-
 
 # --- The status of a request, as an SQL expression --------------------------------------------
 

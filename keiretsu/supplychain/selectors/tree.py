@@ -3,36 +3,35 @@ aggregates over at least k suppliers; the results shared with the viewer; the we
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from fractions import Fraction
 
 from django.db import connection
-from django.db.models import Avg, Case, F, Max, Min, OuterRef, Q, Subquery, Value, When
+from django.db.models import Case, Count, F, Max, Min, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce
 
 from keiretsu.accounts.models import Membership
 from keiretsu.catalogue.models import Edition
-from keiretsu.programme.scoring import percent
+from keiretsu.programme.disclosure import min_group_size
+from keiretsu.programme.scoring import mean_rate, percent
 
 from ..models import Criticality, RequestPath, Share, Supplier, SupplierStatus
-from .status import min_group_size, supplier_status
+from .status import supplier_status
 from .suppliers import Focus
 
 
 @dataclass
 class Aggregate:
     """Scores of the suppliers of a tier that shared within the tree but not with the viewer
-    directly; shown only for at least k of them."""
+    directly. Only for at least k of them are the figures computed at all (docs/rules.md, "k");
+    below k they are None and `shown` is False."""
 
     suppliers: int
-    mean_rate: Decimal | None = None
-    first_level_attained: int = 0
-    with_levels: int = 0
-    weak: int = 0
-
-    @property
-    def shown(self):
-        return self.suppliers >= min_group_size()
+    shown: bool = False
+    mean_rate: Decimal | None = None  # scoring.percent of the exact mean of the suppliers' rates
+    first_level_attained: int | None = None
+    with_levels: int | None = None
+    weak: int | None = None
 
 
 @dataclass
@@ -127,41 +126,9 @@ def supply_tree(membership: Membership, *, focus: Focus, today) -> SupplyTree:
 
     # 2. Aggregated scores per tier, over results shared with someone in the tree (the
     # supplier's own customer). Individual scores are not read here.
-    shared = (
-        Share.objects.filter(
-            ended_at=None,
-            request__is_current=True,
-            request__ancestor_paths__ancestor__requester=viewer,
-            request__ancestor_paths__ancestor__edition=edition.pk,
-            request__ancestor_paths__ancestor__fiscal_year=fiscal_year,
-            request__ancestor_paths__ancestor__is_current=True,
-        )
-        .values(key=F("organisation__corporate_number"))
-        .annotate(
-            tier=Min("request__ancestor_paths__depth") + 1,
-            rate=Avg("overall_rate"),  # several factories shared: their mean
-            weak=Max(Case(When(weak=True, then=1), default=0)),
-            levels=Max(Case(When(has_levels=True, then=1), default=0)),
-            attained=Min(Case(When(Q(has_levels=True) & ~Q(level_attained=""), then=1), default=0)),
-            direct=Max(Case(When(recipient=viewer, then=1), default=0)),
-        )
-    )
-    # Results the viewer sees individually are left out of the averages: otherwise, with k
-    # results of which k-1 are shared with it directly, the average would give the last one away.
-    sql, params = shared.query.sql_with_params()
-    others = "CASE WHEN direct = 0 THEN {} END"
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT tier, SUM({others.format(1)}), AVG({others.format('rate')}), SUM({others.format('weak')}), "
-            f"SUM({others.format('levels')}), SUM({others.format('attained * levels')}), SUM(direct) "
-            f"FROM ({sql}) AS shared GROUP BY tier",
-            params,
-        )
-        for tier, count, mean, weak, levels, attained, direct in cursor.fetchall():
-            row = tiers.setdefault(tier, TierRow(tier))
-            mean = None if mean is None else Decimal(str(mean)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
-            row.aggregate = Aggregate(int(count or 0), mean, int(attained or 0), int(levels or 0), int(weak or 0))
-            row.shared_with_you = int(direct or 0)
+    for tier, aggregate, direct in _tier_aggregates(viewer, edition.pk, fiscal_year, k):
+        row = tiers.setdefault(tier, TierRow(tier))
+        row.aggregate, row.shared_with_you = aggregate, direct
 
     # 3. Branches: every direct supplier with its own status and the counts below it.
     own = dict(
@@ -182,7 +149,74 @@ def supply_tree(membership: Membership, *, focus: Focus, today) -> SupplyTree:
     return SupplyTree(edition, fiscal_year, [tiers[t] for t in sorted(tiers)], branches, k)
 
 
-def _viewer_depth(viewer, edition=None, fiscal_year=None):
+def _tier_aggregates(viewer, edition_id, fiscal_year, k) -> list[tuple[int, Aggregate, int]]:
+    """(tier, aggregate, results shared with the viewer directly) per tier: two queries.
+
+    Results the viewer sees individually are left out of the aggregates: otherwise, with k
+    results of which k-1 are shared with it directly, the average would give the last one
+    away. A supplier that shared several factories counts once, with the mean of their rates.
+    The average is the exact mean of the suppliers' exact rates (achieved / applicable, from
+    the shares' counts), by scoring.mean_rate and percent(): the same on every database.
+    """
+    shares = Share.objects.filter(
+        ended_at=None,
+        request__is_current=True,
+        request__ancestor_paths__ancestor__requester=viewer,
+        request__ancestor_paths__ancestor__edition=edition_id,
+        request__ancestor_paths__ancestor__fiscal_year=fiscal_year,
+        request__ancestor_paths__ancestor__is_current=True,
+    )
+    per_supplier = shares.values(key=F("organisation__corporate_number")).annotate(
+        tier=Min("request__ancestor_paths__depth") + 1,
+        rated=Count("pk", filter=Q(overall_applicable__gt=0)),  # shares whose rate is defined
+        weak=Max(Case(When(weak=True, then=1), default=0)),
+        levels=Max(Case(When(has_levels=True, then=1), default=0)),
+        attained=Min(Case(When(Q(has_levels=True) & ~Q(level_attained=""), then=1), default=0)),
+        direct=Max(Case(When(recipient=viewer, then=1), default=0)),
+    )
+    supplier_sql, supplier_params = per_supplier.query.sql_with_params()
+    others = "CASE WHEN direct = 0 THEN {} END"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT tier, SUM({others.format(1)}), SUM({others.format('weak')}), SUM({others.format('levels')}), "
+            f"SUM({others.format('attained * levels')}), SUM(direct) FROM ({supplier_sql}) AS shared GROUP BY tier",
+            supplier_params,
+        )
+        counts = {tier: [int(value or 0) for value in rest] for tier, *rest in cursor.fetchall()}
+    if not any(count >= k for count, *_ in counts.values()):
+        return [(tier, Aggregate(count), direct) for tier, (count, *_, direct) in counts.items()]
+
+    # Each share's rate, weighted 1/(the supplier's rated shares): one row per distinct
+    # (tier, rated, achieved, applicable), however many suppliers.
+    share_sql, share_params = (
+        shares.filter(overall_applicable__gt=0)
+        .values(
+            key=F("organisation__corporate_number"), achieved=F("overall_achieved"), applicable=F("overall_applicable")
+        )
+        .query.sql_with_params()
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT s.tier, s.rated, r.achieved, r.applicable, COUNT(*) "
+            f"FROM ({share_sql}) AS r JOIN ({supplier_sql}) AS s ON r.key = s.key WHERE s.direct = 0 "
+            "GROUP BY s.tier, s.rated, r.achieved, r.applicable",
+            (*share_params, *supplier_params),
+        )
+        rates = defaultdict(list)
+        for tier, rated, achieved, applicable, n in cursor.fetchall():
+            rates[tier].append((Fraction(achieved, applicable), Fraction(n, rated)))
+
+    result = []
+    for tier, (count, weak, levels, attained, direct) in counts.items():
+        if count < k:  # suppressed: nothing is computed into what the page receives
+            result.append((tier, Aggregate(count), direct))
+            continue
+        mean = percent(mean_rate(rates[tier]))
+        result.append((tier, Aggregate(count, True, mean, attained, levels, weak), direct))
+    return result
+
+
+def _viewer_depth(viewer):
     """The tier (1 = direct) at which a share's request sits in the viewer's tree."""
     paths = RequestPath.objects.filter(
         descendant=OuterRef("request"),

@@ -16,6 +16,7 @@ from .invitations import (
     invitation_check_user,
     invitation_issue_token,
     link_new_organisation,
+    registration_defaults,
     supplier_invite,
     supplier_link_organisation,
 )
@@ -37,6 +38,7 @@ __all__ = [
     "invitation_check_user",
     "invitation_issue_token",
     "link_new_organisation",
+    "registration_defaults",
     "request_accept",
     "request_decline",
     "request_withdraw",

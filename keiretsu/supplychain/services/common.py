@@ -18,7 +18,8 @@ def require_answerer(membership: Membership):
         raise NotAllowed(_("Viewers can look but not change anything here."))
 
 
-def require_owner(membership: Membership):
+def require_submitter(membership: Membership):
+    """Sharing a submitted result is the submitting role's (Membership.can_submit: owners)."""
     if not membership.can_submit:
         raise NotAllowed(_("Only an owner of the organisation can share or withdraw results."))
 

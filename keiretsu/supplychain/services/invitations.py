@@ -95,6 +95,13 @@ def invitation_check_user(invitation: SupplierInvitation, user: User):
         )
 
 
+def registration_defaults(invitation: SupplierInvitation) -> dict:
+    """What the registration form suggests to an invited company: the name its customer gave
+    it, one tier below the customer (the lowest tier stays the lowest)."""
+    customer = invitation.supplier.customer
+    return {"name": invitation.supplier.name, "tier": min(customer.tier + 1, max(Organisation.Tier.values))}
+
+
 def invitation_accept(*, user: User, token: str, registration: dict | None = None) -> Organisation:
     """Accept a supplier invitation: link the invited company (registering it first if it is
     not on Keiretsu yet, with the invitation's corporate number) to the customer's list."""

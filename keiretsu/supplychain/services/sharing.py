@@ -12,7 +12,7 @@ from keiretsu.lib.refusals import NotAllowed, NotFound, require_own
 from keiretsu.programme.scoring import ScoreSummary, percent
 
 from ..models import AssessmentRequest, Share, SupplyChainEvent
-from .common import enqueue, inbox_request_locked, require_owner
+from .common import enqueue, inbox_request_locked, require_submitter
 from .errors import Conflict, SupplyChainError
 
 
@@ -26,6 +26,8 @@ def snapshot_figures(snapshot: dict) -> dict:
     weak = (first is not None and scores.level_attained is None) or priority_missing > 0
     return {
         "overall_rate": percent(scores.overall.achievement),
+        "overall_achieved": scores.overall.achieved,
+        "overall_applicable": scores.overall.applicable,
         "level_attained": scores.level_attained or "",
         "has_levels": first is not None,
         "first_level_missing": first_missing,
@@ -63,7 +65,7 @@ def share_create(
     """
     from .. import selectors, tasks
 
-    require_owner(membership)
+    require_submitter(membership)
     me = membership.organisation
     if detail not in Share.Detail.values:
         raise SupplyChainError(_("Choose how much to share: the summary or every answer."))
@@ -152,7 +154,7 @@ def share_create(
 
 def share_withdraw(*, membership: Membership, actor: User, share: Share) -> Share:
     """Withdraw consent: from now on the customer sees only that it was withdrawn, and when."""
-    require_owner(membership)
+    require_submitter(membership)
     with transaction.atomic():
         share = (
             Share.objects.select_for_update()

@@ -154,13 +154,15 @@ def supplier_update(*, membership: Membership, actor: User, supplier: Supplier, 
     only while the supplier is neither linked nor asked for anything."""
     require_answerer(membership)
     require_own(membership, supplier.customer_id)
-    cleaned = _clean_supplier_fields({**_supplier_state(supplier), "criticality": supplier.criticality, **fields})
     with transaction.atomic():
         supplier = Supplier.objects.select_for_update().get(pk=supplier.pk)
+        # The fields not given keep their stored values (not those of the object handed in,
+        # which may be older): every field is checked before anything is written.
+        cleaned = _clean_supplier_fields({**_supplier_state(supplier), "criticality": supplier.criticality, **fields})
         before = _supplier_state(supplier)
         number_changed = cleaned["corporate_number"] != supplier.corporate_number
         if number_changed:
-            if supplier.organisation_id or supplier.requests.exists():
+            if supplier.number_is_locked():
                 raise ValidationError(
                     {
                         "corporate_number": _(

@@ -160,10 +160,10 @@ def requests_pass_on(
     check_due_date(due_date, today)
     for parent in parents:
         require_own(membership, parent.supplier.organisation_id)
-        if not parent.is_current or parent.status != AssessmentRequest.Status.ACCEPTED:
+        if not parent.can_pass_on:  # AssessmentRequest.PASSABLE; say which part of it fails
+            if parent.is_open and parent.status == AssessmentRequest.Status.ACCEPTED:
+                raise SupplyChainError(_("This request does not ask to be passed on."))
             raise Conflict(_("Accept a request before passing it on."))
-        if not parent.pass_on:
-            raise SupplyChainError(_("This request does not ask to be passed on."))
         if due_date > parent.due_date:
             raise SupplyChainError(
                 _("The due date cannot be later than your customer's due date (%(date)s).")

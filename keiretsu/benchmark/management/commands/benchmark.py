@@ -79,5 +79,5 @@ class Command(BaseCommand):
             )
         except Refusal as exc:
             raise CommandError(exc.message) from None
-        n = release.statistics["groups"]["all"].get("n")
+        n = release.companies
         self.stdout.write(f"Draft release {release.pk} (version {release.version}): {n or 'fewer than k'} submissions.")
