@@ -144,7 +144,7 @@ class DateInput(forms.DateInput):
 class AuditFilterForm(forms.Form):
     """The audit log's filters: who, what kind of event, from and to which day."""
 
-    actor = forms.ModelChoiceField(label=_("Person"), queryset=User.objects.none(), required=False, empty_label=_("everyone"))
+    actor = forms.ModelChoiceField(label=_("Done by"), queryset=User.objects.none(), required=False, empty_label=_("everyone"))
     event = forms.ChoiceField(label=_("Event"), required=False)
     date_from = forms.DateField(label=_("From"), required=False, widget=DateInput)
     date_to = forms.DateField(label=_("To"), required=False, widget=DateInput)

@@ -92,7 +92,9 @@ def received_submission(request, membership, round_id, submission_id):
     round = selectors.round_for_body(membership, round_id)
     submission = selectors.received_submission_for(membership, round, submission_id)
     # A withdrawn submission's consent is withdrawn too: the body keeps only the fact that it was sent.
-    detail = selectors.received_submission_detail(submission) if submission.is_active else {"edition": submission.edition}
+    detail = (
+        selectors.received_submission_detail(submission) if submission.is_active else {"edition": submission.edition}
+    )
     return render(request, "benchmark/received_submission.html", {"round": round, "submission": submission, **detail})
 
 
@@ -263,4 +265,3 @@ def comparison(request, membership, assessment_id):
         detail = selectors.build_comparison(assessment, release)
         context.update(detail=detail, comparison=detail.comparison, charts=charts.comparison_charts(detail))
     return render(request, "benchmark/comparison.html", context)
-

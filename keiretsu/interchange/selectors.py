@@ -50,7 +50,9 @@ class AssessmentData:
 
 def assessment_data(assessment: Assessment) -> AssessmentData:
     scored = assessment_selectors.assessment_scores(assessment, with_authors=True)
-    return AssessmentData(assessment=assessment, structure=scored.structure, answers=scored.answers, scores=scored.scores)
+    return AssessmentData(
+        assessment=assessment, structure=scored.structure, answers=scored.answers, scores=scored.scores
+    )
 
 
 def checksheet_import_for(membership: Membership, assessment: Assessment, import_id) -> ChecksheetImport:
@@ -74,4 +76,3 @@ def edition_import_for(user, import_id) -> EditionImport:
 
 def recent_edition_imports(limit=10):
     return EditionImport.objects.select_related("created_by", "edition").order_by("-created_at")[:limit]
-

@@ -48,5 +48,7 @@ def test_record_many_writes_the_rows_record_writes(alpha, alice):
 
 def test_record_many_refuses_an_unregistered_event(alpha, alice):
     with pytest.raises(ValueError, match="unregistered"):
-        audit.record_many(actor=alice, organisation=alpha, event="nobody.declared", target=alpha, rows=[("x", None, {})])
+        audit.record_many(
+            actor=alice, organisation=alpha, event="nobody.declared", target=alpha, rows=[("x", None, {})]
+        )
     assert not AuditEvent.objects.filter(event="nobody.declared").exists()

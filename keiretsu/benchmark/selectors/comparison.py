@@ -93,18 +93,8 @@ class SegmentComparison:
     by_level: list[Decimal | None]
 
 
-@dataclass
-class OwnChange:
-    code: str
-    title: str
-    previous: Decimal | None
-    current: Decimal | None
-
-    @property
-    def delta(self) -> Decimal | None:
-        if self.previous is None or self.current is None:
-            return None
-        return self.current - self.previous
+# The company's own change since last year: a rate then and now, as the industry's (LevelChange).
+OwnChange = LevelChange
 
 
 @dataclass

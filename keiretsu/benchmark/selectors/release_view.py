@@ -80,7 +80,7 @@ class StoredStatistics:
         return f"{dimension}:{value}"
 
     def group_keys(self) -> list[str]:
-        """"all", then every segment ("tier:1", "size_band:small", ...)."""
+        """ "all", then every segment ("tier:1", "size_band:small", ...)."""
         return list(self._data["groups"])
 
     def group(self, key: str) -> Figure:
@@ -256,5 +256,3 @@ def release_view(release: Release) -> ReleaseView:
             for row in levels
         ]
     return view
-
-

@@ -5,20 +5,27 @@ from fractions import Fraction
 
 from keiretsu.programme.scoring import Rate, Scale, ScoredItem, ScoreSummary, percent, score
 
-FACTORY_SCALE = Scale.from_declaration({
-    "symbols": [{"symbol": s, "label": s} for s in ("○", "□", "△", "×", "－")],
-    "achieved": ["○"],
-    "examined": ["○", "□"],
-    "not_applicable": ["－"],
-    "requires_reason": ["□"],
-})
-METI_SCALE = Scale.from_declaration({
-    "symbols": [{"symbol": "○", "label": "達成", "aliases": ["〇"]}, {"symbol": "×", "label": "未達成"},
-                {"symbol": "－", "label": "対象外", "aliases": ["-"]}],
-    "achieved": ["○"],
-    "examined": ["○"],
-    "not_applicable": ["－"],
-})
+FACTORY_SCALE = Scale.from_declaration(
+    {
+        "symbols": [{"symbol": s, "label": s} for s in ("○", "□", "△", "×", "－")],
+        "achieved": ["○"],
+        "examined": ["○", "□"],
+        "not_applicable": ["－"],
+        "requires_reason": ["□"],
+    }
+)
+METI_SCALE = Scale.from_declaration(
+    {
+        "symbols": [
+            {"symbol": "○", "label": "達成", "aliases": ["〇"]},
+            {"symbol": "×", "label": "未達成"},
+            {"symbol": "－", "label": "対象外", "aliases": ["-"]},
+        ],
+        "achieved": ["○"],
+        "examined": ["○"],
+        "not_applicable": ["－"],
+    }
+)
 LEVELS = ("Lv1", "Lv2", "Lv3")
 
 
@@ -99,12 +106,18 @@ def test_all_levels_attained():
 def test_meti_stars():
     stars = ("★3", "★4")
     criteria = items(("1-1", "★3", "1"), ("1-2", "★3", "1"), ("2-1", "★4", "2"), ("2-2", "★4", "2"))
-    only_star3 = score(scale=METI_SCALE, levels=stars, items=criteria, ratings={"1-1": "○", "1-2": "○", "2-1": "×", "2-2": "○"})
+    only_star3 = score(
+        scale=METI_SCALE, levels=stars, items=criteria, ratings={"1-1": "○", "1-2": "○", "2-1": "×", "2-2": "○"}
+    )
     assert only_star3.level_attained == "★3"
-    both = score(scale=METI_SCALE, levels=stars, items=criteria, ratings={"1-1": "○", "1-2": "○", "2-1": "－", "2-2": "○"})
+    both = score(
+        scale=METI_SCALE, levels=stars, items=criteria, ratings={"1-1": "○", "1-2": "○", "2-1": "－", "2-2": "○"}
+    )
     assert both.level_attained == "★4"
     # ★4 criteria all achieved is not ★4 while a ★3 criterion is not.
-    neither = score(scale=METI_SCALE, levels=stars, items=criteria, ratings={"1-1": "×", "1-2": "○", "2-1": "○", "2-2": "○"})
+    neither = score(
+        scale=METI_SCALE, levels=stars, items=criteria, ratings={"1-1": "×", "1-2": "○", "2-1": "○", "2-2": "○"}
+    )
     assert neither.level_attained is None
 
 

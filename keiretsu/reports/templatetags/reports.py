@@ -16,7 +16,6 @@ def signed_points(value):
     return _("±%(value)s pt") % {"value": value}
 
 
-
 @register.simple_tag
 def item_changes(changes, with_ratings=False, limit=12):
     """"No.3, No.4" (in Japanese "No.3、No.4"), with "(○→×)" when asked, "…" past the limit; the

@@ -81,7 +81,10 @@ def test_withdrawal_leaves_only_the_fact_and_the_audit_keeps_what_was_shared(ans
     when = timezone.localtime(shared.shared_at).strftime("%Y-%m-%d %H:%M")
     ended = timezone.localtime(shared.ended_at).strftime("%Y-%m-%d %H:%M")
     # What only a withdrawn share's page says: who withdrew it, and when it was shared and withdrawn.
-    assert f"{supplier_org.name} はこの結果を {when} に共有し、{ended} に取り下げました。現在は見ることができません。" in text
+    assert (
+        f"{supplier_org.name} はこの結果を {when} に共有し、{ended} に取り下げました。現在は見ることができません。"
+        in text
+    )
     assert "<table" not in text  # no scores, no answers
     api = client_for(customer_owner).get(reverse("api:result", args=[customer.pk, shared.pk])).json()
     assert api["state"] == "withdrawn" and "scores" not in api
