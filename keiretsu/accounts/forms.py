@@ -1,8 +1,8 @@
 from django import forms
 from django.conf import settings
-from django.core.cache import cache
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
+from django.core.cache import cache
 from django.core.validators import MaxLengthValidator
 from django.utils.translation import gettext_lazy as _
 

@@ -16,7 +16,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from keiretsu.accounts.access import member_view
 from keiretsu.catalogue.selectors import edition_structure
-from keiretsu.lib import score_headings, spreadsheets
+from keiretsu.lib import spreadsheets
 from keiretsu.lib.fiscal_year import fiscal_year_of
 from keiretsu.lib.refusals import message_of
 from keiretsu.lib.uploads import bounded_upload
