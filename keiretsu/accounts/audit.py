@@ -19,6 +19,10 @@ def register_events(choices):
     _EVENT_LABELS.update(dict(choices.choices))
 
 
+def registered_events() -> list[str]:
+    return list(_EVENT_LABELS)
+
+
 def event_label(code):
     return _EVENT_LABELS.get(code, code)
 

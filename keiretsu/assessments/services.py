@@ -126,6 +126,12 @@ class SavedAnswer:
     changed: bool
 
 
+def too_long_message(label, length: int) -> str:
+    return _("%(field)s is too long: %(length)s characters, at most %(limit)s. Shorten it and save again.") % {
+        "field": label, "length": f"{length:,}", "limit": f"{Answer.MAX_TEXT:,}",
+    }
+
+
 def answer_save(
     *, membership: Membership, actor, assessment: Assessment, item: Item, rating: str, reason: str = "", comment: str = ""
 ) -> SavedAnswer:
@@ -145,6 +151,9 @@ def answer_save(
                 % {"rating": rating.strip()[:20], "symbols": " ".join(assessment.edition.rating_scale.codes)}
             )
     reason, comment = reason.strip(), comment.strip()
+    for label, value in ((_("The reason"), reason), (_("The comment"), comment)):
+        if len(value) > Answer.MAX_TEXT:
+            raise InvalidAnswer(too_long_message(label, len(value)))
     with transaction.atomic():
         # Lock the assessment so an answer never slips in after a concurrent submit.
         status = Assessment.objects.select_for_update().values_list("status", flat=True).get(pk=assessment.pk)

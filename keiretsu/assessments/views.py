@@ -11,6 +11,7 @@ from keiretsu.accounts.access import member_view
 
 from . import selectors, services
 from .forms import AnswerForm, AssessmentCreateForm
+from .models import Answer
 
 
 @member_view
@@ -90,7 +91,7 @@ def answer(request, membership, assessment_id, item_id):
     if item is None:
         raise Http404
     form = AnswerForm(request.POST)
-    form.is_valid()  # only trims and bounds the fields; the rules are the service's
+    form.is_valid()  # only trims the fields; the rules are the service's
     data = form.cleaned_data
     error, status = "", 200
     try:
@@ -105,17 +106,20 @@ def answer(request, membership, assessment_id, item_id):
         )
     except services.AssessmentError as exc:
         error, status = exc.message, exc.status
-    if not request.htmx:
-        if error:
-            return render(request, "assessments/answer_refused.html", {"assessment": assessment, "error": error}, status=status)
-        back = request.POST.get("next", "")
-        back = back if back.startswith("?") else ""
+    back = request.POST.get("next", "")
+    back = back if back.startswith("?") else ""
+    if not request.htmx and not error:
         return redirect(f"{_detail_url(assessment)}{back}#item-{item.pk}")
 
     assessment.refresh_from_db(fields=["status", "score_snapshot", "updated_at"])
     scored = selectors.assessment_scores(assessment)
     structure, answers, scores = scored.structure, scored.answers, scored.scores
-    row = selectors.ChecklistRow(item, answers.get(item.pk), [], "")
+    # Refused: the form shows what the person typed (nothing stored changed), to correct and send again.
+    shown = Answer(item=item, **{name: data.get(name, "") for name in ("rating", "reason", "comment")}) if error else answers.get(item.pk)
+    row = selectors.ChecklistRow(item, shown, [], "")
+    if not request.htmx:
+        context = {**_answer_form_context(membership, assessment), "row": row, "error": error, "next_query": back[1:]}
+        return render(request, "assessments/answer_refused.html", context, status=status)
     context = {
         **_answer_form_context(membership, assessment),
         "row": row,

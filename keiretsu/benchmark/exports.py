@@ -3,13 +3,11 @@ cells are empty), from its stored statistics through selectors.release_view."""
 
 from __future__ import annotations
 
-import csv
-import io
-
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
 
 from keiretsu.catalogue.selectors import edition_structure
+from keiretsu.lib.spreadsheets import csv_response
 
 from .selectors import StoredStatistics, dimension_label, segment_label
 
@@ -159,12 +157,6 @@ def release_rows(release) -> list[list[str]]:
 
 
 def release_csv_response(release) -> HttpResponse:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerows(release_rows(release))
-    # UTF-8 with a byte order mark: Japanese Excel then opens it without garbling.
-    response = HttpResponse(("\ufeff" + buffer.getvalue()).encode("utf-8"), content_type="text/csv; charset=utf-8")
     edition = release.edition
     name = f"benchmark-FY{release.round.fiscal_year}-{edition.guideline.slug}-{edition.code}-v{release.version}.csv"
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
+    return csv_response(release_rows(release), name)

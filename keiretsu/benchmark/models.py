@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from keiretsu.accounts import audit
+from keiretsu.accounts import audit, audit_display
 from keiretsu.accounts.models import Organisation
 from keiretsu.assessments.models import Assessment
 from keiretsu.catalogue.models import Edition
@@ -237,3 +237,31 @@ class ReleaseSubmission(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["release", "submission"], name="release_submission_unique")]
+
+
+# How these events read in the audit log (keiretsu/accounts/audit_display.py).
+audit_display.describe(
+    BenchmarkEvent,
+    sentences={
+        BenchmarkEvent.BODY_MARKED: _("%(actor)s marked %(target)s as an industry body."),
+        BenchmarkEvent.BODY_UNMARKED: _("%(actor)s removed %(target)s from the industry bodies."),
+        BenchmarkEvent.ROUND_OPENED: _("%(actor)s opened the benchmark round %(target)s."),
+        BenchmarkEvent.ROUND_UPDATED: _("%(actor)s changed the benchmark round %(target)s."),
+        BenchmarkEvent.SUBMITTED: _("%(actor)s submitted an assessment to an industry body (%(target)s)."),
+        BenchmarkEvent.WITHDRAWN: _("%(actor)s withdrew a submission to an industry body (%(target)s)."),
+        BenchmarkEvent.SUBMISSION_RECEIVED: _("A submission was received (%(target)s)."),
+        BenchmarkEvent.SUBMISSION_CANCELLED: _("A company withdrew its submission (%(target)s)."),
+        BenchmarkEvent.RELEASE_COMPUTED: _("%(actor)s computed the benchmark statistics (draft, %(target)s)."),
+        BenchmarkEvent.RELEASE_PUBLISHED: _("%(actor)s published the benchmark release %(target)s."),
+        BenchmarkEvent.RELEASE_DISCARDED: _("%(actor)s discarded a benchmark draft (%(target)s)."),
+    },
+    labels={
+        "is_industry_body": _("Industry body"),
+        "consent": _("Consent"),
+        "segment": _("Segment"),
+        "replaces": _("Replaces the submission (id)"),
+        "submissions": _("Submissions"),
+        "k": _("Smallest group published"),
+    },
+    values={"status": {**dict(Submission.Status.choices), **dict(Release.Status.choices)}},
+)

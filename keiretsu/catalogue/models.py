@@ -6,7 +6,7 @@ from django.db import models
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from keiretsu.accounts import audit
+from keiretsu.accounts import audit, audit_display
 from keiretsu.programme.scoring import Scale
 
 
@@ -164,3 +164,11 @@ class CrossReference(models.Model):
             # Related items: every item citing the same target (guideline, number).
             models.Index(fields=["guideline_slug", "number"], name="crossref_target"),
         ]
+
+
+# How these events read in the audit log (keiretsu/accounts/audit_display.py).
+audit_display.describe(
+    CatalogueEvent,
+    sentences={CatalogueEvent.EDITION_LOADED: _("%(actor)s loaded the guideline edition %(target)s.")},
+    labels={"items": _("Items"), "content_hash": _("Content fingerprint")},
+)

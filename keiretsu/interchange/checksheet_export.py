@@ -25,9 +25,10 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
+from keiretsu.lib import score_headings
+from keiretsu.lib.spreadsheets import put
 from keiretsu.programme.scoring import Rate, percent
 
-from .cells import put
 from .selectors import AssessmentData
 
 FORMAT = "keiretsu-checksheet/1"
@@ -370,7 +371,8 @@ def _summary_sheet(sheet: Worksheet, data: AssessmentData):
         note = _("Scores as submitted (frozen).")
     put(sheet["A2"], f"{assessment.organisation.name} · {assessment.scope.display_name} · {edition.display_title} · "
         f"FY{assessment.fiscal_year} — {note}").font = BODY_FONT
-    headings = [_("Items"), _("Applicable"), _("Achieved"), _("Achievement rate"), _("Examined rate")]
+    headings = [str(h) for h in (score_headings.ITEMS, score_headings.APPLICABLE, score_headings.ACHIEVED,
+                                 score_headings.ACHIEVEMENT_RATE, score_headings.EXAMINED_RATE)]
 
     def heading_row(row, first, second):
         for column, heading in enumerate([first, second, *headings], start=1):
@@ -396,7 +398,7 @@ def _summary_sheet(sheet: Worksheet, data: AssessmentData):
             if scores.level_attained
             else _("%(level)s not attained") % {"level": edition.level_codes[0]}
         )
-        put(sheet.cell(row, 1), _("Level attained")).font = SUBTITLE_FONT
+        put(sheet.cell(row, 1), str(score_headings.LEVEL_ATTAINED)).font = SUBTITLE_FONT
         put(sheet.cell(row, 3), attained).font = SUBTITLE_FONT
         row += 1
         heading_row(row, _("Level"), _("Description"))

@@ -13,13 +13,14 @@ from dataclasses import asdict, dataclass, field
 
 from django.utils.translation import gettext as _
 
+from keiretsu.assessments.models import Answer
 from keiretsu.catalogue.models import Edition, Item
 
 from . import headings
 from .checksheet_export import FORMAT, METADATA_SHEET
 from .workbooks import Workbook, WorkbookRefused, sha256, text
 
-MAX_TEXT = 4000  # as the answer form (assessments.forms.AnswerForm)
+MAX_TEXT = Answer.MAX_TEXT  # as the form and the API (assessments.services.answer_save)
 TEXT_FIELDS = ("condition", "requirement", "criteria", "title")
 
 

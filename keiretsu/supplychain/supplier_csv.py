@@ -8,6 +8,7 @@ its row (as numbered in a spreadsheet: the header is row 1) and column.
 
 import csv
 import io
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
@@ -17,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from keiretsu.accounts.models import normalise_email
-from keiretsu.lib import corporate_number
+from keiretsu.lib import corporate_number, score_headings
 
 from .models import Criticality, SupplierStatus
 from .templatetags.supplychain import one_decimal
@@ -256,18 +257,9 @@ def _numbered_rows(text: str) -> list[tuple[int, list[str]]]:
 # --- Export ------------------------------------------------------------------------------------
 
 
-def export(rows, header: list[str]) -> bytes:
-    """UTF-8 with a byte-order mark, so that Excel opens Japanese text correctly."""
-    buffer = io.StringIO(newline="")
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(header)
-    for row in rows:
-        writer.writerow(["" if value is None else value for value in row])
-    return b"\xef\xbb\xbf" + buffer.getvalue().encode("utf-8")
-
-
-def supplier_list(rows, focus) -> bytes:
-    """The customer's supplier list as shown (selectors.supplier_rows), for Excel."""
+def supplier_list(rows, focus) -> tuple[list[str], Iterator[list]]:
+    """The customer's supplier list as shown (selectors.supplier_rows): its header and its rows,
+    for the CSV and the workbook, which lib.spreadsheets writes (formula-safe)."""
     header = [
         _("Company name"),
         _("Corporate number"),
@@ -278,8 +270,8 @@ def supplier_list(rows, focus) -> bytes:
         _("Guideline edition"),
         _("Status"),
         _("Due date"),
-        _("Level attained"),
-        _("Achievement rate (%)"),
+        score_headings.LEVEL_ATTAINED,
+        score_headings.ACHIEVEMENT_RATE,
         _("Weak link"),
         _("Shared on"),
         _("Last activity"),
@@ -306,4 +298,4 @@ def supplier_list(rows, focus) -> bytes:
                 timezone.localtime(row.last_activity).strftime("%Y-%m-%d %H:%M") if row.last_activity else "",
             ]
 
-    return export(lines(), [str(h) for h in header])
+    return [str(h) for h in header], lines()

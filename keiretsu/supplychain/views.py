@@ -6,7 +6,6 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -17,8 +16,10 @@ from django.views.decorators.vary import vary_on_headers
 
 from keiretsu.accounts.access import member_view
 from keiretsu.catalogue.selectors import edition_structure
+from keiretsu.lib import spreadsheets
 from keiretsu.lib.fiscal_year import fiscal_year_of
 from keiretsu.lib.refusals import message_of
+from keiretsu.lib.uploads import bounded_upload
 from keiretsu.programme.scoring import ScoreSummary
 
 from . import reminders, selectors, services, supplier_csv
@@ -83,16 +84,35 @@ def _query_without(query, *keys):
     return urlencode([(k, v) for k, v in query.items() if k not in keys and v])
 
 
-@member_view
-def supplier_export(request, membership):
+def _supplier_export(request, membership):
+    """The supplier list as filtered on the page: (file name without suffix, header, rows)."""
     today = _today()
     focus = _focus(membership, request)
     rows = selectors.supplier_rows(
         membership, focus=focus, today=today, **SupplierFilterForm(request.GET or None).filters()
     )
-    response = HttpResponse(supplier_csv.supplier_list(rows, focus), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="suppliers-FY{focus.fiscal_year}.csv"'
-    return response
+    header, lines = supplier_csv.supplier_list(rows, focus)
+    return f"suppliers-FY{focus.fiscal_year}", header, lines
+
+
+CORPORATE_NUMBER_COLUMN = 1
+
+
+@member_view
+def supplier_export(request, membership):
+    name, header, rows = _supplier_export(request, membership)
+    return spreadsheets.csv_response([header, *rows], f"{name}.csv")
+
+
+@member_view
+def supplier_export_xlsx(request, membership):
+    """The same list as an Excel workbook: the corporate number is text (13 digits, never 6.01235E+12)."""
+    name, header, rows = _supplier_export(request, membership)
+    content = spreadsheets.table_xlsx(
+        _("Suppliers"), header, rows, text_columns=(CORPORATE_NUMBER_COLUMN,),
+        widths=(28, 16, 28, 10, 24, 8, 24, 12, 12, 10, 10, 8, 12, 16),
+    )
+    return spreadsheets.xlsx_response(content, f"{name}.xlsx")
 
 
 @member_view
@@ -127,6 +147,7 @@ def _add_errors(form, exc: ValidationError):
         form.add_error(None, exc)
 
 
+@bounded_upload(ImportForm)
 @member_view
 def supplier_import(request, membership):
     _require_answerer(membership)
@@ -143,18 +164,19 @@ def supplier_import(request, membership):
         else:
             messages.success(
                 request,
-                ngettext("%(count)s supplier imported", "%(count)s suppliers imported", len(result.suppliers))
-                % {"count": len(result.suppliers)}
-                + " "
-                + _("(%(linked)s already on Keiretsu and linked, %(invited)s invited by e-mail).")
-                % {"linked": result.linked, "invited": result.invited},
+                ngettext(
+                    "%(count)s supplier imported (%(linked)s already on Keiretsu and linked, %(invited)s invited by e-mail).",
+                    "%(count)s suppliers imported (%(linked)s already on Keiretsu and linked, %(invited)s invited by e-mail).",
+                    len(result.suppliers),
+                )
+                % {"count": len(result.suppliers), "linked": result.linked, "invited": result.invited},
             )
             return redirect("supplychain:suppliers", org_id=membership.organisation_id)
     return render(
         request,
         "supplychain/supplier_import.html",
         {"form": form, "problems": problems, "columns": supplier_csv.COLUMNS},
-        status=400 if problems else 200,
+        status=400 if form.errors else 200,
     )
 
 

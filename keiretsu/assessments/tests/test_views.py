@@ -200,3 +200,30 @@ def test_dashboard_shows_the_rates_and_a_chart(factory_assessment, alpha, alice)
     page = client_for(alice).get(reverse("assessments:dashboard", args=[alpha.pk])).content.decode()
     assert "1.6%" in page  # 1 achieved of 62 applicable
     assert "<svg" in page and "chart-bar" in page
+
+
+@pytest.mark.parametrize("headers", [{}, HTMX], ids=["plain", "htmx"])
+@pytest.mark.parametrize("field", ["comment", "reason"])
+def test_a_text_over_the_limit_is_refused_and_keeps_both_the_stored_and_the_typed_text(
+    factory_assessment, alpha, bob, headers, field
+):
+    item = factory_assessment.edition.items.get(number="2")
+    services.answer_save(membership=membership_of(bob, alpha), actor=bob, assessment=factory_assessment, item=item,
+                         rating="□", reason="来年度予算で対応予定", comment="規程あり")
+    typed = "長" * 4001
+    posted = {"rating": "□", "reason": "来年度予算で対応予定", "comment": "規程あり", field: typed}
+    response = client_for(bob).post(answer_url(factory_assessment, item), posted, **headers)
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "4,001" in page and "4,000" in page  # says why
+    assert typed in page  # the text the person typed is still in the form
+    assert "保存しました" not in page
+    answer = Answer.objects.get(assessment=factory_assessment, item=item)
+    assert (answer.reason, answer.comment) == ("来年度予算で対応予定", "規程あり")
+
+
+def test_a_text_at_the_limit_is_saved(factory_assessment, bob):
+    item = factory_assessment.edition.items.get(number="1")
+    response = client_for(bob).post(answer_url(factory_assessment, item), {"rating": "○", "comment": "長" * 4000}, **HTMX)
+    assert response.status_code == 200
+    assert len(Answer.objects.get(assessment=factory_assessment, item=item).comment) == 4000

@@ -107,7 +107,7 @@ def test_an_upload_over_the_limit_is_cut_off_while_it_arrives(factory_assessment
     settings.INTERCHANGE_MAX_UPLOAD_BYTES = 1024 * 1024
     response = post_file(client_for(alice), factory_assessment, b"PK\x03\x04" + b"\x00" * (3 * 1024 * 1024))
     assert response.status_code == 400
-    assert "ファイルが大きすぎます (3.0 MB)。1 MB までです。" in response.content.decode()
+    assert "ファイルが大きすぎます（3.0 MB）。1 MB までです。" in response.content.decode()
     assert not ChecksheetImport.objects.exists()
 
 

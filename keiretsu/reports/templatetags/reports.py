@@ -14,3 +14,21 @@ def signed_points(value):
     if value < 0:
         return _("−%(value)s pt") % {"value": -value}
     return _("±%(value)s pt") % {"value": value}
+
+
+@register.simple_tag
+def item_changes(changes, with_ratings=False, limit=12):
+    """"No.3, No.4" (in Japanese "No.3、No.4"), with "(○→×)" when asked, "…" past the limit; the
+    sentence around it, with its full stop, is the template's."""
+    if not changes:
+        return ""
+    parts = []
+    for change in changes[:limit]:
+        part = f"No.{change.item.number}"
+        if with_ratings:
+            part += _("(%(before)s→%(after)s)") % {"before": change.before, "after": change.after or _("not answered")}
+        parts.append(part)
+    listed = _(", ").join(parts)
+    if len(changes) > limit:
+        listed += _(" …")
+    return listed

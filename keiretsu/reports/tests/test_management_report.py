@@ -2,13 +2,14 @@
 comparison when the benchmark has a release, and the PDF itself (A4, Japanese text)."""
 
 import os
+import re
 import shutil
 import subprocess
 from decimal import Decimal
 from fractions import Fraction
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from keiretsu.assessments import services as assessment_services
 from keiretsu.conftest import client_for, make_organisation, make_user
@@ -103,19 +104,19 @@ def test_focus_items_without_a_release_are_the_open_items_priority_first_then_by
     ]
 
 
-def test_the_change_since_last_year(enterprise_assessment, owner, alpha):
-    items = list(enterprise_assessment.edition.items.order_by("position"))
-    for item in items:
+def next_year(enterprise_assessment, owner, alpha):
+    """Last year's assessment submitted with No.1 and No.2 achieved; this year's started from it."""
+    for item in enterprise_assessment.edition.items.order_by("position"):
         answer(owner, enterprise_assessment, item.number, "○" if item.number in ("1", "2") else "×")
     assessment_services.assessment_submit(membership=owner, actor=owner.user, assessment=enterprise_assessment)
-    this_year = assessment_services.assessment_create(
-        membership=owner,
-        actor=owner.user,
-        scope=alpha.company_scope,
-        edition=enterprise_assessment.edition,
-        fiscal_year=FY + 1,
-        carry_forward=True,
+    return assessment_services.assessment_create(
+        membership=owner, actor=owner.user, scope=alpha.company_scope, edition=enterprise_assessment.edition,
+        fiscal_year=FY + 1, carry_forward=True,
     )
+
+
+def test_the_change_since_last_year(enterprise_assessment, owner, alpha):
+    this_year = next_year(enterprise_assessment, owner, alpha)
     answer(owner, this_year, "2", "×")
     answer(owner, this_year, "3", "○")
     answer(owner, this_year, "4", "○")
@@ -187,7 +188,7 @@ def test_the_pdf_with_an_industry_release(enterprise_assessment, owner, industry
     assert "業界との比較" in first and report.comparison.release_label in first
     assert report.comparison.segment_label in first
     assert "83.3%" in first and f"{overall}%" in first
-    assert "同じ区分の会社の中での順位 (パーセンタイル): 17" in first
+    assert "同じ区分の会社の中での順位（パーセンタイル）：17" in first
     assert "同じ区分の多くの会社が達成しているのに、自社では未達成の項目です。" in first
     assert f"No.{lv2[0].number}" in first
     assert "ラベル別の詳細" not in first
@@ -213,3 +214,22 @@ def test_the_report_page_is_only_for_members(factory_assessment, mallory, beta, 
     assert client_for(mallory).get(f"/o/{beta.pk}/assessments/{factory_assessment.pk}/report.pdf").status_code == 404
     assert client.get(url)["Location"].startswith("/accounts/login/")
     assert client_for(vera).get(url).status_code == 200  # viewers may print it
+
+
+JAPANESE = r"[\u3000-\u30ff\u4e00-\u9fff\uff00-\uffef]"
+
+
+def visible_text(html: str) -> str:
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+
+
+def test_the_management_report_ends_japanese_sentences_with_a_full_stop(enterprise_assessment, owner, alpha):
+    this_year = next_year(enterprise_assessment, owner, alpha)
+    answer(owner, this_year, "1", "×")
+    answer(owner, this_year, "3", "○")
+    with translation.override("ja"):
+        text = visible_text(pdf.report_html(selectors.management_report(this_year)))
+    assert "No.3" in text and "No.1" in text
+    assert not re.search(r"No\.\d+\s*\.", text), re.findall(r".{30}No\.\d+\s*\..{5}", text)
+    assert not re.search(JAPANESE + r"\s*[.:]\s", text), re.findall(".{20}" + JAPANESE + r"\s*[.:]\s.{5}", text)
+    assert "新たに達成した項目は 1 件です（No.3）。" in text

@@ -45,7 +45,7 @@ class Command(BaseCommand):
     def ingest(self, user, paths, *, submit, dry_run, jobs):
         files = checksheet_paths(paths)
         if not files:
-            raise CommandError("No .xlsx file found.")
+            raise CommandError("No Excel file (.xlsx) found.")
         if jobs > 1 and connection.vendor == "sqlite":
             jobs = 1  # SQLite takes one writer at a time
         started = time.perf_counter()
