@@ -219,8 +219,8 @@ class World:
     def _add(self, n):
         from keiretsu.accounts.models import Organisation, Scope
         from keiretsu.assessments.models import Answer, Assessment
-        from keiretsu.assessments.scoring import score
         from keiretsu.benchmark.models import Submission, SubmissionScore
+        from keiretsu.programme.scoring import score
 
         rng, edition, now = self.rng, self.edition, timezone.now()
         scale, levels = edition.rating_scale, edition.level_codes

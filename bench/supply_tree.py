@@ -44,12 +44,12 @@ SECOND_CUSTOMER = 0.05  # suppliers that also supply a second customer one tier 
 
 def build(n_suppliers: int, rng: random.Random):
     from keiretsu.accounts.models import Membership, Organisation, Role, Scope, User
-    from keiretsu.assessments import scoring
     from keiretsu.assessments.models import Answer, Assessment
     from keiretsu.catalogue.models import Edition
     from keiretsu.catalogue.selectors import edition_structure
     from keiretsu.catalogue.services import catalogue_load_files
     from keiretsu.lib.corporate_number import with_check_digit
+    from keiretsu.programme import scoring
     from keiretsu.supplychain.models import AssessmentRequest, Criticality, RequestPath, Share, Supplier
     from keiretsu.supplychain.services import snapshot_figures
 

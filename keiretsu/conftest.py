@@ -34,12 +34,31 @@ def _tasks_run_at_once(settings):
     settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """The shipped catalogues are loaded once per test session, into the test database that
+    every test starts from (each test's changes are rolled back; editions are immutable)."""
+    with django_db_blocker.unblock():
+        catalogue_load_files()
+
+
 @pytest.fixture
 def catalogue(db):
     """The shipped editions, by guideline id: catalogue["jama-factory"] is the factory edition."""
     if not Edition.objects.exists():
+        # A transactional test (django_db(transaction=True)) empties the database after itself.
         catalogue_load_files()
     return {edition.guideline.slug: edition for edition in Edition.objects.select_related("guideline")}
+
+
+@pytest.fixture
+def no_catalogue(db):
+    """An instance where no catalogue is loaded yet (the session's catalogues are removed inside
+    the test's transaction, which is rolled back afterwards)."""
+    from keiretsu.catalogue.models import Guideline
+
+    Edition.objects.all().delete()
+    Guideline.objects.all().delete()
 
 
 def make_user(email, name=""):

@@ -100,6 +100,7 @@ INSTALLED_APPS = [
     "keiretsu.benchmark",
     "keiretsu.interchange",
     "keiretsu.reports",
+    "keiretsu.demo",
 ]
 
 MIDDLEWARE = [
@@ -114,6 +115,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "keiretsu.lib.middleware.RefusalMiddleware",
 ]
 
 ROOT_URLCONF = "keiretsu.urls"
@@ -263,6 +265,41 @@ INTERCHANGE_MAX_UPLOAD_BYTES = env_int("INTERCHANGE_MAX_UPLOAD_BYTES", 20 * 1024
 # WeasyPrint reports each rendering step at INFO; keep the PDF's progress out of the logs.
 LOGGING["loggers"] = {**LOGGING.get("loggers", {}), "weasyprint": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}}
 
+# --- Issue 9: bounded uploads, production headers ----------------------------------------------
+# Every upload passes the bounded handler first: a file past its limit is read and thrown away
+# while it arrives, never kept (keiretsu/lib/uploads.py).
+FILE_UPLOAD_HANDLERS = [
+    "keiretsu.lib.uploads.BoundedUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+# A NUL character in a query parameter, form field or JSON body answers 400 (before the CSRF
+# check and the view: keiretsu/lib/middleware.py).
+MIDDLEWARE.insert(MIDDLEWARE.index("django.middleware.csrf.CsrfViewMiddleware"), "keiretsu.lib.middleware.RejectNulMiddleware")
+
+# Production headers (`keiretsu check --deploy` is clean with DEBUG off). HTTPS (default on)
+# says the site is served over TLS: then browsers are told to use HTTPS only (HSTS, a year by
+# default; HSTS_SECONDS=0 turns it off) and plain HTTP requests are redirected. Behind a
+# reverse proxy that terminates TLS, set TRUSTED_PROXY=true so that its X-Forwarded-Proto
+# header is believed (never without such a proxy: a client could send the header itself).
+HTTPS = not DEBUG and env_bool("HTTPS", True)
+SECURE_HSTS_SECONDS = env_int("HSTS_SECONDS", 365 * 24 * 3600) if HTTPS else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("HSTS_INCLUDE_SUBDOMAINS", True)
+# Joining the browsers' preload list is the operator's decision (it is hard to undo).
+SECURE_HSTS_PRELOAD = env_bool("HSTS_PRELOAD", False)
+if not SECURE_HSTS_PRELOAD:
+    SILENCED_SYSTEM_CHECKS = ["security.W021"]
+SECURE_SSL_REDIRECT = HTTPS and env_bool("SSL_REDIRECT", True)
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("TRUSTED_PROXY", False) else None
+# What the pages never use (keiretsu.lib.middleware.PrivacyHeadersMiddleware sends it, with
+# Cache-Control: private, no-store on everything a signed-in person is shown).
+PERMISSIONS_POLICY = (
+    "accelerometer=(), camera=(), display-capture=(), geolocation=(), gyroscope=(), magnetometer=(), "
+    "microphone=(), payment=(), publickey-credentials-get=(self), usb=()"
+)
+MIDDLEWARE.insert(MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
+                  "keiretsu.lib.middleware.PrivacyHeadersMiddleware")
+
 # === Production operations (issue 10): server, worker, shared cache, health, logs, backups ====
 # Kept together so that other changes to this module merge cleanly. docs/deploy.md explains each.
 INSTALLED_APPS += ["keiretsu.ops"]
@@ -317,6 +354,9 @@ SESSION_ENGINE = (
     if CACHES["default"]["BACKEND"].endswith("RedisCache")
     else "django.contrib.sessions.backends.db"
 )
+
+# Health checks answer on plain HTTP too: a load balancer probes each server directly.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
 
 # The web server (`keiretsu serve`): gunicorn's threaded workers. Sizing: docs/deploy.md.
 WEB_BIND = env_str("WEB_BIND", "127.0.0.1:8000")

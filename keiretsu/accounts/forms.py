@@ -1,8 +1,9 @@
 from django import forms
 from django.conf import settings
-from django.core.cache import cache
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
+from django.core.cache import cache
+from django.core.validators import MaxLengthValidator
 from django.utils.translation import gettext_lazy as _
 
 from keiretsu.lib import corporate_number
@@ -82,6 +83,16 @@ class OrganisationForm(forms.ModelForm):
         }
         widgets = {"corporate_number": forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"})}
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        number = self.fields.get("corporate_number")
+        if number is not None:
+            # Not the model field's 13: people type the number with hyphens or spaces
+            # ("1-2345-6789-0123"); clean_corporate_number keeps the 13 digits.
+            number.max_length = 20
+            number.validators = [v for v in number.validators if not isinstance(v, MaxLengthValidator)]
+            number.widget.attrs["maxlength"] = "20"
+
     def clean_corporate_number(self):
         number = corporate_number.normalise(self.cleaned_data["corporate_number"])
         if len(number) != 13 or not number.isdigit():
@@ -124,3 +135,30 @@ class InviteForm(forms.Form):
 
 class RoleForm(forms.Form):
     role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+
+class AuditFilterForm(forms.Form):
+    """The audit log's filters: who, what kind of event, from and to which day."""
+
+    actor = forms.ModelChoiceField(label=_("Done by"), queryset=User.objects.none(), required=False, empty_label=_("everyone"))
+    event = forms.ChoiceField(label=_("Event"), required=False)
+    date_from = forms.DateField(label=_("From"), required=False, widget=DateInput)
+    date_to = forms.DateField(label=_("To"), required=False, widget=DateInput)
+
+    def __init__(self, *args, membership, **kwargs):
+        from . import audit, selectors
+
+        super().__init__(*args, **kwargs)
+        self.fields["actor"].queryset = selectors.audit_actors(membership)
+        self.fields["actor"].label_from_instance = lambda user: user.name or user.email
+        labels = sorted(((code, str(audit.event_label(code))) for code in audit.registered_events()), key=lambda c: c[1])
+        self.fields["event"].choices = [("", _("all events")), *labels]
+
+    def filters(self) -> dict:
+        if not self.is_bound or not self.is_valid():
+            return {}
+        return {key: self.cleaned_data[key] for key in ("actor", "event", "date_from", "date_to")}

@@ -197,6 +197,7 @@ class MemberInvitation(models.Model):
 
 
 class AccountEvent(models.TextChoices):
+    USER_SIGNED_UP = "user.signed_up", _("Signed up")
     ORGANISATION_CREATED = "organisation.created", _("Organisation created")
     ORGANISATION_UPDATED = "organisation.updated", _("Organisation updated")
     SCOPE_CREATED = "scope.created", _("Factory or line added")

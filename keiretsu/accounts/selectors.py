@@ -1,8 +1,11 @@
 """Reads about organisations and people, always from the point of view of a member."""
 
-from django.http import Http404
+import datetime
 
-from .models import AuditEvent, MemberInvitation, Membership, Scope
+from django.http import Http404
+from django.utils import timezone
+
+from .models import AuditEvent, MemberInvitation, Membership, Scope, User
 
 
 def memberships_of(user):
@@ -72,5 +75,27 @@ def scope_for(membership, scope_id) -> Scope:
         raise Http404 from None
 
 
-def audit_events(membership):
-    return AuditEvent.objects.filter(organisation=membership.organisation).select_related("actor")
+def audit_events(membership, *, actor=None, event="", date_from=None, date_to=None):
+    """The organisation's audit rows, newest first, filtered by person, event type and dates
+    (whole days in the local time zone, both ends included)."""
+    events = AuditEvent.objects.filter(organisation=membership.organisation).select_related("actor")
+    if actor is not None:
+        events = events.filter(actor=actor)
+    if event:
+        events = events.filter(event=event)
+    if date_from is not None:
+        events = events.filter(created_at__gte=_start_of(date_from))
+    if date_to is not None:
+        events = events.filter(created_at__lt=_start_of(date_to + datetime.timedelta(days=1)))
+    return events
+
+
+def _start_of(day: datetime.date) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time()))
+
+
+def audit_actors(membership):
+    """The people who appear in the organisation's audit log (for its filter)."""
+    return User.objects.filter(
+        pk__in=AuditEvent.objects.filter(organisation=membership.organisation).values("actor_id")
+    ).order_by("name", "email")

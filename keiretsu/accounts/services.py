@@ -3,7 +3,7 @@
 import datetime
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from keiretsu.lib.refusals import Gone, NotAllowed, require_own
 from keiretsu.lib.tokens import hash_token, new_token
 
 from . import audit
@@ -21,12 +22,22 @@ ORGANISATION_FIELDS = ("name", "corporate_number", "size_band", "business_type",
 
 def _require_manager(membership):
     if not membership.can_manage:
-        raise PermissionDenied(_("Only an owner of the organisation can do this."))
+        raise NotAllowed(_("Only an owner of the organisation can do this."))
 
 
 def user_sign_up(*, email: str, password: str, name: str = "") -> User:
     with transaction.atomic():
-        return User.objects.create_user(email=email, password=password, name=name)
+        user = User.objects.create_user(email=email, password=password, name=name)
+        # No organisation yet: the row is the person's own (and the instance administrator's).
+        audit.record(
+            actor=user,
+            organisation=None,
+            event=AccountEvent.USER_SIGNED_UP,
+            target=user,
+            target_label=user.email,
+            after={"email": user.email, "name": user.name},
+        )
+    return user
 
 
 def organisation_create(*, actor: User, **fields) -> Organisation:
@@ -105,6 +116,7 @@ def scope_create(*, membership: Membership, actor: User, kind: str, name: str, p
 
 def scope_rename(*, membership: Membership, actor: User, scope: Scope, name: str) -> Scope:
     _require_manager(membership)
+    require_own(membership, scope.organisation_id)
     if scope.kind == Scope.Kind.COMPANY:
         raise ValidationError({"name": _("The company scope takes the organisation's name.")})
     name = name.strip()
@@ -173,8 +185,8 @@ def _send_invitation(invitation, token, language):
     send_mail(subject, body, None, [invitation.email])
 
 
-class InvitationProblem(Exception):
-    pass
+class InvitationProblem(Gone):
+    """A member invitation link that cannot be used (unknown, used, withdrawn, expired)."""
 
 
 def invitation_by_token(token: str) -> MemberInvitation:
@@ -224,6 +236,7 @@ def invitation_accept(*, user: User, token: str) -> Membership:
 
 def invitation_revoke(*, membership: Membership, actor: User, invitation: MemberInvitation):
     _require_manager(membership)
+    require_own(membership, invitation.organisation_id)
     with transaction.atomic():
         if invitation.accepted_at is None and invitation.revoked_at is None:
             invitation.revoked_at = timezone.now()
@@ -244,6 +257,7 @@ def _other_owners(member):
 
 def membership_change_role(*, membership: Membership, actor: User, member: Membership, role: str) -> Membership:
     _require_manager(membership)
+    require_own(membership, member.organisation_id)
     if role not in Role.values:
         raise ValidationError({"role": _("Choose a role.")})
     with transaction.atomic():
@@ -268,6 +282,7 @@ def membership_change_role(*, membership: Membership, actor: User, member: Membe
 
 def membership_remove(*, membership: Membership, actor: User, member: Membership):
     _require_manager(membership)
+    require_own(membership, member.organisation_id)
     with transaction.atomic():
         member = Membership.objects.select_for_update().get(pk=member.pk, organisation=membership.organisation)
         if member.role == Role.OWNER and not _other_owners(member).exists():

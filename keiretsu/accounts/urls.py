@@ -19,4 +19,5 @@ urlpatterns = [
     path("o/<int:org_id>/members/<int:member_id>/remove/", views.member_remove, name="member_remove"),
     path("o/<int:org_id>/invitations/<int:invitation_id>/revoke/", views.invitation_revoke, name="invitation_revoke"),
     path("o/<int:org_id>/audit/", views.audit_log, name="audit_log"),
+    path("o/<int:org_id>/audit/export.csv", views.audit_log_export, name="audit_log_export"),
 ]

@@ -8,13 +8,25 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from . import selectors, services
+from keiretsu.lib import spreadsheets
+
+from . import audit_display, selectors, services
 from .access import member_view
-from .forms import InviteForm, OrganisationForm, RenameScopeForm, RoleForm, ScopeForm, SignInForm, SignUpForm
+from .forms import (
+    AuditFilterForm,
+    InviteForm,
+    OrganisationForm,
+    RenameScopeForm,
+    RoleForm,
+    ScopeForm,
+    SignInForm,
+    SignUpForm,
+)
 from .models import Scope
 
 
@@ -220,5 +232,37 @@ def _query(**params):
 def audit_log(request, membership):
     if not membership.can_manage:
         raise PermissionDenied
-    page = Paginator(selectors.audit_events(membership), 50).get_page(request.GET.get("page"))
-    return render(request, "accounts/audit_log.html", {"page": page})
+    form = AuditFilterForm(request.GET or None, membership=membership)
+    invalid = form.is_bound and not form.is_valid()
+    events = selectors.audit_events(membership, **form.filters())
+    page = Paginator(events.none() if invalid else events, 50).get_page(request.GET.get("page"))
+    context = {
+        "form": form,
+        "page": page,
+        "rows": [audit_display.readable(event) for event in page],
+        "query": urlencode([(k, v) for k, v in request.GET.items() if k != "page" and v]),
+    }
+    return render(request, "accounts/audit_log.html", context, status=400 if invalid else 200)
+
+
+@member_view
+def audit_log_export(request, membership):
+    """The filtered log as CSV (formula-safe: lib.spreadsheets), one row per event."""
+    if not membership.can_manage:
+        raise PermissionDenied
+    form = AuditFilterForm(request.GET or None, membership=membership)
+    if form.is_bound and not form.is_valid():
+        return redirect(f"{reverse('accounts:audit_log', args=[membership.organisation_id])}?{request.GET.urlencode()}")
+    header = [_("When"), _("Who"), _("Event"), _("What happened"), _("Concerning"), _("Changes")]
+
+    def rows():
+        for event in selectors.audit_events(membership, **form.filters()).iterator(chunk_size=500):
+            line = audit_display.readable(event)
+            changes = "\n".join(
+                _("%(field)s: %(before)s → %(after)s") % {"field": c.label, "before": c.before or "—", "after": c.after or "—"}
+                for c in line.changes
+            )
+            yield [line.at.strftime("%Y-%m-%d %H:%M:%S"), line.actor, line.event_label, line.sentence, line.target, changes]
+
+    name = f"audit-{membership.organisation.corporate_number}-{timezone.localdate():%Y%m%d}.csv"
+    return spreadsheets.csv_response([header, *rows()], name)

@@ -4,7 +4,8 @@
   session (so pages can fetch JSON). No authentication: 401.
 - Organisation: endpoints under /api/v1/o/<org_id>/ get the caller's membership; anyone
   who is not a member gets 404, exactly like the web pages.
-- Errors are JSON: {"error": "...", ...} with 400 / 401 / 403 / 404 / 409.
+- Errors are JSON: {"error": "...", ...} with 400 / 401 / 403 / 404 / 409 / 410: every
+  refusal (lib.refusals.Refusal, which every app's errors derive from) is mapped here, once.
 """
 
 import json
@@ -17,15 +18,18 @@ from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 
 from keiretsu.accounts.selectors import membership_for
+from keiretsu.lib.refusals import Refusal
 from keiretsu.lib.tokens import hash_token
 
 from .models import ApiToken
 
 
-class ApiError(Exception):
+class ApiError(Refusal):
+    """A refusal of the API itself (authentication, a bad request body), with extra JSON keys."""
+
     def __init__(self, message, status=400, **extra):
         super().__init__(message)
-        self.message, self.status, self.extra = message, status, extra
+        self.status, self.extra = status, extra
 
 
 def json_response(data, status=200):
@@ -70,10 +74,10 @@ def api_view(methods=("GET",), organisation=True):
                     result = view(request, membership, *args, **kwargs)
                 else:
                     result = view(request, *args, **kwargs)
-            except ApiError as exc:
-                return json_response({"error": exc.message, **exc.extra}, status=exc.status)
-            except Http404:
+            except Http404:  # a NotFound refusal too: never say more than "not found"
                 return json_response({"error": "not found"}, status=404)
+            except Refusal as exc:
+                return json_response({"error": exc.message, **getattr(exc, "extra", {})}, status=exc.status)
             except PermissionDenied as exc:
                 return json_response({"error": str(exc) or "not allowed for your role"}, status=403)
             if isinstance(result, JsonResponse):

@@ -2,6 +2,7 @@
 
 from django.urls import path
 
+from keiretsu.accounts import api as accounts
 from keiretsu.assessments import api as assessments
 from keiretsu.benchmark import api as benchmark
 from keiretsu.catalogue import api as catalogue
@@ -11,6 +12,7 @@ app_name = "api"
 
 urlpatterns = [
     path("catalogue/editions/", catalogue.editions, name="editions"),
+    path("o/<int:org_id>/audit/", accounts.audit_events, name="audit_events"),
     path("o/<int:org_id>/assessments/", assessments.assessments, name="assessments"),
     path("o/<int:org_id>/assessments/<int:assessment_id>/", assessments.assessment, name="assessment"),
     path(

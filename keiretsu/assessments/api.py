@@ -2,10 +2,9 @@
 
 from keiretsu.api.auth import ApiError, api_view, json_body
 from keiretsu.catalogue.models import Item
-from keiretsu.catalogue.selectors import edition_structure
+from keiretsu.programme.scoring import Rate, ScoreSummary, percent
 
 from . import selectors, services
-from .scoring import Rate, ScoreSummary, percent
 
 
 def rate_json(rate: Rate) -> dict:
@@ -47,27 +46,17 @@ def assessment_json(assessment, scores) -> dict:
 
 @api_view()
 def assessments(request, membership):
-    entries = selectors.latest_assessments(membership)
-    latest = {e.assessment.pk: e for e in entries}
-    result = []
-    for assessment in selectors.assessments_of(membership).order_by("-fiscal_year", "pk"):
-        entry = latest.get(assessment.pk)
-        if entry is None:
-            structure = edition_structure(assessment.edition)
-            answers = {a.item_id: a for a in assessment.answers.all()}
-            scores = selectors.scores_of(assessment, structure, answers)
-        else:
-            scores = entry.scores
-        result.append(assessment_json(assessment, scores))
-    return {"assessments": result}
+    assessments = list(selectors.assessments_of(membership).order_by("-fiscal_year", "pk"))
+    scored = selectors.scored_assessments(assessments)  # a constant number of queries, however many
+    return {"assessments": [assessment_json(a, scored[a.pk].scores) for a in assessments]}
 
 
 @api_view()
 def assessment(request, membership, assessment_id):
     assessment = selectors.assessment_for(membership, assessment_id)
-    structure = edition_structure(assessment.edition)
-    answers = {a.item_id: a for a in assessment.answers.all()}
-    data = assessment_json(assessment, selectors.scores_of(assessment, structure, answers))
+    scored = selectors.assessment_scores(assessment)
+    structure, answers = scored.structure, scored.answers
+    data = assessment_json(assessment, scored.scores)
     data["answers"] = [
         {
             "item": item.number,
@@ -90,9 +79,6 @@ def answer(request, membership, assessment_id, item_number):
     fields = {key: body.get(key, "") for key in ("rating", "reason", "comment")}
     if not all(isinstance(value, str) for value in fields.values()):
         raise ApiError("rating, reason and comment must be strings")
-    try:
-        saved = services.answer_save(membership=membership, actor=request.user, assessment=assessment, item=item, **fields)
-    except services.AssessmentError as exc:
-        raise ApiError(exc.message, status=exc.status) from None
+    saved = services.answer_save(membership=membership, actor=request.user, assessment=assessment, item=item, **fields)
     return {"item": item.number, "rating": saved.answer.rating, "reason": saved.answer.reason,
             "comment": saved.answer.comment, "changed": saved.changed}

@@ -50,6 +50,8 @@ class AssessmentCreateForm(forms.Form):
 
 
 class AnswerForm(forms.Form):
-    rating = forms.CharField(required=False, max_length=16)
-    reason = forms.CharField(required=False, max_length=4000)
-    comment = forms.CharField(required=False, max_length=4000)
+    """Trims the fields; every rule (lengths too) is the service's, so the page and the API agree."""
+
+    rating = forms.CharField(required=False)
+    reason = forms.CharField(required=False)
+    comment = forms.CharField(required=False)

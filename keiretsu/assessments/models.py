@@ -2,7 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from keiretsu.accounts import audit
+from keiretsu.accounts import audit, audit_display
 from keiretsu.accounts.models import Organisation, Scope
 from keiretsu.catalogue.models import Edition, Item
 
@@ -72,6 +72,9 @@ class Assessment(models.Model):
 
 
 class Answer(models.Model):
+    # The longest reason or comment, however it arrives (the form, the API, a checksheet).
+    MAX_TEXT = 4000
+
     assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="answers")
     item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="+")
     rating = models.CharField(max_length=16, blank=True)  # "" = not rated yet
@@ -88,3 +91,21 @@ class Answer(models.Model):
 
     def as_audit(self):
         return {"rating": self.rating, "reason": self.reason, "comment": self.comment}
+
+
+# How these events read in the audit log (keiretsu/accounts/audit_display.py).
+audit_display.describe(
+    AssessmentEvent,
+    sentences={
+        AssessmentEvent.CREATED: _("%(actor)s started the assessment %(target)s."),
+        AssessmentEvent.ANSWER_CHANGED: _("%(actor)s changed an answer (%(target)s)."),
+        AssessmentEvent.SUBMITTED: _("%(actor)s submitted the assessment %(target)s."),
+        AssessmentEvent.REVISED: _("%(actor)s started a revision of %(target)s."),
+    },
+    labels={
+        "carried_forward_from": _("Started from the assessment (id)"),
+        "answers_copied": _("Answers carried forward"),
+        "revised_from": _("Revision of the assessment (id)"),
+    },
+    values={"status": Assessment.Status},
+)

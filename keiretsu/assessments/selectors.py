@@ -13,11 +13,12 @@ from keiretsu.catalogue.selectors import (
     EditionStructure,
     attribute_rows,
     edition_structure,
+    edition_structures,
     related_items,
     shown_context,
 )
+from keiretsu.programme import scoring
 
-from . import scoring
 from .models import Answer, Assessment
 
 
@@ -35,8 +36,9 @@ def assessment_for(membership: Membership, assessment_id) -> Assessment:
         raise Http404 from None
 
 
-def item_for(assessment: Assessment, item_id) -> Item | None:
-    """The item, if it exists at all (the service refuses an item of another edition)."""
+def item_by_id(item_id) -> Item | None:
+    """The item, of any edition, if it exists (answer_save refuses an item of another edition
+    than the assessment's, with a message, rather than a 404)."""
     return Item.objects.filter(pk=item_id).first()
 
 
@@ -56,6 +58,44 @@ def scores_of(assessment: Assessment, structure: EditionStructure, answers: dict
     if assessment.is_frozen and assessment.score_snapshot:
         return scoring.ScoreSummary.from_dict(assessment.score_snapshot)
     return compute_scores(structure, answers)
+
+
+@dataclass
+class ScoredAssessment:
+    """An assessment with its edition's structure, its answers (item pk -> Answer) and its scores:
+    what every page, file and API that shows one assessment starts from."""
+
+    assessment: Assessment
+    structure: EditionStructure
+    answers: dict[int, Answer]
+    scores: scoring.ScoreSummary
+
+
+def assessment_scores(assessment: Assessment, *, with_authors: bool = False) -> ScoredAssessment:
+    """One assessment, scored (scores_of): three queries."""
+    structure = edition_structure(assessment.edition)
+    answers = Answer.objects.filter(assessment=assessment)
+    if with_authors:
+        answers = answers.select_related("updated_by")
+    answers = {a.item_id: a for a in answers}
+    return ScoredAssessment(assessment, structure, answers, scores_of(assessment, structure, answers))
+
+
+def scored_assessments(assessments) -> dict[int, ScoredAssessment]:
+    """Several assessments, scored, in three queries however many (assessment pk -> result).
+    Answers are read only for those in progress: a submitted one has its frozen snapshot."""
+    assessments = list(assessments)
+    structures = edition_structures({a.edition_id: a.edition for a in assessments}.values())
+    drafts = [a.pk for a in assessments if not (a.is_frozen and a.score_snapshot)]
+    answers = defaultdict(dict)
+    for answer in Answer.objects.filter(assessment__in=drafts):
+        answers[answer.assessment_id][answer.item_id] = answer
+    return {
+        a.pk: ScoredAssessment(
+            a, structures[a.edition_id], answers[a.pk], scores_of(a, structures[a.edition_id], answers[a.pk])
+        )
+        for a in assessments
+    }
 
 
 FILTERS = ("unanswered", "rating", "level", "priority", "missing")
@@ -131,9 +171,8 @@ class Checklist:
 
 def checklist(assessment: Assessment, query) -> Checklist:
     """Everything the assessment page shows, in a number of queries that does not grow with the items."""
-    structure = edition_structure(assessment.edition)
-    answers = {a.item_id: a for a in Answer.objects.filter(assessment=assessment)}
-    scores = scores_of(assessment, structure, answers)
+    scored = assessment_scores(assessment)
+    structure, answers, scores = scored.structure, scored.answers, scored.scores
     related = related_items(assessment.edition, structure.items)
     previous = previous_year_ratings(assessment)
     item_filter = ChecklistFilter.from_query(query, assessment.edition)
@@ -198,19 +237,32 @@ def rating_options(edition: Edition) -> list[RatingOption]:
     ]
 
 
-def previous_year_ratings(assessment: Assessment) -> dict[int, str]:
-    """Last year's submitted ratings for the same scope and edition: the annual review's baseline."""
-    previous = (
+def previous_year_assessment(assessment: Assessment) -> Assessment | None:
+    """"Last year" of an assessment, the one definition (docs/rules.md, "Last year"): the latest
+    submitted revision of the same scope and the same edition for the previous fiscal year.
+
+    The same edition, not merely the same guideline: a new edition may add, remove or renumber
+    items and move them between levels, so only within one edition are the rates comparable to
+    the digit and the items matched one for one (and it is what a new assessment carries
+    forward). The checklist, the management report and the benchmark comparison all ask here,
+    so after a new edition none of them compares with the old one.
+    """
+    return (
         Assessment.objects.filter(
             scope=assessment.scope_id,
             edition=assessment.edition_id,
             fiscal_year=assessment.fiscal_year - 1,
             status=Assessment.Status.SUBMITTED,
         )
+        .select_related("edition")
         .order_by("-revision")
-        .values_list("pk", flat=True)
         .first()
     )
+
+
+def previous_year_ratings(assessment: Assessment) -> dict[int, str]:
+    """Last year's submitted ratings: the annual review's baseline."""
+    previous = previous_year_assessment(assessment)
     if previous is None:
         return {}
     return dict(Answer.objects.filter(assessment=previous).values_list("item_id", "rating"))
@@ -230,17 +282,7 @@ def latest_assessments(membership: Membership) -> list[DashboardEntry]:
         latest.setdefault((assessment.scope_id, assessment.edition_id), assessment)
     if not latest:
         return []
-    structures = {}
-    for assessment in latest.values():
-        if assessment.edition_id not in structures:
-            structures[assessment.edition_id] = edition_structure(assessment.edition)
-    drafts = [a.pk for a in latest.values() if not (a.is_frozen and a.score_snapshot)]
-    answers = defaultdict(dict)
-    for answer in Answer.objects.filter(assessment__in=drafts).only("assessment_id", "item_id", "rating"):
-        answers[answer.assessment_id][answer.item_id] = answer
-    entries = [
-        DashboardEntry(a, scores_of(a, structures[a.edition_id], answers[a.pk]), structures[a.edition_id])
-        for a in latest.values()
-    ]
+    scored = scored_assessments(latest.values())
+    entries = [DashboardEntry(a, scored[a.pk].scores, scored[a.pk].structure) for a in latest.values()]
     entries.sort(key=lambda e: (e.assessment.scope.kind != "company", e.assessment.scope.display_name, str(e.assessment.edition)))
     return entries

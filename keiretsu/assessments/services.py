@@ -2,7 +2,6 @@
 
 from dataclasses import dataclass
 
-from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -11,40 +10,32 @@ from keiretsu.accounts import audit
 from keiretsu.accounts.models import Membership, Scope
 from keiretsu.catalogue.models import Edition, Item
 from keiretsu.catalogue.selectors import edition_structure
+from keiretsu.lib.refusals import BadInput, Conflict, NotAllowed, Refusal, require_own
+from keiretsu.programme import scoring
 
-from . import scoring
 from .models import Answer, Assessment, AssessmentEvent
 
 
-class AssessmentError(Exception):
-    """A refused change, with a message for a person and the HTTP status that fits it."""
-
-    status = 400
-
-    def __init__(self, message, *, problems=()):
-        super().__init__(message)
-        self.message = message
-        self.problems = list(problems)
+class AssessmentError(Refusal):
+    """A refused change to an assessment (lib.refusals: message, status, problems)."""
 
 
-class InvalidAnswer(AssessmentError):
-    status = 400
+class InvalidAnswer(AssessmentError, BadInput):
+    pass
 
 
-class AssessmentFrozen(AssessmentError):
-    status = 409
+class AssessmentFrozen(AssessmentError, Conflict):
+    pass
 
 
-class AlreadyExists(AssessmentError):
-    status = 409
-
+class AlreadyExists(AssessmentError, Conflict):
     def __init__(self, message, *, existing):
         super().__init__(message)
         self.existing = existing
 
 
-class SubmissionIncomplete(AssessmentError):
-    status = 400
+class SubmissionIncomplete(AssessmentError, BadInput):
+    pass
 
 
 def scope_fits_edition(scope: Scope, edition: Edition) -> bool:
@@ -59,7 +50,7 @@ def assessment_create(
 ) -> Assessment:
     """Start an assessment; optionally from the answers of the previous year's submission."""
     if not membership.can_answer:
-        raise PermissionDenied(_("Viewers cannot start an assessment."))
+        raise NotAllowed(_("Viewers cannot start an assessment."))
     if scope.organisation_id != membership.organisation_id:
         raise InvalidAnswer(_("This factory or line is not part of your organisation."))
     if not scope_fits_edition(scope, edition):
@@ -135,15 +126,20 @@ class SavedAnswer:
     changed: bool
 
 
+def too_long_message(label, length: int) -> str:
+    return _("%(field)s is too long: %(length)s characters, at most %(limit)s. Shorten it and save again.") % {
+        "field": label, "length": f"{length:,}", "limit": f"{Answer.MAX_TEXT:,}",
+    }
+
+
 def answer_save(
     *, membership: Membership, actor, assessment: Assessment, item: Item, rating: str, reason: str = "", comment: str = ""
 ) -> SavedAnswer:
     """Record one answer. An empty rating clears it. Refuses, leaving everything as it was:
     a symbol outside the edition's scale, an item of another edition, a submitted assessment."""
     if not membership.can_answer:
-        raise PermissionDenied(_("Viewers cannot change answers."))
-    if assessment.organisation_id != membership.organisation_id:
-        raise PermissionDenied  # callers look assessments up through the membership; never reached
+        raise NotAllowed(_("Viewers cannot change answers."))
+    require_own(membership, assessment.organisation_id)
     if item.edition_id != assessment.edition_id:
         raise InvalidAnswer(_("This item belongs to another edition than the assessment."))
     symbol = ""
@@ -155,6 +151,9 @@ def answer_save(
                 % {"rating": rating.strip()[:20], "symbols": " ".join(assessment.edition.rating_scale.codes)}
             )
     reason, comment = reason.strip(), comment.strip()
+    for label, value in ((_("The reason"), reason), (_("The comment"), comment)):
+        if len(value) > Answer.MAX_TEXT:
+            raise InvalidAnswer(too_long_message(label, len(value)))
     with transaction.atomic():
         # Lock the assessment so an answer never slips in after a concurrent submit.
         status = Assessment.objects.select_for_update().values_list("status", flat=True).get(pk=assessment.pk)
@@ -199,14 +198,15 @@ def submission_problems(structure, answers_by_item: dict[int, Answer]) -> list[M
         answer = answers_by_item.get(item.pk)
         if answer is None or not answer.rating:
             problems.append(MissingAnswer(item, "unanswered"))
-        elif scale.needs_reason(answer.rating) and not answer.reason:
+        elif scale.lacks_reason(answer.rating, answer.reason):
             problems.append(MissingAnswer(item, "reason"))
     return problems
 
 
 def assessment_submit(*, membership: Membership, actor, assessment: Assessment) -> Assessment:
     if not membership.can_submit:
-        raise PermissionDenied(_("Only an owner can submit an assessment."))
+        raise NotAllowed(_("Only an owner can submit an assessment."))
+    require_own(membership, assessment.organisation_id)
     with transaction.atomic():
         assessment = Assessment.objects.select_for_update().select_related("edition__guideline").get(pk=assessment.pk)
         if assessment.is_frozen:
@@ -245,7 +245,8 @@ def assessment_submit(*, membership: Membership, actor, assessment: Assessment) 
 def assessment_revise(*, membership: Membership, actor, assessment: Assessment) -> Assessment:
     """Start the next revision of a submitted assessment, from its answers."""
     if not membership.can_answer:
-        raise PermissionDenied(_("Viewers cannot start a revision."))
+        raise NotAllowed(_("Viewers cannot start a revision."))
+    require_own(membership, assessment.organisation_id)
     with transaction.atomic():
         latest = (
             Assessment.objects.select_for_update()

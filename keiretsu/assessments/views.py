@@ -8,10 +8,10 @@ from django.views.decorators.http import require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from keiretsu.accounts.access import member_view
-from keiretsu.catalogue.selectors import edition_structure
 
 from . import selectors, services
 from .forms import AnswerForm, AssessmentCreateForm
+from .models import Answer
 
 
 @member_view
@@ -87,11 +87,11 @@ def assessment_detail(request, membership, assessment_id):
 @member_view
 def answer(request, membership, assessment_id, item_id):
     assessment = selectors.assessment_for(membership, assessment_id)
-    item = selectors.item_for(assessment, item_id)
+    item = selectors.item_by_id(item_id)
     if item is None:
         raise Http404
     form = AnswerForm(request.POST)
-    form.is_valid()  # only trims and bounds the fields; the rules are the service's
+    form.is_valid()  # only trims the fields; the rules are the service's
     data = form.cleaned_data
     error, status = "", 200
     try:
@@ -106,18 +106,20 @@ def answer(request, membership, assessment_id, item_id):
         )
     except services.AssessmentError as exc:
         error, status = exc.message, exc.status
-    if not request.htmx:
-        if error:
-            return render(request, "assessments/answer_refused.html", {"assessment": assessment, "error": error}, status=status)
-        back = request.POST.get("next", "")
-        back = back if back.startswith("?") else ""
+    back = request.POST.get("next", "")
+    back = back if back.startswith("?") else ""
+    if not request.htmx and not error:
         return redirect(f"{_detail_url(assessment)}{back}#item-{item.pk}")
 
     assessment.refresh_from_db(fields=["status", "score_snapshot", "updated_at"])
-    structure = edition_structure(assessment.edition)
-    answers = {a.item_id: a for a in assessment.answers.all()}
-    scores = selectors.scores_of(assessment, structure, answers)
-    row = selectors.ChecklistRow(item, answers.get(item.pk), [], "")
+    scored = selectors.assessment_scores(assessment)
+    structure, answers, scores = scored.structure, scored.answers, scored.scores
+    # Refused: the form shows what the person typed (nothing stored changed), to correct and send again.
+    shown = Answer(item=item, **{name: data.get(name, "") for name in ("rating", "reason", "comment")}) if error else answers.get(item.pk)
+    row = selectors.ChecklistRow(item, shown, [], "")
+    if not request.htmx:
+        context = {**_answer_form_context(membership, assessment), "row": row, "error": error, "next_query": back[1:]}
+        return render(request, "assessments/answer_refused.html", context, status=status)
     context = {
         **_answer_form_context(membership, assessment),
         "row": row,
@@ -136,25 +138,17 @@ def assessment_submit(request, membership, assessment_id):
     if request.method == "POST":
         try:
             services.assessment_submit(membership=membership, actor=request.user, assessment=assessment)
-        except PermissionDenied:
-            raise
         except services.AssessmentError as exc:
             messages.error(request, exc.message)
             return redirect("assessments:submit", org_id=membership.organisation_id, assessment_id=assessment.pk)
         messages.success(request, _("The assessment has been submitted. It is now frozen."))
         return redirect(_detail_url(assessment))
-    structure = edition_structure(assessment.edition)
-    answers = {a.item_id: a for a in assessment.answers.all()}
-    problems = [] if assessment.is_frozen else services.submission_problems(structure, answers)
+    scored = selectors.assessment_scores(assessment)
+    problems = [] if assessment.is_frozen else services.submission_problems(scored.structure, scored.answers)
     return render(
         request,
         "assessments/assessment_submit.html",
-        {
-            "assessment": assessment,
-            "problems": problems,
-            "scores": selectors.scores_of(assessment, structure, answers),
-            "structure": structure,
-        },
+        {"assessment": assessment, "problems": problems, "scores": scored.scores, "structure": scored.structure},
     )
 
 

@@ -43,36 +43,38 @@ def release_summary(release) -> dict:
 
 
 def release_json(release) -> dict:
-    data = release.statistics
+    data = selectors.StoredStatistics.of(release)
     groups = []
-    for key, entry in data["groups"].items():
+    for key in data.group_keys():
         dimension, _sep, value = key.partition(":")
+        summary = data.group(key)
         group = {
             "key": key,
             "dimension": dimension,
             "dimension_label": dimension_label(dimension) if value else "",
             "value": value,
             "label": segment_label(dimension, value) if value else "",
-            "status": entry["status"],
+            "status": summary.status,
         }
-        if entry["status"] == "published":
+        cells = data.published_cells(key)
+        if cells is not None:
             group.update(
-                companies=entry["n"],
-                overall=_cell(entry["overall"]),
-                levels={code: _cell(cell) for code, cell in entry["levels"].items()},
-                sections={code: _cell(cell) for code, cell in entry["sections"].items()},
-                level_attained={code: _cell(cell) for code, cell in entry["attained"].items()},
-                items={number: _cell(cell) for number, cell in entry["items"].items()},
+                companies=summary.n,
+                overall=_cell(cells["overall"]),
+                levels={code: _cell(cell) for code, cell in cells["levels"].items()},
+                sections={code: _cell(cell) for code, cell in cells["sections"].items()},
+                level_attained={code: _cell(cell) for code, cell in cells["attained"].items()},
+                items={number: _cell(cell) for number, cell in cells["items"].items()},
             )
-            if "priority" in entry:
-                group["priority"] = _cell(entry["priority"])
+            if "priority" in cells:
+                group["priority"] = _cell(cells["priority"])
         groups.append(group)
     return {
         **release_summary(release),
-        "quartile_method": data["quartile_method"],
-        "levels": data["levels"],
-        "sections": data["sections"],
-        "items": data["items"],
+        "quartile_method": data.quartile_method,
+        "levels": data.levels,
+        "sections": data.sections,
+        "items": data.items,
         "groups": groups,
     }
 

@@ -21,8 +21,8 @@ from fractions import Fraction
 from django.db.models import Count, F, Q
 
 from keiretsu.accounts.models import Organisation
-from keiretsu.assessments.scoring import percent
 from keiretsu.catalogue.selectors import edition_structure
+from keiretsu.programme.scoring import Scale, percent
 
 from . import statistics
 from .disclosure import ALL, CellStatus, Dimension, GroupKey, protect
@@ -111,8 +111,10 @@ def compute_statistics(*, round, edition, k: int) -> dict:
     item_rows = (
         submissions.values(*SEGMENT_FIELDS, item=F("assessment__answers__item_id"))
         .annotate(
-            achieved=Count("pk", filter=Q(assessment__answers__rating__in=sorted(scale.achieved))),
-            not_applicable=Count("pk", filter=Q(assessment__answers__rating__in=sorted(scale.not_applicable))),
+            achieved=Count("pk", filter=Q(assessment__answers__rating__in=scale.symbols_where(Scale.is_achieved))),
+            not_applicable=Count(
+                "pk", filter=Q(assessment__answers__rating__in=scale.symbols_where(lambda s, r: not s.is_applicable(r)))
+            ),
         )
         .order_by()
     )

@@ -146,7 +146,7 @@ def _protect(atoms, dimensions, k, forced, search_limit) -> Protection:
         try:
             found = _derivable_small_set(weights, [members[key] for key in published], k, search_limit)
         except _SearchTooLarge:
-            _fall_back_to_one_dimension(status, counts, dimensions)
+            _fall_back_to_one_dimension(status, dimensions)
             _complete_dimensions(status, counts, dimensions, k)
             return Protection(status, counts, fallback=True)
         if found is None:
@@ -168,7 +168,7 @@ def _complete_dimensions(status, counts, dimensions, k):
             hidden += counts[smallest]
 
 
-def _fall_back_to_one_dimension(status, counts, dimensions):
+def _fall_back_to_one_dimension(status, dimensions):
     """Keep the dimension with the most published segments; hide every segment of the others."""
 
     def published_in(dimension):

@@ -8,10 +8,11 @@ it. A published release never changes.
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from keiretsu.accounts import audit
+from keiretsu.accounts import audit, audit_display
 from keiretsu.accounts.models import Organisation
 from keiretsu.assessments.models import Assessment
 from keiretsu.catalogue.models import Edition
@@ -47,6 +48,12 @@ class IndustryBody(Organisation):
         verbose_name_plural = _("industry body status")
 
 
+class RoundQuerySet(models.QuerySet):
+    def open(self):
+        """Rounds that accept submissions: the same rule as Round.is_open, in SQL."""
+        return self.filter(body__is_industry_body=True, deadline__gte=timezone.localdate())
+
+
 class Round(models.Model):
     """An industry body's call for the self-assessments of one fiscal year."""
 
@@ -59,12 +66,24 @@ class Round(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
 
+    objects = RoundQuerySet.as_manager()
+
     class Meta:
         ordering = ["-fiscal_year", "body__name"]
         constraints = [models.UniqueConstraint(fields=["body", "fiscal_year"], name="round_one_per_year")]
 
     def __str__(self):
         return f"FY{self.fiscal_year} · {self.body.name}"
+
+    @property
+    def deadline_passed(self) -> bool:
+        return timezone.localdate() > self.deadline
+
+    @property
+    def is_open(self) -> bool:
+        """A round accepts submissions while its body is an industry body, up to its deadline
+        (inclusive, in the instance's time zone): docs/rules.md, "Fiscal year and rounds"."""
+        return self.body.is_industry_body and not self.deadline_passed
 
 
 class Submission(models.Model):
@@ -218,3 +237,31 @@ class ReleaseSubmission(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["release", "submission"], name="release_submission_unique")]
+
+
+# How these events read in the audit log (keiretsu/accounts/audit_display.py).
+audit_display.describe(
+    BenchmarkEvent,
+    sentences={
+        BenchmarkEvent.BODY_MARKED: _("%(actor)s marked %(target)s as an industry body."),
+        BenchmarkEvent.BODY_UNMARKED: _("%(actor)s removed %(target)s from the industry bodies."),
+        BenchmarkEvent.ROUND_OPENED: _("%(actor)s opened the benchmark round %(target)s."),
+        BenchmarkEvent.ROUND_UPDATED: _("%(actor)s changed the benchmark round %(target)s."),
+        BenchmarkEvent.SUBMITTED: _("%(actor)s submitted an assessment to an industry body (%(target)s)."),
+        BenchmarkEvent.WITHDRAWN: _("%(actor)s withdrew a submission to an industry body (%(target)s)."),
+        BenchmarkEvent.SUBMISSION_RECEIVED: _("A submission was received (%(target)s)."),
+        BenchmarkEvent.SUBMISSION_CANCELLED: _("A company withdrew its submission (%(target)s)."),
+        BenchmarkEvent.RELEASE_COMPUTED: _("%(actor)s computed the benchmark statistics (draft, %(target)s)."),
+        BenchmarkEvent.RELEASE_PUBLISHED: _("%(actor)s published the benchmark release %(target)s."),
+        BenchmarkEvent.RELEASE_DISCARDED: _("%(actor)s discarded a benchmark draft (%(target)s)."),
+    },
+    labels={
+        "is_industry_body": _("Industry body"),
+        "consent": _("Consent"),
+        "segment": _("Segment"),
+        "replaces": _("Replaces the submission (id)"),
+        "submissions": _("Submissions"),
+        "k": _("Smallest group published"),
+    },
+    values={"status": {**dict(Submission.Status.choices), **dict(Release.Status.choices)}},
+)

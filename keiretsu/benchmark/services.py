@@ -12,7 +12,6 @@ Rules in one place:
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Max
 from django.template.loader import render_to_string
@@ -23,41 +22,31 @@ from django.utils.translation import gettext as _
 from keiretsu.accounts import audit
 from keiretsu.accounts.models import Membership, Organisation, Scope
 from keiretsu.assessments.models import Assessment
-from keiretsu.assessments.scoring import ScoreSummary
 from keiretsu.catalogue.models import Edition
+from keiretsu.lib import refusals
+from keiretsu.programme.disclosure import min_group_size
+from keiretsu.programme.scoring import ScoreSummary
 
 from .compute import compute_statistics
 from .models import BenchmarkEvent, Release, ReleaseSubmission, Round, Submission, SubmissionScore
+from .selectors.release_view import StoredStatistics
 
 
-class BenchmarkError(Exception):
-    """A refused change, with a message for a person and the HTTP status that fits it."""
-
-    status = 400
-
-    def __init__(self, message):
-        super().__init__(message)
-        self.message = message
+class BenchmarkError(refusals.Refusal):
+    """A refused change in the benchmark (lib.refusals: message, status)."""
 
 
-class NotAllowed(BenchmarkError):
-    status = 403
+# A role that may not act, and another organisation's object: the refusals every app shares.
+NotAllowed = refusals.NotAllowed
+NotFound = refusals.NotFound
 
 
-class NotFound(BenchmarkError):
-    status = 404
+class Conflict(BenchmarkError, refusals.Conflict):
+    pass
 
 
-class Conflict(BenchmarkError):
-    status = 409
-
-
-class ConsentMissing(BenchmarkError):
-    status = 400
-
-
-def min_group_size() -> int:
-    return settings.BENCHMARK_MIN_GROUP_SIZE
+class ConsentMissing(BenchmarkError, refusals.BadInput):
+    pass
 
 
 # --- Industry bodies (the instance administrator) -------------------------------------------
@@ -164,10 +153,6 @@ def _round_state(round, editions):
     }
 
 
-def round_is_open(round: Round) -> bool:
-    return round.body.is_industry_body and timezone.localdate() <= round.deadline
-
-
 # --- Submissions (the company) -------------------------------------------------------------
 
 
@@ -191,9 +176,9 @@ def check_submittable(*, membership: Membership, round: Round, assessment: Asses
         raise NotAllowed(_("Only an owner can submit to an industry body."))
     if assessment.organisation_id != membership.organisation_id:
         raise NotFound(_("This assessment is not one of your organisation's."))
-    if not round.body.is_industry_body:
-        raise Conflict(_("%(body)s no longer collects submissions.") % {"body": round.body.name})
-    if timezone.localdate() > round.deadline:
+    if not round.is_open:
+        if not round.body.is_industry_body:
+            raise Conflict(_("%(body)s no longer collects submissions.") % {"body": round.body.name})
         raise Conflict(
             _("The deadline of %(body)s for FY%(year)s was %(date)s: it no longer accepts submissions.")
             % {"body": round.body.name, "year": round.fiscal_year, "date": date_format(round.deadline)}
@@ -365,7 +350,7 @@ def release_recompute(*, membership: Membership, actor, round: Round, edition: E
     with transaction.atomic():
         Round.objects.select_for_update().get(pk=round.pk)  # no submission changes while computing
         statistics = compute_statistics(round=round, edition=edition, k=k)
-        companies = statistics["groups"]["all"].get("n")
+        companies = StoredStatistics(statistics).companies
         now = timezone.now()
         draft = Release.objects.filter(round=round, edition=edition, status=Release.Status.DRAFT).first()
         if draft is None:
@@ -439,7 +424,7 @@ def release_publish(*, membership: Membership, actor, release: Release) -> Relea
             )
         if release_is_stale(release):
             raise Conflict(_("Submissions have changed since this draft was computed. Recompute it first."))
-        if release.statistics["groups"]["all"]["status"] != "published":
+        if not StoredStatistics.of(release).publishable:
             raise Conflict(
                 _("Fewer than %(k)s companies have submitted: there is nothing that can be published.")
                 % {"k": release.min_group_size}
@@ -458,7 +443,7 @@ def release_publish(*, membership: Membership, actor, release: Release) -> Relea
             after={
                 "status": Release.Status.PUBLISHED,
                 "version": release.version,
-                "submissions": release.statistics["groups"]["all"]["n"],
+                "submissions": StoredStatistics.of(release).companies,
             },
         )
     return release

@@ -63,12 +63,6 @@ class Distribution:
                 merged[key] = merged.get(key, 0) + count
         return cls(_sorted(merged))
 
-    def __add__(self, other: Distribution) -> Distribution:
-        merged = dict(self.counts)
-        for value, count in other.counts:
-            merged[value] = merged.get(value, 0) + count
-        return Distribution(_sorted(merged))
-
     @property
     def n(self) -> int:
         return sum(count for _, count in self.counts)
@@ -106,12 +100,6 @@ class Distribution:
 
     def median(self) -> Fraction | None:
         return self.quantile(Fraction(1, 2))
-
-    def count_below(self, value: Fraction) -> int:
-        return sum(count for v, count in self.counts if v < value)
-
-    def count_equal(self, value: Fraction) -> int:
-        return sum(count for v, count in self.counts if v == value)
 
 
 def _sorted(counts: dict[Fraction, int]) -> tuple[tuple[Fraction, int], ...]:

@@ -5,14 +5,14 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.tasks import TaskResultStatus
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from keiretsu.accounts.access import member_view
 from keiretsu.assessments import selectors as assessment_selectors
+from keiretsu.lib.refusals import Refusal
 
-from . import reports, selectors, services, tasks
+from . import charts, exports, selectors, services, tasks
 from .forms import RecomputeForm, RoundForm, RoundUpdateForm, SubmitForm
 
 logger = logging.getLogger(__name__)
@@ -69,7 +69,7 @@ def round_detail(request, membership, round_id):
         **selectors.received_page(membership, round, request.GET),
         "releases": list(selectors.releases_of_round(round)),
         "editions": list(round.editions.all()),
-        "is_open": services.round_is_open(round),
+        "is_open": round.is_open,
     }
     return render(request, "benchmark/round_detail.html", context)
 
@@ -92,7 +92,9 @@ def received_submission(request, membership, round_id, submission_id):
     round = selectors.round_for_body(membership, round_id)
     submission = selectors.received_submission_for(membership, round, submission_id)
     # A withdrawn submission's consent is withdrawn too: the body keeps only the fact that it was sent.
-    detail = reports.submission_detail(submission) if submission.is_active else {"edition": submission.edition}
+    detail = (
+        selectors.received_submission_detail(submission) if submission.is_active else {"edition": submission.edition}
+    )
     return render(request, "benchmark/received_submission.html", {"round": round, "submission": submission, **detail})
 
 
@@ -131,8 +133,6 @@ def release_publish(request, membership, release_id):
         raise Http404
     try:
         services.release_publish(membership=membership, actor=request.user, release=release)
-    except services.NotAllowed:
-        raise PermissionDenied from None
     except services.BenchmarkError as exc:
         messages.error(request, exc.message)
     else:
@@ -148,8 +148,6 @@ def release_discard(request, membership, release_id):
         raise Http404
     try:
         services.release_discard(membership=membership, actor=request.user, release=release)
-    except services.NotAllowed:
-        raise PermissionDenied from None
     except services.BenchmarkError as exc:
         messages.error(request, exc.message)
         return redirect("benchmark:release", org_id=membership.organisation_id, release_id=release.pk)
@@ -173,7 +171,7 @@ def submit(request, membership, round_id):
     if chosen is not None:
         try:
             services.check_submittable(membership=membership, round=round, assessment=chosen)
-        except services.BenchmarkError as exc:
+        except Refusal as exc:  # what stops this member submitting this assessment, in words
             problem = exc.message
     if request.method == "POST" and form.is_valid() and chosen is not None:
         try:
@@ -186,7 +184,7 @@ def submit(request, membership, round_id):
             )
         except services.ConsentMissing as exc:
             form.add_error("consent", exc.message)
-        except services.BenchmarkError as exc:
+        except Refusal as exc:
             form.add_error(None, exc.message)
         else:
             messages.success(
@@ -215,8 +213,6 @@ def withdraw(request, membership, submission_id):
     if request.method == "POST":
         try:
             services.submission_withdraw(membership=membership, actor=request.user, submission=submission)
-        except services.NotAllowed:
-            raise PermissionDenied from None
         except services.BenchmarkError as exc:
             messages.error(request, exc.message)
         else:
@@ -237,7 +233,7 @@ def release_detail(request, membership, release_id):
         "release": release,
         "is_body": release.round.body_id == membership.organisation_id,
         "stale": not release.is_published and services.release_is_stale(release),
-        "charts": reports.release_charts(view),
+        "charts": charts.release_charts(view),
     }
     return render(request, "benchmark/release_detail.html", context)
 
@@ -245,7 +241,7 @@ def release_detail(request, membership, release_id):
 @member_view
 def release_csv(request, membership, release_id):
     release = selectors.release_for(membership, release_id)
-    return reports.release_csv_response(release)
+    return exports.release_csv_response(release)
 
 
 @member_view
@@ -267,9 +263,5 @@ def comparison(request, membership, assessment_id):
     }
     if release is not None:
         detail = selectors.build_comparison(assessment, release)
-        context.update(detail=detail, comparison=detail.comparison, charts=reports.comparison_charts(detail))
+        context.update(detail=detail, comparison=detail.comparison, charts=charts.comparison_charts(detail))
     return render(request, "benchmark/comparison.html", context)
-
-
-def comparison_url(assessment):
-    return reverse("benchmark:comparison", args=[assessment.organisation_id, assessment.pk])

@@ -15,6 +15,8 @@ from pathlib import Path
 
 import yaml
 
+from keiretsu.lib.refusals import BadInput
+
 FORMAT_VERSION = 1
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 RATING_GROUPS = ("achieved", "examined", "not_applicable", "requires_reason")
@@ -32,10 +34,11 @@ ITEM_KEYS = {"no", "level", "priority", "refs", "attributes", *ITEM_TEXT_KEYS}
 ASSESSED_PER = ("company", "site")
 
 
-class CatalogueError(Exception):
+class CatalogueError(BadInput):
+    """A catalogue that cannot be loaded; `problems` lists every reason, each with where it is."""
+
     def __init__(self, problems: list[str]):
-        self.problems = problems
-        super().__init__("\n".join(problems))
+        super().__init__("\n".join(problems), problems=problems)
 
 
 @dataclass

@@ -6,8 +6,8 @@ from django.db import models
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from keiretsu.accounts import audit
-from keiretsu.assessments.scoring import Scale
+from keiretsu.accounts import audit, audit_display
+from keiretsu.programme.scoring import Scale
 
 
 def _localised(obj, field):
@@ -128,6 +128,22 @@ class Item(models.Model):
     def __str__(self):
         return f"No.{self.number}"
 
+    @property
+    def headline(self) -> str:
+        """The words that name the item: its title, else what is to be achieved (the condition,
+        else the criteria: METI's requirement is shared by several criteria), else the requirement."""
+        return (self.title or self.condition or self.criteria or self.requirement).strip()
+
+    @property
+    def short_text(self) -> str:
+        """The headline's first line, at most 120 characters: the item's text in lists and tables."""
+        return self.headline.splitlines()[0][:120] if self.headline else ""
+
+    @property
+    def headline_words(self) -> str:
+        """The whole headline on one line (bullets dropped): the item's text in the printed report."""
+        return " ".join(line.strip().lstrip("・") for line in self.headline.splitlines() if line.strip())
+
 
 class CrossReference(models.Model):
     """An item's citation of an item of another guideline, by guideline id and item number.
@@ -148,3 +164,11 @@ class CrossReference(models.Model):
             # Related items: every item citing the same target (guideline, number).
             models.Index(fields=["guideline_slug", "number"], name="crossref_target"),
         ]
+
+
+# How these events read in the audit log (keiretsu/accounts/audit_display.py).
+audit_display.describe(
+    CatalogueEvent,
+    sentences={CatalogueEvent.EDITION_LOADED: _("%(actor)s loaded the guideline edition %(target)s.")},
+    labels={"items": _("Items"), "content_hash": _("Content fingerprint")},
+)

@@ -2,14 +2,13 @@
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-
 from functools import lru_cache
 
 from django.db.models import Count
 from django.urls import reverse
 from django.utils.translation import get_language
 
-from keiretsu.assessments.scoring import ScoredItem
+from keiretsu.programme.scoring import ScoredItem
 
 from .models import CrossReference, Edition, Item, Section
 
@@ -69,16 +68,29 @@ class EditionStructure:
 
 
 def edition_structure(edition: Edition) -> EditionStructure:
-    sections = list(Section.objects.filter(edition=edition).order_by("position"))
-    by_pk = {s.pk: s for s in sections}
-    paths = {}
-    for section in sections:  # parents come first (document order)
-        parent_path = paths.get(section.parent_id, ()) if section.parent_id else ()
-        paths[section.pk] = (*parent_path, section.code)
-        section.depth = len(paths[section.pk]) - 1
-        section.parent_section = by_pk.get(section.parent_id)
-    items = list(Item.objects.filter(edition=edition).order_by("position"))
-    return EditionStructure(edition=edition, sections=sections, items=items, section_paths=paths)
+    return edition_structures([edition])[edition.pk]
+
+
+def edition_structures(editions) -> dict[int, EditionStructure]:
+    """The structures of several editions (edition pk -> structure) in two queries, however many."""
+    editions = {edition.pk: edition for edition in editions}
+    sections_of, items_of = defaultdict(list), defaultdict(list)
+    for section in Section.objects.filter(edition__in=list(editions)).order_by("edition_id", "position"):
+        sections_of[section.edition_id].append(section)
+    for item in Item.objects.filter(edition__in=list(editions)).order_by("edition_id", "position"):
+        items_of[item.edition_id].append(item)
+    structures = {}
+    for pk, edition in editions.items():
+        sections = sections_of[pk]
+        by_pk = {s.pk: s for s in sections}
+        paths = {}
+        for section in sections:  # parents come first (document order)
+            parent_path = paths.get(section.parent_id, ()) if section.parent_id else ()
+            paths[section.pk] = (*parent_path, section.code)
+            section.depth = len(paths[section.pk]) - 1
+            section.parent_section = by_pk.get(section.parent_id)
+        structures[pk] = EditionStructure(edition=edition, sections=sections, items=items_of[pk], section_paths=paths)
+    return structures
 
 
 @dataclass(frozen=True)
@@ -155,21 +167,15 @@ def related_items(edition: Edition, items: list[Item]) -> dict[int, list[Related
             cited = cited_items.get((slug, number))
             if cited is not None and cited.pk not in seen:
                 seen.add(cited.pk)
-                related[item_pk].append(RelatedItem(cited.edition, cited.number, _summary(cited), via))
+                related[item_pk].append(RelatedItem(cited.edition, cited.number, cited.short_text, via))
             elif cited is None and slug != edition.guideline.slug:
                 # The cited guideline is not loaded here: still name what is cited.
                 related[item_pk].append(RelatedItem(None, number, "", via))
             for other in refs_by_target.get((slug, number), ()):
                 if other.pk not in seen:
                     seen.add(other.pk)
-                    related[item_pk].append(RelatedItem(other.edition, other.number, _summary(other), via))
+                    related[item_pk].append(RelatedItem(other.edition, other.number, other.short_text, via))
     return related
-
-
-def _summary(item: Item) -> str:
-    text = item.title or item.condition or item.criteria or item.requirement
-    first_line = text.strip().splitlines()[0] if text.strip() else ""
-    return first_line[:120]
 
 
 def shown_context(item: Item, before: Item | None, section: Section) -> tuple[bool, bool]:

@@ -25,9 +25,10 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
-from keiretsu.assessments.scoring import Rate, percent
+from keiretsu.lib import score_headings
+from keiretsu.lib.spreadsheets import put
+from keiretsu.programme.scoring import Rate, percent
 
-from .cells import put
 from .selectors import AssessmentData
 
 FORMAT = "keiretsu-checksheet/1"
@@ -127,19 +128,6 @@ def export_checksheet(data: AssessmentData, *, exported_at=None) -> bytes:
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
-
-
-def file_name(assessment, suffix="xlsx", kind="checksheet") -> str:
-    """A download name people recognise: company, scope, edition, fiscal year."""
-    parts = [assessment.scope.display_name, f"{assessment.edition.guideline.slug}-{assessment.edition.code}",
-             f"FY{assessment.fiscal_year}"]
-    if assessment.revision > 1:
-        parts.append(f"r{assessment.revision}")
-    parts.append(kind)
-    name = "_".join(parts)
-    for bad in '/\\:*?"<>|\r\n\t':
-        name = name.replace(bad, "-")
-    return f"{name}.{suffix}"
 
 
 def status_text(assessment) -> str:
@@ -383,7 +371,8 @@ def _summary_sheet(sheet: Worksheet, data: AssessmentData):
         note = _("Scores as submitted (frozen).")
     put(sheet["A2"], f"{assessment.organisation.name} · {assessment.scope.display_name} · {edition.display_title} · "
         f"FY{assessment.fiscal_year} — {note}").font = BODY_FONT
-    headings = [_("Items"), _("Applicable"), _("Achieved"), _("Achievement rate"), _("Examined rate")]
+    headings = [str(h) for h in (score_headings.ITEMS, score_headings.APPLICABLE, score_headings.ACHIEVED,
+                                 score_headings.ACHIEVEMENT_RATE, score_headings.EXAMINED_RATE)]
 
     def heading_row(row, first, second):
         for column, heading in enumerate([first, second, *headings], start=1):
@@ -409,7 +398,7 @@ def _summary_sheet(sheet: Worksheet, data: AssessmentData):
             if scores.level_attained
             else _("%(level)s not attained") % {"level": edition.level_codes[0]}
         )
-        put(sheet.cell(row, 1), _("Level attained")).font = SUBTITLE_FONT
+        put(sheet.cell(row, 1), str(score_headings.LEVEL_ATTAINED)).font = SUBTITLE_FONT
         put(sheet.cell(row, 3), attained).font = SUBTITLE_FONT
         row += 1
         heading_row(row, _("Level"), _("Description"))

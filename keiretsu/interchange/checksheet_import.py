@@ -13,13 +13,14 @@ from dataclasses import asdict, dataclass, field
 
 from django.utils.translation import gettext as _
 
+from keiretsu.assessments.models import Answer
 from keiretsu.catalogue.models import Edition, Item
 
 from . import headings
 from .checksheet_export import FORMAT, METADATA_SHEET
 from .workbooks import Workbook, WorkbookRefused, sha256, text
 
-MAX_TEXT = 4000  # as the answer form (assessments.forms.AnswerForm)
+MAX_TEXT = Answer.MAX_TEXT  # as the form and the API (assessments.services.answer_save)
 TEXT_FIELDS = ("condition", "requirement", "criteria", "title")
 
 
@@ -195,7 +196,7 @@ def _read_rows(result: ReadChecksheet, grid, header: headings.Header, edition: E
                     sheet, row, header.letter("rating"),
                 ))
                 symbol = ""
-        if symbol and scale.needs_reason(symbol) and not reason:
+        if symbol and scale.lacks_reason(symbol, reason):
             where = header.letter("reason") if "reason" in col else header.letter("rating")
             problems.append(Problem(
                 _("No.%(number)s is rated %(symbol)s, which needs a reason: write it in the reason column.")

@@ -1,35 +1,23 @@
 """CSV of an assessment's answers and of scores, for Japanese Excel.
 
 UTF-8 with a byte order mark (without it Japanese Excel reads the file as Shift_JIS and shows
-garbage), CRLF line ends, every field through cells.csv_safe (formula injection). Rates are
+garbage), CRLF line ends, every field through lib.spreadsheets (formula injection). Rates are
 scoring.percent() exactly as the web page shows them ("66.7"), "－" when undefined.
 """
 
 from __future__ import annotations
 
-import csv
-import io
-
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
 
-from keiretsu.assessments.scoring import Rate, ScoreSummary, percent
+from keiretsu.lib import score_headings as headings
+from keiretsu.lib.spreadsheets import csv_bytes
+from keiretsu.programme.scoring import Rate, ScoreSummary, percent
 
-from .cells import csv_safe
 from .selectors import AssessmentData
 
-BOM = "\ufeff"
 UNDEFINED = "－"
-
-
-def _csv(rows) -> bytes:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    for row in rows:
-        writer.writerow([csv_safe(value) for value in row])
-    return (BOM + out.getvalue()).encode("utf-8")
 
 
 def _rate(value) -> str:
@@ -68,7 +56,7 @@ def answers_csv(data: AssessmentData) -> bytes:
         if not has_levels:
             del row[3]
         rows.append(row)
-    return _csv(rows)
+    return csv_bytes(rows)
 
 
 def _rate_columns(rate: Rate) -> list:
@@ -77,8 +65,7 @@ def _rate_columns(rate: Rate) -> list:
 
 
 def _rate_headings() -> list[str]:
-    return [_("Items"), _("Answered"), _("Applicable"), _("Achieved"), _("Examined"),
-            _("Achievement rate (%)"), _("Examined rate (%)")]
+    return [str(heading) for heading in headings.RATE_COLUMNS]
 
 
 def _attained_text(scores: ScoreSummary, edition) -> str:
@@ -92,7 +79,7 @@ def scores_csv(data: AssessmentData) -> bytes:
     assessment = data.assessment
     edition = assessment.edition
     scores = data.scores
-    rows = [[_("Kind"), _("Code"), _("Name"), *_rate_headings(), pgettext("level", "Attained")]]
+    rows = [[_("Kind"), _("Code"), _("Name"), *_rate_headings(), str(headings.LEVEL_ATTAINED)]]
     rows.append([_("All items"), "", str(edition), *_rate_columns(scores.overall), _attained_text(scores, edition)])
     if scores.priority.total:
         rows.append([_("Priority items"), "", "", *_rate_columns(scores.priority), ""])
@@ -101,13 +88,14 @@ def scores_csv(data: AssessmentData) -> bytes:
                      "✓" if scores.is_attained(code) else ""])
     for section in data.structure.sections:
         rows.append([_("Label"), section.code, section.display_title, *_rate_columns(scores.by_section.get(section.code, Rate())), ""])
-    return _csv(rows)
+    return csv_bytes(rows)
 
 
 def organisation_scores_csv(entries) -> bytes:
     """The latest assessment of each scope and edition (the dashboard), one row each."""
     rows = [[_("Company name"), _("Corporate number"), _("Assessed"), _("Guideline"), _("Edition"), _("Fiscal year"),
-             _("Revision"), _("Status"), _("Level attained"), *_rate_headings(), _("Priority items: achievement rate (%)")]]
+             _("Revision"), _("Status"), str(headings.LEVEL_ATTAINED), *_rate_headings(),
+             str(headings.PRIORITY_ACHIEVEMENT_RATE)]]
     for entry in entries:
         assessment, scores = entry.assessment, entry.scores
         edition = assessment.edition
@@ -118,4 +106,4 @@ def organisation_scores_csv(entries) -> bytes:
             assessment.get_status_display(), _attained_text(scores, edition), *_rate_columns(scores.overall),
             _rate(percent(scores.priority.achievement)) if scores.priority.total else "",
         ])
-    return _csv(rows)
+    return csv_bytes(rows)

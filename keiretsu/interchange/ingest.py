@@ -24,7 +24,7 @@ from keiretsu.catalogue.models import Edition, Item
 
 from . import services
 from .checksheet_import import Problem, read_metadata, read_open_checksheet
-from .workbooks import Workbook, WorkbookRefused, read_limited
+from .workbooks import MACRO_SUFFIXES, Workbook, WorkbookRefused, read_limited
 
 
 @dataclass
@@ -47,13 +47,21 @@ class _Refused(Exception):
         self.message, self.problems = message, list(problems)
 
 
+# Under a folder: the .xlsx files, and the Excel files that are refused with their reason
+# (macro and binary workbooks, old .xls) rather than passed over in silence.
+FOLDER_SUFFIXES = {".xlsx", ".xls", *MACRO_SUFFIXES}
+
+
 def checksheet_paths(paths) -> list[Path]:
-    """Files as given, and the .xlsx files under any directory given, in name order."""
+    """Files as given, and the Excel files under any directory given, in name order."""
     found = []
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
-            found.extend(sorted(p for p in path.rglob("*.xlsx") if p.is_file() and not p.name.startswith("~$")))
+            found.extend(sorted(
+                p for p in path.rglob("*")
+                if p.suffix.lower() in FOLDER_SUFFIXES and p.is_file() and not p.name.startswith("~$")
+            ))
         else:
             found.append(path)
     return found

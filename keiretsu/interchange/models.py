@@ -11,7 +11,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from keiretsu.accounts import audit
+from keiretsu.accounts import audit, audit_display
 from keiretsu.accounts.models import Organisation
 from keiretsu.assessments.models import Assessment
 from keiretsu.catalogue.models import Edition
@@ -22,6 +22,7 @@ PREVIEW_VALID_FOR = datetime.timedelta(hours=24)
 
 class InterchangeEvent(models.TextChoices):
     CHECKSHEET_IMPORTED = "interchange.checksheet_imported", _("Checksheet imported")
+    CHECKSHEET_DISCARDED = "interchange.checksheet_discarded", _("Checksheet import discarded")
 
 
 audit.register_events(InterchangeEvent)
@@ -84,3 +85,24 @@ class EditionImport(models.Model):
     @property
     def is_expired(self):
         return self.created_at < timezone.now() - PREVIEW_VALID_FOR
+
+
+# How these events read in the audit log (keiretsu/accounts/audit_display.py).
+audit_display.describe(
+    InterchangeEvent,
+    sentences={
+        InterchangeEvent.CHECKSHEET_IMPORTED: _("%(actor)s imported a checksheet into %(target)s."),
+        InterchangeEvent.CHECKSHEET_DISCARDED: _("%(actor)s discarded a checksheet import for %(target)s."),
+    },
+    labels={
+        "answers_changed": _("Answers changed"),
+        "counts": _("In detail"),
+        "items": _("Items"),
+        "new": _("Answered for the first time"),
+        "changed": _("Rating changed"),
+        "cleared": _("Rating removed"),
+        "text_only": _("Reason or comment only"),
+        "unchanged": _("Unchanged"),
+    },
+    values={"status": PendingStatus},
+)

@@ -19,11 +19,14 @@ import csv
 import datetime
 import hashlib
 import json
+import re
+import unicodedata
 from collections import Counter
 from dataclasses import asdict, dataclass, field
 from functools import cache
 from pathlib import Path
 
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from keiretsu.catalogue.loader import SLUG_RE, EditionSpec, ItemSpec, SectionSpec
@@ -160,13 +163,25 @@ def reference_levels(file_name: str) -> dict[str, tuple[frozenset[str], str]]:
     return levels
 
 
-def priority_numbers(source_slug: str, target_slug: str) -> tuple[list[str], str | None]:
-    """The item numbers of `target_slug` that the newest loaded edition of `source_slug` cites."""
-    source = Edition.objects.filter(guideline__slug=source_slug).order_by("-loaded_at").first()
+def priority_numbers(source_slug: str, target_slug: str) -> tuple[list[str], Edition | None]:
+    """The item numbers of `target_slug` that the newest loaded edition of `source_slug` cites, and that edition."""
+    source = Edition.objects.select_related("guideline").filter(guideline__slug=source_slug).order_by("-loaded_at").first()
     if source is None:
         return [], None
     numbers = CrossReference.objects.filter(item__edition=source, guideline_slug=target_slug).values_list("number", flat=True)
-    return sorted(set(numbers), key=_number_key), f"{source_slug} {source.code}"
+    return sorted(set(numbers), key=_number_key), source
+
+
+# "1 方針", "１．方針", "3) 体制": a label cell that starts with its own number.
+NUMBERED_LABEL = re.compile(r"^\s*([0-9０-９]{1,3})(?:[\s\u3000]+|[.．:：、)）]\s*)(\S.*)$", re.DOTALL)
+
+
+def _numbered_label(label: str) -> tuple[str, str]:
+    """(the label's own number, or "", its title without the number)."""
+    match = NUMBERED_LABEL.match(label)
+    if not match:
+        return "", label.strip()
+    return unicodedata.normalize("NFKC", match.group(1)).lstrip("0") or "0", match.group(2).strip()
 
 
 def _number_key(number: str):
@@ -313,8 +328,11 @@ def _build(preview: EditionPreview, preset: Preset, rows: list[_Row], header, *,
             continue
         label = entry.label or sheet
         if label not in sections:
+            number, label_title = _numbered_label(label)
+            used = {section.code for section in sections.values()}
+            code = number if number and number not in used else str(len(sections) + 1)
             sections[label] = SectionSpec(
-                code=str(len(sections) + 1), title=label[:300], title_en="", description="", parent_code=None, position=len(sections)
+                code=code, title=label_title[:300], title_en="", description="", parent_code=None, position=len(sections)
             )
         items.append(ItemSpec(
             number=entry.number,
@@ -329,12 +347,13 @@ def _build(preview: EditionPreview, preset: Preset, rows: list[_Row], header, *,
     if preview.problems:
         return
     code = preview.edition
-    source = (
-        f"Imported from the official checksheet “{preview.file_name}” (sha256 {preview.sha256[:16]}…), "
-        f"sheet “{sheet}”, header on row {header.row}."
-    )
-    if priority_source:
-        source += f" Priority items: the enterprise items cited by {priority_source}."
+    # The catalogue's text is Japanese whoever imports it (the English titles are separate fields).
+    with translation.override("ja"):
+        source = _("Imported from the official checksheet “%(file)s” (sha256 %(sha)s…), sheet “%(sheet)s”, header on row %(row)s.") % {
+            "file": preview.file_name, "sha": preview.sha256[:16], "sheet": sheet, "row": header.row,
+        }
+        if priority_source:
+            source += _("Priority items: the items cited by %(source)s.") % {"source": str(priority_source)}
     spec = EditionSpec(
         guideline=dict(preset.guideline),
         edition={

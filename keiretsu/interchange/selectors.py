@@ -13,11 +13,11 @@ from django.http import Http404
 from keiretsu.accounts.models import Membership
 from keiretsu.assessments import selectors as assessment_selectors
 from keiretsu.assessments.models import Answer, Assessment
-from keiretsu.assessments.scoring import ScoreSummary
 from keiretsu.catalogue.models import Item, Section
-from keiretsu.catalogue.selectors import EditionStructure, edition_structure
+from keiretsu.catalogue.selectors import EditionStructure
+from keiretsu.programme.scoring import ScoreSummary
 
-from .models import ChecksheetImport, EditionImport, PendingStatus
+from .models import ChecksheetImport, EditionImport
 
 
 @dataclass
@@ -49,15 +49,10 @@ class AssessmentData:
 
 
 def assessment_data(assessment: Assessment) -> AssessmentData:
-    structure = edition_structure(assessment.edition)
-    answers = {a.item_id: a for a in Answer.objects.filter(assessment=assessment).select_related("updated_by")}
-    scores = assessment_selectors.scores_of(assessment, structure, answers)
-    return AssessmentData(assessment=assessment, structure=structure, answers=answers, scores=scores)
-
-
-def assessment_for(membership: Membership, assessment_id) -> Assessment:
-    """The assessment with what the files name (company, scope, edition); 404 for another organisation's."""
-    return assessment_selectors.assessment_for(membership, assessment_id)
+    scored = assessment_selectors.assessment_scores(assessment, with_authors=True)
+    return AssessmentData(
+        assessment=assessment, structure=scored.structure, answers=scored.answers, scores=scored.scores
+    )
 
 
 def checksheet_import_for(membership: Membership, assessment: Assessment, import_id) -> ChecksheetImport:
@@ -81,11 +76,3 @@ def edition_import_for(user, import_id) -> EditionImport:
 
 def recent_edition_imports(limit=10):
     return EditionImport.objects.select_related("created_by", "edition").order_by("-created_at")[:limit]
-
-
-def pending_checksheet_import(assessment: Assessment) -> ChecksheetImport | None:
-    return (
-        ChecksheetImport.objects.filter(assessment=assessment, status=PendingStatus.PENDING)
-        .order_by("-created_at")
-        .first()
-    )

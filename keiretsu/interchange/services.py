@@ -17,32 +17,31 @@ import hashlib
 import json
 from dataclasses import asdict, dataclass, field
 
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from keiretsu.accounts import audit
-from keiretsu.accounts.models import AuditEvent, Membership
+from keiretsu.accounts.models import Membership
 from keiretsu.assessments.models import Answer, Assessment, AssessmentEvent
 from keiretsu.assessments.services import AssessmentError, AssessmentFrozen
 from keiretsu.catalogue.loader import CatalogueError
 from keiretsu.catalogue.models import Item
 from keiretsu.catalogue.services import edition_load
+from keiretsu.lib import bulk
+from keiretsu.lib.refusals import BadInput, Conflict, NotAllowed, require_own
 
-from . import bulk, official
+from . import official
 from .checksheet_import import Problem, ReadChecksheet, read_checksheet
 from .models import ChecksheetImport, EditionImport, InterchangeEvent, PendingStatus
 
 
-class ImportRefused(AssessmentError):
+class ImportRefused(AssessmentError, BadInput):
     """The file cannot be imported; `problems` lists every reason, each with where it is."""
 
-    status = 400
 
-
-class ImportOutdated(AssessmentError):
-    status = 409
+class ImportOutdated(AssessmentError, Conflict):
+    pass
 
 
 @dataclass
@@ -94,9 +93,8 @@ class ImportResult:
 
 def _require_answerer(membership: Membership, assessment: Assessment):
     if not membership.can_answer:
-        raise PermissionDenied(_("Viewers cannot import answers."))
-    if assessment.organisation_id != membership.organisation_id:
-        raise PermissionDenied  # callers look assessments up through the membership; never reached
+        raise NotAllowed(_("Viewers cannot import answers."))
+    require_own(membership, assessment.organisation_id)
 
 
 def answers_fingerprint(assessment: Assessment) -> str:
@@ -204,8 +202,21 @@ def checksheet_import_apply(*, membership: Membership, actor, pending: Checkshee
 
 
 def checksheet_import_discard(*, membership: Membership, actor, pending: ChecksheetImport):
+    """Throw away a preview not yet confirmed (nothing of the file was written), audited."""
     _require_answerer(membership, pending.assessment)
-    ChecksheetImport.objects.filter(pk=pending.pk, status=PendingStatus.PENDING).update(status=PendingStatus.DISCARDED)
+    with transaction.atomic():
+        discarded = ChecksheetImport.objects.filter(pk=pending.pk, status=PendingStatus.PENDING).update(
+            status=PendingStatus.DISCARDED
+        )
+        if discarded:
+            audit.record(
+                actor=actor,
+                organisation=pending.assessment.organisation,
+                event=InterchangeEvent.CHECKSHEET_DISCARDED,
+                target=pending.assessment,
+                before={"file": pending.file_name, "sha256": pending.file_sha256, "status": PendingStatus.PENDING},
+                after={"status": PendingStatus.DISCARDED},
+            )
 
 
 def checksheet_ingest(
@@ -243,7 +254,6 @@ def _apply(membership, actor, assessment: Assessment, plan: ImportPlan, *, file_
     actor_id = actor.pk if actor is not None else None
     new_rows, changed_rows, events = [], [], []
     label = str(assessment)
-    target_type, target_id = Assessment._meta.model_name, str(assessment.pk)
     for change in plan.changes:
         after = change.after
         if change.item_id in existing:
@@ -252,16 +262,14 @@ def _apply(membership, actor, assessment: Assessment, plan: ImportPlan, *, file_
             new_rows.append((assessment.pk, change.item_id, after["rating"], after["reason"], after["comment"], actor_id, now))
         # The same audit row as answer_save writes for one answer.
         events.append((
-            assessment.organisation_id, actor_id, AssessmentEvent.ANSWER_CHANGED.value, target_type, target_id,
-            f"{label} No.{change.number}"[:300], {"item": change.number, **(change.before or {})},
-            {"item": change.number, **after}, now,
+            f"{label} No.{change.number}", {"item": change.number, **(change.before or {})},
+            {"item": change.number, **after},
         ))
     bulk.insert_rows(Answer, ["assessment", "item", "rating", "reason", "comment", "updated_by", "updated_at"], new_rows)
     bulk.update_rows(Answer, ["rating", "reason", "comment", "updated_by", "updated_at"], changed_rows)
-    bulk.insert_rows(
-        AuditEvent,
-        ["organisation", "actor", "event", "target_type", "target_id", "target_label", "before", "after", "created_at"],
-        events,
+    audit.record_many(
+        actor=actor, organisation=assessment.organisation, event=AssessmentEvent.ANSWER_CHANGED, target=assessment,
+        rows=events, at=now,
     )
     if plan.changes:
         Assessment.objects.filter(pk=assessment.pk).update(updated_at=now)
@@ -278,17 +286,15 @@ def _apply(membership, actor, assessment: Assessment, plan: ImportPlan, *, file_
 # --- The enterprise edition from the official checksheet -----------------------------------
 
 
-class EditionImportRefused(Exception):
+class EditionImportRefused(BadInput):
     def __init__(self, message, problems=()):
-        super().__init__(message)
-        self.message = message
-        self.problems = list(problems)
+        super().__init__(message, problems=problems)
 
 
 def edition_import_prepare(*, actor, data: bytes, file_name: str, guideline: str, edition: str, **options) -> EditionImport:
     """Read an official checksheet into an edition preview, kept for the administrator to confirm."""
     if not actor.is_staff:
-        raise PermissionDenied(_("Only an instance administrator can import a catalogue edition."))
+        raise NotAllowed(_("Only an instance administrator can import a catalogue edition."))
     preview = official.read_official_checksheet(data, file_name=file_name, guideline=guideline, edition=edition, **options)
     if preview.problems:
         raise EditionImportRefused(_("The checksheet could not be read as an edition."), preview.problems)
@@ -306,7 +312,7 @@ def edition_import_prepare(*, actor, data: bytes, file_name: str, guideline: str
 def edition_import_apply(*, actor, pending: EditionImport):
     """Create the edition through catalogue.services.edition_load (immutable once loaded)."""
     if not actor.is_staff:
-        raise PermissionDenied(_("Only an instance administrator can import a catalogue edition."))
+        raise NotAllowed(_("Only an instance administrator can import a catalogue edition."))
     with transaction.atomic():
         locked = EditionImport.objects.select_for_update().get(pk=pending.pk)
         if locked.status != PendingStatus.PENDING:
@@ -325,5 +331,5 @@ def edition_import_apply(*, actor, pending: EditionImport):
 
 def edition_import_discard(*, actor, pending: EditionImport):
     if not actor.is_staff:
-        raise PermissionDenied
+        raise NotAllowed(_("Only an instance administrator can import a catalogue edition."))
     EditionImport.objects.filter(pk=pending.pk, status=PendingStatus.PENDING).update(status=PendingStatus.DISCARDED)

@@ -17,13 +17,14 @@ from django.utils.translation import gettext_lazy as _lazy
 from keiretsu.accounts.access import member_view
 from keiretsu.assessments import selectors as assessment_selectors
 from keiretsu.catalogue.models import Item
+from keiretsu.lib.downloads import file_name
+from keiretsu.lib.uploads import bounded_upload
 
 from . import checksheet_export, csv_export, selectors, services
 from .forms import ChecksheetUploadForm, EditionUploadForm
 from .models import PendingStatus
 from .official import PRESETS
-from .uploads import limited_upload
-from .workbooks import WorkbookRefused, max_upload_bytes, read_limited, size_refusal
+from .workbooks import WorkbookRefused, max_upload_bytes
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # The columns the official checksheet importer recognises (headings.FIELDS), for the preview.
@@ -59,23 +60,23 @@ def _detail_url(assessment):
 
 @member_view
 def checksheet_export_view(request, membership, assessment_id):
-    assessment = selectors.assessment_for(membership, assessment_id)
+    assessment = assessment_selectors.assessment_for(membership, assessment_id)
     content = checksheet_export.export_checksheet(selectors.assessment_data(assessment))
-    return _download(content, XLSX, checksheet_export.file_name(assessment))
+    return _download(content, XLSX, file_name(assessment))
 
 
 @member_view
 def answers_csv(request, membership, assessment_id):
-    assessment = selectors.assessment_for(membership, assessment_id)
+    assessment = assessment_selectors.assessment_for(membership, assessment_id)
     content = csv_export.answers_csv(selectors.assessment_data(assessment))
-    return _download(content, CSV, checksheet_export.file_name(assessment, "csv", "answers"))
+    return _download(content, CSV, file_name(assessment, "csv", "answers"))
 
 
 @member_view
 def scores_csv(request, membership, assessment_id):
-    assessment = selectors.assessment_for(membership, assessment_id)
+    assessment = assessment_selectors.assessment_for(membership, assessment_id)
     content = csv_export.scores_csv(selectors.assessment_data(assessment))
-    return _download(content, CSV, checksheet_export.file_name(assessment, "csv", "scores"))
+    return _download(content, CSV, file_name(assessment, "csv", "scores"))
 
 
 @member_view
@@ -85,39 +86,32 @@ def organisation_scores_csv(request, membership):
     return _download(csv_export.organisation_scores_csv(entries), CSV, name)
 
 
-def _uploaded_bytes(request, form):
-    """The uploaded file's bytes, or a WorkbookRefused saying why not (too large, none)."""
-    limit = getattr(request, "upload_limit", None)
-    if limit is not None and limit.refused_size:
-        raise size_refusal(limit.refused_size)
+def _uploaded_bytes(form):
+    """The uploaded file's bytes (UploadField has checked its size before anything read it)."""
     upload = form.cleaned_data["file"]
-    return read_limited(upload, size=upload.size), upload.name
+    return upload.read(), upload.name
 
 
-@limited_upload
+@bounded_upload(ChecksheetUploadForm)
 @member_view
 def checksheet_import(request, membership, assessment_id):
-    assessment = selectors.assessment_for(membership, assessment_id)
+    assessment = assessment_selectors.assessment_for(membership, assessment_id)
     if not membership.can_answer:
         raise PermissionDenied
     form = ChecksheetUploadForm(request.POST or None, request.FILES or None)
     problems, error = [], ""
-    if request.method == "POST":
-        limit = getattr(request, "upload_limit", None)
-        if limit is not None and limit.refused_size:
-            error = size_refusal(limit.refused_size).message
-        elif form.is_valid():
-            try:
-                data, name = _uploaded_bytes(request, form)
-                pending = services.checksheet_import_prepare(
-                    membership=membership, actor=request.user, assessment=assessment, data=data, file_name=name
-                )
-            except WorkbookRefused as exc:
-                error = exc.message
-            except services.ImportRefused as exc:
-                error, problems = exc.message, exc.problems
-            else:
-                return redirect("interchange:checksheet_import_preview", membership.organisation_id, assessment.pk, pending.pk)
+    if request.method == "POST" and form.is_valid():
+        try:
+            data, name = _uploaded_bytes(form)
+            pending = services.checksheet_import_prepare(
+                membership=membership, actor=request.user, assessment=assessment, data=data, file_name=name
+            )
+        except WorkbookRefused as exc:
+            error = exc.message
+        except services.ImportRefused as exc:
+            error, problems = exc.message, exc.problems
+        else:
+            return redirect("interchange:checksheet_import_preview", membership.organisation_id, assessment.pk, pending.pk)
     status = 400 if (error or form.errors) else 200
     return render(
         request,
@@ -131,7 +125,7 @@ def checksheet_import(request, membership, assessment_id):
 
 @member_view
 def checksheet_import_preview(request, membership, assessment_id, import_id):
-    assessment = selectors.assessment_for(membership, assessment_id)
+    assessment = assessment_selectors.assessment_for(membership, assessment_id)
     pending = selectors.checksheet_import_for(membership, assessment, import_id)
     if request.method == "POST":
         if not membership.can_answer:
@@ -176,34 +170,30 @@ def _staff_only(user):
         raise Http404
 
 
-@limited_upload
+@bounded_upload(EditionUploadForm)
 @login_required
 def edition_import(request):
     _staff_only(request.user)
     form = EditionUploadForm(request.POST or None, request.FILES or None)
     problems, error = [], ""
-    if request.method == "POST":
-        limit = getattr(request, "upload_limit", None)
-        if limit is not None and limit.refused_size:
-            error = size_refusal(limit.refused_size).message
-        elif form.is_valid():
-            try:
-                data, name = _uploaded_bytes(request, form)
-                pending = services.edition_import_prepare(
-                    actor=request.user,
-                    data=data,
-                    file_name=name,
-                    guideline=form.cleaned_data["guideline"],
-                    edition=form.cleaned_data["edition"],
-                    title=form.cleaned_data["title"],
-                    published=form.cleaned_data["published"],
-                )
-            except WorkbookRefused as exc:
-                error = exc.message
-            except services.EditionImportRefused as exc:
-                error, problems = exc.message, exc.problems
-            else:
-                return redirect("interchange:edition_import_preview", pending.pk)
+    if request.method == "POST" and form.is_valid():
+        try:
+            data, name = _uploaded_bytes(form)
+            pending = services.edition_import_prepare(
+                actor=request.user,
+                data=data,
+                file_name=name,
+                guideline=form.cleaned_data["guideline"],
+                edition=form.cleaned_data["edition"],
+                title=form.cleaned_data["title"],
+                published=form.cleaned_data["published"],
+            )
+        except WorkbookRefused as exc:
+            error = exc.message
+        except services.EditionImportRefused as exc:
+            error, problems = exc.message, exc.problems
+        else:
+            return redirect("interchange:edition_import_preview", pending.pk)
     status = 400 if (error or form.errors) else 200
     return render(
         request,

@@ -34,6 +34,9 @@ from openpyxl.styles.numbers import BUILTIN_FORMATS, is_date_format
 from openpyxl.utils import get_column_letter, range_boundaries
 from openpyxl.utils.datetime import MAC_EPOCH, WINDOWS_EPOCH, from_excel
 
+from keiretsu.lib.refusals import BadInput
+from keiretsu.lib.uploads import too_large_message
+
 # What a real checksheet never comes near (a 153-item checksheet is ~40 KB zipped, ~400 KB
 # unzipped), and what bounds the memory a hostile file can make us use.
 MAX_ENTRIES = 2_000
@@ -48,6 +51,9 @@ MAX_SHARED_STRINGS = 500_000
 ZIP_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ENCRYPTED_MARKER = "EncryptedPackage".encode("utf-16-le")
+# The stream that holds an old .xls workbook (BIFF8; "Book" in Excel 5/95), named in the OLE directory.
+OLE_WORKBOOK_STREAM = "Workbook".encode("utf-16-le")
+OLE_BOOK_STREAM = "Book".encode("utf-16-le")
 MACRO_SUFFIXES = {".xlsm", ".xltm", ".xlam", ".xlsb"}
 WORKBOOK_TYPES = {
     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml",
@@ -58,12 +64,8 @@ WORKBOOK_TYPES = {
 DATE_FORMAT_IDS = {id_ for id_, code in BUILTIN_FORMATS.items() if is_date_format(code)} | set(range(27, 37)) | set(range(50, 59))
 
 
-class WorkbookRefused(Exception):
+class WorkbookRefused(BadInput):
     """The file cannot be read as a checksheet; `message` says why, for a person."""
-
-    def __init__(self, message):
-        super().__init__(message)
-        self.message = message
 
 
 def max_upload_bytes() -> int:
@@ -71,11 +73,7 @@ def max_upload_bytes() -> int:
 
 
 def size_refusal(size: int) -> WorkbookRefused:
-    limit = max_upload_bytes()
-    return WorkbookRefused(
-        _("The file is too large (%(size)s MB). The limit is %(limit)s MB.")
-        % {"size": f"{size / 1_048_576:.1f}", "limit": f"{limit / 1_048_576:.0f}"}
-    )
+    return WorkbookRefused(too_large_message(size, max_upload_bytes()))
 
 
 def read_limited(stream, *, size: int | None = None) -> bytes:
@@ -175,21 +173,22 @@ class Workbook:
         raise KeyError(title)
 
     def grid(self, title: str, *, fill_merged: bool = False, max_rows: int = MAX_ROWS) -> Grid:
-        """The sheet's values within the bounds; refuses a sheet with data past MAX_ROWS."""
+        """The sheet's values; refuses the sheet (never reads it in part) when a cell, a row or its
+        declared dimension goes past `max_rows` rows or MAX_COLUMNS columns."""
         sheet = self._sheet(title)
         reader = _SheetReader(self._shared, self._date_styles, self._epoch, max_rows=max_rows, with_merges=fill_merged)
         try:
             _parse(self._archive, sheet.path, reader)
+        except _OutOfBounds as exc:
+            raise WorkbookRefused(
+                _("The sheet “%(sheet)s” goes beyond %(rows)s rows or %(columns)s columns (at %(cell)s): "
+                  "a checksheet is never that large, so the file was not read. Delete what lies beyond the table "
+                  "and save the file again.")
+                % {"sheet": title, "rows": f"{max_rows:,}", "columns": MAX_COLUMNS, "cell": exc.cell}
+            ) from None
         except (defusedxml.DefusedXmlException, expat.ExpatError, ValueError, KeyError, IndexError, zipfile.BadZipFile) as exc:
             raise _damaged(exc) from None
         rows = reader.rows
-        if len(rows) > max_rows:
-            if max_rows == MAX_ROWS and any(value not in (None, "") for value in rows[max_rows]):
-                raise WorkbookRefused(
-                    _("The sheet “%(sheet)s” has more than %(limit)s rows: this is not a checksheet.")
-                    % {"sheet": title, "limit": max_rows}
-                )
-            rows = rows[:max_rows]
         while rows and all(value in (None, "") for value in rows[-1]):
             rows.pop()
         grid = Grid(title=title, rows=rows, merged=reader.merged)
@@ -231,7 +230,15 @@ class Workbook:
 
 
 class _Stop(Exception):
-    """Enough has been read (the bounds are reached, or the rest is not needed)."""
+    """Enough has been read (the rest is not needed)."""
+
+
+class _OutOfBounds(Exception):
+    """A cell, a row or the declared dimension lies past the reader's bounds."""
+
+    def __init__(self, cell: str):
+        super().__init__(cell)
+        self.cell = cell
 
 
 def _forbid_doctype(name, system_id, public_id, has_internal_subset):
@@ -420,6 +427,8 @@ class _SheetReader:
         if local == "c":
             reference = attributes.get("r")
             self.column = _column_index(reference) if reference else self.column + 1
+            if self.column > MAX_COLUMNS:
+                raise _OutOfBounds(reference or f"{column_letter(min(self.column, 16384))}{self.row_number}")
             self.kind = attributes.get("t", "n")
             self.style = attributes.get("s")
             self.value_text = None
@@ -437,11 +446,13 @@ class _SheetReader:
         elif local == "row":
             number = attributes.get("r")
             self.row_number = int(float(number)) if number else self.row_number + 1
-            if self.row_number > self.max_rows + 1:
-                raise _Stop  # past the bounds: a sheet claiming a million rows stops here
+            if self.row_number > self.max_rows:
+                raise _OutOfBounds(_("row %(number)s") % {"number": f"{self.row_number:,}"})
             while len(self.rows) < self.row_number - 1:
                 self.rows.append(())
             self.current, self.column = {}, 0
+        elif local == "dimension":
+            self._check_dimension(attributes.get("ref", ""))
         elif local == "mergeCell":
             try:
                 self.merged.append(range_boundaries(attributes.get("ref", "")))
@@ -463,10 +474,9 @@ class _SheetReader:
             self.in_inline = False
             self.value_text = "".join(self.parts)
         elif local == "c":
-            if self.column <= MAX_COLUMNS:
-                value = self._value()
-                if value is not None:
-                    self.current[self.column] = value
+            value = self._value()
+            if value is not None:
+                self.current[self.column] = value
         elif local == "row":
             current = self.current
             width = max(current) if current else 0
@@ -478,6 +488,16 @@ class _SheetReader:
     def data(self, text):
         if self.collect:
             self.parts.append(text)
+
+    def _check_dimension(self, ref: str):
+        """The sheet's declared used range (e.g. "A1:XFD1048576") must lie within the bounds too."""
+        last = ref.split(":")[-1].replace("$", "").upper()
+        letters = "".join(ch for ch in last if ch.isalpha())
+        digits = last[len(letters):]
+        if not letters or not digits.isdigit():
+            return  # no usable dimension: the cells themselves are checked
+        if _column_index(letters) > MAX_COLUMNS or int(digits) > self.max_rows:
+            raise _OutOfBounds(last)
 
     def _value(self):
         raw, kind = self.value_text, self.kind
@@ -547,7 +567,11 @@ def _open(data: bytes, file_name: str) -> tuple[zipfile.ZipFile, str]:
                 _("The file is protected with a password. Open it in Excel, remove the password "
                   "(File › Info › Protect Workbook › Encrypt with Password) and save it again.")
             )
-        raise WorkbookRefused(_("This is an old Excel 97–2003 file (.xls). Open it in Excel and save it as an Excel workbook (.xlsx)."))
+        if OLE_WORKBOOK_STREAM in data or OLE_BOOK_STREAM in data:
+            raise WorkbookRefused(_("This is an old Excel 97–2003 file (.xls). Open it in Excel and save it as an Excel workbook (.xlsx)."))
+        raise WorkbookRefused(
+            _("This file is not a workbook Keiretsu can read. Open the checksheet in Excel and save it as an Excel workbook (.xlsx).")
+        )
     if not data.startswith(ZIP_MAGIC):
         raise WorkbookRefused(_("This is not an Excel workbook (.xlsx). Upload the checksheet as an .xlsx file."))
     try:

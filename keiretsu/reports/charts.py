@@ -6,19 +6,11 @@ Colours are SVG attributes: the chart does not depend on a stylesheet reaching i
 from dataclasses import dataclass
 from decimal import Decimal
 
+from keiretsu.lib.charts import band, bar_length
+
 COLOURS = {"high": "#2f8f5b", "mid": "#d49a2a", "low": "#c8553d", "none": "#b9c1ce"}
 TRACK = "#edf0f5"
 MARKER = "#1d2433"
-
-
-def band(value: Decimal | None) -> str:
-    if value is None:
-        return "none"
-    if value >= 80:
-        return "high"
-    if value >= 50:
-        return "mid"
-    return "low"
 
 
 @dataclass
@@ -40,10 +32,10 @@ def bar_chart(bars: list[Bar], *, label_width=128, bar_width=150, row_height=19,
             "full_label": bar.label,
             "y": y + 2,
             "text_y": y + row_height - 5,
-            "width": 0 if bar.value is None else round(float(bar.value) * bar_width / 100, 1),
+            "width": round(bar_length(bar.value, bar_width), 1),
             "colour": COLOURS[band(bar.value)],
             "value": bar.value,
-            "marker_x": None if bar.marker is None else round(label_width + 8 + float(bar.marker) * bar_width / 100, 1),
+            "marker_x": None if bar.marker is None else round(label_width + 8 + bar_length(bar.marker, bar_width), 1),
             "marker_top": y,
             "marker_bottom": y + row_height - 1,
         })

@@ -10,6 +10,8 @@ from pathlib import Path
 from django.template.loader import render_to_string
 from django.utils.translation import get_language
 
+from keiretsu.lib import score_headings
+
 from .charts import Bar, bar_chart
 from .selectors import ManagementReport
 
@@ -30,6 +32,7 @@ def report_html(report: ManagementReport) -> str:
             "scores": report.scores,
             "label_chart": label_chart,
             "level_chart": level_chart,
+            "headings": score_headings,
             "LANGUAGE_CODE": get_language(),
         },
     )

@@ -16,9 +16,9 @@ from django.utils import timezone
 
 from keiretsu.assessments import selectors as assessment_selectors
 from keiretsu.assessments.models import Answer, Assessment
-from keiretsu.assessments.scoring import Rate, ScoreSummary
 from keiretsu.catalogue.models import Item, Section
-from keiretsu.catalogue.selectors import EditionStructure, edition_structure
+from keiretsu.catalogue.selectors import EditionStructure
+from keiretsu.programme.scoring import Rate, ScoreSummary
 
 FOCUS_COUNT = 7  # what fits on page one beside the comparison
 
@@ -149,20 +149,6 @@ def industry_comparison(assessment: Assessment):
     return comparison_for_assessment(assessment)
 
 
-def previous_assessment(assessment: Assessment) -> Assessment | None:
-    """Last year's submission of the same scope and edition: the baseline of "change since last year"."""
-    return (
-        Assessment.objects.filter(
-            scope=assessment.scope_id,
-            edition=assessment.edition_id,
-            fiscal_year=assessment.fiscal_year - 1,
-            status=Assessment.Status.SUBMITTED,
-        )
-        .order_by("-revision")
-        .first()
-    )
-
-
 def _delta(now: Decimal | None, before: Decimal | None) -> Decimal | None:
     # The difference of the two percentages as printed, so the page adds up.
     if now is None or before is None:
@@ -171,15 +157,14 @@ def _delta(now: Decimal | None, before: Decimal | None) -> Decimal | None:
 
 
 def management_report(assessment: Assessment) -> ManagementReport:
-    structure = edition_structure(assessment.edition)
-    answers = {a.item_id: a for a in Answer.objects.filter(assessment=assessment)}
-    scores = assessment_selectors.scores_of(assessment, structure, answers)
+    scored = assessment_selectors.assessment_scores(assessment)
+    structure, answers, scores = scored.structure, scored.answers, scored.scores
     edition = assessment.edition
     scale = edition.rating_scale
     comparison = industry_comparison(assessment)
 
     change = None
-    previous = previous_assessment(assessment)
+    previous = assessment_selectors.previous_year_assessment(assessment)
     previous_ratings: dict[int, str] = {}
     previous_scores = None
     if previous is not None:
@@ -215,11 +200,7 @@ def management_report(assessment: Assessment) -> ManagementReport:
             line.industry, line.segment = by_section[section.code].industry, by_section[section.code].segment
         sections.append(line)
 
-    def achieved(rating):
-        return rating in scale.achieved
-
-    def applicable(rating):
-        return rating not in scale.not_applicable
+    achieved, applicable = scale.is_achieved, scale.is_applicable
 
     def rating_of(item):
         return answers[item.pk].rating if item and item.pk in answers else ""
@@ -252,7 +233,7 @@ def management_report(assessment: Assessment) -> ManagementReport:
         open_items = [item for item in structure.items if applicable(rating_of(item)) and not achieved(rating_of(item))]
         open_items.sort(key=lambda item: (not item.is_priority, level_order.get(item.level, len(level_order)), item.position))
         focus = [
-            FocusLine(item.number, item_text(item), item.level, item.is_priority, rating_of(item))
+            FocusLine(item.number, item.headline_words, item.level, item.is_priority, rating_of(item))
             for item in open_items[:FOCUS_COUNT]
         ]
         focus_from_benchmark = False
@@ -283,8 +264,3 @@ def management_report(assessment: Assessment) -> ManagementReport:
     )
 
 
-def item_text(item: Item) -> str:
-    """The words that name an item on a page: its title, else what is to be achieved (the
-    condition, else the criteria: METI's requirement is shared by several criteria)."""
-    text = item.title or item.condition or item.criteria or item.requirement
-    return " ".join(line.strip().lstrip("・") for line in text.strip().splitlines() if line.strip())

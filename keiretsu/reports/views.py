@@ -2,8 +2,8 @@ from django.http import HttpResponse
 from django.utils.http import content_disposition_header
 
 from keiretsu.accounts.access import member_view
-from keiretsu.interchange.checksheet_export import file_name
-from keiretsu.interchange.selectors import assessment_for
+from keiretsu.assessments.selectors import assessment_for
+from keiretsu.lib.downloads import file_name
 
 from . import pdf, selectors
 

@@ -4,9 +4,9 @@ from django.utils import timezone
 
 from keiretsu.api.auth import api_view
 from keiretsu.assessments.api import scores_json
-from keiretsu.assessments.scoring import ScoreSummary
 from keiretsu.catalogue.selectors import edition_structure
 from keiretsu.lib.fiscal_year import fiscal_year_of
+from keiretsu.programme.scoring import ScoreSummary
 
 from . import selectors
 from .models import Criticality, SupplierStatus

@@ -8,7 +8,9 @@ from keiretsu.assessments.forms import fiscal_year_choices
 from keiretsu.catalogue.selectors import editions
 from keiretsu.lib import corporate_number
 from keiretsu.lib.fiscal_year import fiscal_year_of
+from keiretsu.lib.uploads import UploadField
 
+from . import supplier_csv
 from .models import AssessmentRequest, Criticality, Share, Supplier, SupplierStatus
 
 
@@ -53,8 +55,9 @@ class SupplierForm(forms.Form):
 
 
 class ImportForm(forms.Form):
-    file = forms.FileField(
+    file = UploadField(
         label=_("CSV file"),
+        max_bytes=supplier_csv.MAX_BYTES,
         help_text=_("UTF-8 (with or without BOM) or Shift_JIS, as Excel saves it. Up to 5,000 suppliers, 2 MB."),
     )
 

@@ -15,7 +15,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from keiretsu.accounts import audit
+from keiretsu.accounts import audit, audit_display
 from keiretsu.accounts.models import Organisation, Scope
 from keiretsu.assessments.models import Assessment
 from keiretsu.catalogue.models import Edition
@@ -85,9 +85,10 @@ class Supplier(models.Model):
     def __str__(self):
         return self.name
 
-    @property
-    def is_linked(self):
-        return self.organisation_id is not None
+    def number_is_locked(self) -> bool:
+        """The corporate number is the supplier's identity: it can be corrected only while the
+        supplier is neither linked nor asked for anything (one query)."""
+        return self.organisation_id is not None or self.requests.exists()
 
 
 class SupplierInvitation(models.Model):
@@ -132,6 +133,8 @@ class AssessmentRequest(models.Model):
         WITHDRAWN = "withdrawn", _("Withdrawn by the customer")
 
     OPEN = (Status.PENDING, Status.ACCEPTED)
+    # Can be passed on down the tiers: current, accepted, and asking for it (in SQL and below).
+    PASSABLE = models.Q(is_current=True, status=Status.ACCEPTED, pass_on=True)
 
     requester = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="requests_sent")
     supplier = models.ForeignKey(Supplier, on_delete=models.PROTECT, related_name="requests")
@@ -182,6 +185,11 @@ class AssessmentRequest(models.Model):
     @property
     def is_open(self):
         return self.is_current and self.status in self.OPEN
+
+    @property
+    def can_pass_on(self) -> bool:
+        """The same rule as PASSABLE: current, accepted, and asking to be passed on."""
+        return self.is_current and self.status == self.Status.ACCEPTED and self.pass_on
 
 
 class RequestPath(models.Model):
@@ -238,6 +246,9 @@ class Share(models.Model):
 
     # From the frozen snapshot (assessment.score_snapshot):
     overall_rate = models.DecimalField(max_digits=4, decimal_places=1, null=True)  # scoring.percent; None = undefined
+    # The counts behind it: averages over several suppliers are exact means of these (docs/rules.md).
+    overall_achieved = models.PositiveIntegerField(default=0)
+    overall_applicable = models.PositiveIntegerField(default=0)
     level_attained = models.CharField(max_length=32, blank=True)
     has_levels = models.BooleanField(default=False)
     first_level_missing = models.PositiveIntegerField(default=0)  # applicable items of the first level not achieved
@@ -332,3 +343,48 @@ class SupplierStatus(models.IntegerChoices):
     @property
     def css(self):
         return self.name.lower().replace("_", "-")
+
+
+# How these events read in the audit log (keiretsu/accounts/audit_display.py).
+audit_display.describe(
+    SupplyChainEvent,
+    sentences={
+        SupplyChainEvent.SUPPLIER_ADDED: _("%(actor)s added the supplier %(target)s."),
+        SupplyChainEvent.SUPPLIERS_IMPORTED: _("%(actor)s imported the supplier %(target)s from a CSV file."),
+        SupplyChainEvent.SUPPLIER_UPDATED: _("%(actor)s changed the details of the supplier %(target)s."),
+        SupplyChainEvent.SUPPLIER_REMOVED: _("%(actor)s removed the supplier %(target)s."),
+        SupplyChainEvent.SUPPLIER_INVITED: _("%(actor)s invited the supplier %(target)s to Keiretsu."),
+        SupplyChainEvent.SUPPLIER_LINKED: _("The supplier %(target)s joined Keiretsu and was linked."),
+        SupplyChainEvent.REQUEST_SENT: _("%(actor)s asked %(target)s for a self-assessment."),
+        SupplyChainEvent.REQUEST_PASSED_ON: _("%(actor)s passed the request %(target)s on to suppliers."),
+        SupplyChainEvent.REQUEST_WITHDRAWN: _("%(actor)s withdrew the request %(target)s."),
+        SupplyChainEvent.REQUEST_ACCEPTED: _("%(actor)s accepted the request %(target)s."),
+        SupplyChainEvent.REQUEST_DECLINED: _("%(actor)s declined the request %(target)s."),
+        SupplyChainEvent.REMINDER_SENT: _("%(actor)s sent a reminder (%(target)s)."),
+        SupplyChainEvent.RESULT_SHARED: _("%(actor)s shared a result (%(target)s)."),
+        SupplyChainEvent.SHARE_WITHDRAWN: _("%(actor)s withdrew a shared result (%(target)s)."),
+    },
+    labels={
+        "contact_email": _("Contact e-mail"),
+        "criticality": _("Criticality"),
+        "language": _("Language"),
+        "on_keiretsu": _("Already on Keiretsu"),
+        "supplier": _("Supplier"),
+        "pass_on": _("To be passed on"),
+        "created": _("Requests sent"),
+        "requests": _("Requests (id)"),
+        "assessment_started": _("Assessment started (id)"),
+        "recipient": _("Shared with"),
+        "detail": _("Detail"),
+        "shared_at": _("Shared on"),
+        "withdrawn_at": _("Withdrawn on"),
+    },
+    values={
+        "status": AssessmentRequest.Status,
+        "criticality": {c.name.lower(): c.label for c in Criticality},
+        "language": {"ja": _("Japanese"), "en": _("English")},
+        "detail": Share.Detail,
+        "kind": {Reminder.MANUAL: _("sent by hand"), Reminder.OVERDUE: _("overdue"),
+                 "due-14": _("14 days before the due date"), "due-3": _("3 days before the due date")},
+    },
+)

@@ -1,4 +1,5 @@
-"""Reminders before the due date and when overdue, each sent at most once.
+"""Reminders: before the due date and when overdue, each sent at most once; and the
+customer's reminder by hand (`reminder_nudge`, at most once a day per request).
 
 The worker runs `tasks.send_due_reminders` once a day. For each open request of a supplier on
 Keiretsu that has not shared its result with the customer yet, it sends the reminder of the
@@ -15,11 +16,15 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from keiretsu.accounts import audit
+from keiretsu.accounts.models import Membership, User
 
 from . import notifications, selectors
-from .models import AssessmentRequest, Reminder, SupplyChainEvent
+from .models import AssessmentRequest, Reminder, SupplierStatus, SupplyChainEvent
+from .services.common import enqueue, require_answerer, sent_request_locked
+from .services.errors import Conflict
 
 logger = logging.getLogger(__name__)
 
@@ -56,8 +61,8 @@ def candidates(today: datetime.date):
             due_date__lte=horizon,
         )
         .filter(Q(due_date__gte=today) | ~Exists(overdue_sent))
-        .annotate(supplier_status=selectors._request_status("", today=today))
-        .exclude(supplier_status=selectors.Status.SHARED)
+        .annotate(supplier_status=selectors.supplier_status("", today=today))
+        .exclude(supplier_status=SupplierStatus.SHARED)
         .select_related("supplier__organisation", "requester", "edition__guideline", "responded_by", "created_by")
     )
 
@@ -93,14 +98,9 @@ def claim_due(today: datetime.date) -> list[Reminder]:
 def deliver(reminder: Reminder, *, today: datetime.date) -> bool:
     """Send a claimed reminder; a failure is kept on the row (it is not retried: at most once)."""
     request = reminder.request
-    status = (
-        AssessmentRequest.objects.filter(pk=request.pk)
-        .annotate(s=selectors._request_status("", today=today))
-        .values_list("s", flat=True)
-        .get()
-    )
+    status = selectors.supplier_status_of(request, today=today)
     try:
-        addresses = notifications.send_reminder(reminder, today=today, submitted=status == selectors.Status.SUBMITTED)
+        addresses = notifications.send_reminder(reminder, today=today, submitted=status == SupplierStatus.SUBMITTED)
     except Exception as exc:  # SMTP down, bad address...: keep the reason, go on with the others
         logger.exception("reminder %s could not be sent", reminder.pk)
         Reminder.objects.filter(pk=reminder.pk).update(error=str(exc)[:1000])
@@ -114,3 +114,35 @@ def send_due(today: datetime.date | None = None) -> dict:
     claimed = claim_due(today)
     delivered = sum(deliver(reminder, today=today) for reminder in claimed)
     return {"claimed": len(claimed), "sent": delivered}
+
+
+def reminder_nudge(
+    *, membership: Membership, actor: User, request: AssessmentRequest, today: datetime.date
+) -> Reminder:
+    """The customer reminds a supplier by hand (at most once a day per request)."""
+    from . import tasks
+
+    require_answerer(membership)
+    with transaction.atomic():
+        request = sent_request_locked(membership, request)
+        if not request.is_open:
+            raise Conflict(_("Only an open request can be reminded of."))
+        if not request.supplier.organisation_id:
+            raise Conflict(_("This supplier is not on Keiretsu yet: send the invitation again instead."))
+        status = selectors.supplier_status_of(request, today=today)
+        if status == SupplierStatus.SHARED:
+            raise Conflict(_("This supplier has already shared its result with you."))
+        start = timezone.make_aware(datetime.datetime.combine(today, datetime.time.min))
+        if request.reminders.filter(kind=Reminder.MANUAL, created_at__gte=start).exists():
+            raise Conflict(_("A reminder was already sent today. Try again tomorrow."))
+        reminder = Reminder.objects.create(request=request, kind=Reminder.MANUAL, created_by=actor)
+        audit.record(
+            actor=actor,
+            organisation=membership.organisation,
+            event=SupplyChainEvent.REMINDER_SENT,
+            target=request,
+            target_label=f"{request.supplier.name} · {request.edition}",
+            after={"kind": Reminder.MANUAL},
+        )
+        enqueue(tasks.deliver_reminder, reminder.pk)
+    return reminder

@@ -8,17 +8,20 @@ its row (as numbered in a spreadsheet: the header is row 1) and column.
 
 import csv
 import io
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from keiretsu.accounts.models import normalise_email
-from keiretsu.lib import corporate_number
+from keiretsu.lib import corporate_number, score_headings
 
-from .models import Criticality
+from .models import Criticality, SupplierStatus
+from .templatetags.supplychain import one_decimal
 
 MAX_ROWS = 5000
 MAX_BYTES = 2 * 1024 * 1024
@@ -254,11 +257,45 @@ def _numbered_rows(text: str) -> list[tuple[int, list[str]]]:
 # --- Export ------------------------------------------------------------------------------------
 
 
-def export(rows, header: list[str]) -> bytes:
-    """UTF-8 with a byte-order mark, so that Excel opens Japanese text correctly."""
-    buffer = io.StringIO(newline="")
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(header)
-    for row in rows:
-        writer.writerow(["" if value is None else value for value in row])
-    return b"\xef\xbb\xbf" + buffer.getvalue().encode("utf-8")
+def supplier_list(rows, focus) -> tuple[list[str], Iterator[list]]:
+    """The customer's supplier list as shown (selectors.supplier_rows): its header and its rows,
+    for the CSV and the workbook, which lib.spreadsheets writes (formula-safe)."""
+    header = [
+        _("Company name"),
+        _("Corporate number"),
+        _("Contact e-mail"),
+        _("Criticality"),
+        _("Note"),
+        _("Fiscal year"),
+        _("Guideline edition"),
+        _("Status"),
+        _("Due date"),
+        score_headings.LEVEL_ATTAINED,
+        score_headings.ACHIEVEMENT_RATE,
+        _("Weak link"),
+        _("Shared on"),
+        _("Last activity"),
+    ]
+    edition = str(focus.edition) if focus.edition else ""
+
+    def lines():
+        for row in rows.iterator():
+            shared = row.share_id is not None
+            yield [
+                row.name,
+                row.corporate_number,
+                row.contact_email,
+                Criticality(row.criticality).label,
+                row.note,
+                focus.fiscal_year,
+                edition,
+                SupplierStatus(row.status).label,
+                row.due_date.isoformat() if row.due_date else "",
+                (row.share_level or _("not attained")) if shared and row.share_has_levels else "",
+                one_decimal(row.share_rate) if shared and row.share_rate is not None else "",
+                (_("yes") if row.share_weak else _("no")) if shared else "",
+                timezone.localtime(row.shared_at).strftime("%Y-%m-%d") if row.shared_at else "",
+                timezone.localtime(row.last_activity).strftime("%Y-%m-%d %H:%M") if row.last_activity else "",
+            ]
+
+    return [str(h) for h in header], lines()

@@ -8,6 +8,7 @@ urlpatterns = [
     # The customer's side
     path("o/<int:org_id>/suppliers/", views.supplier_list, name="suppliers"),
     path("o/<int:org_id>/suppliers/export.csv", views.supplier_export, name="supplier_export"),
+    path("o/<int:org_id>/suppliers/export.xlsx", views.supplier_export_xlsx, name="supplier_export_xlsx"),
     path("o/<int:org_id>/suppliers/new/", views.supplier_add, name="supplier_add"),
     path("o/<int:org_id>/suppliers/import/", views.supplier_import, name="supplier_import"),
     path("o/<int:org_id>/suppliers/<int:supplier_id>/", views.supplier_detail, name="supplier_detail"),

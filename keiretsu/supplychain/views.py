@@ -6,7 +6,6 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -16,11 +15,14 @@ from django.views.decorators.http import require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from keiretsu.accounts.access import member_view
-from keiretsu.assessments.scoring import ScoreSummary
 from keiretsu.catalogue.selectors import edition_structure
+from keiretsu.lib import spreadsheets
 from keiretsu.lib.fiscal_year import fiscal_year_of
+from keiretsu.lib.refusals import message_of
+from keiretsu.lib.uploads import bounded_upload
+from keiretsu.programme.scoring import ScoreSummary
 
-from . import selectors, services, supplier_csv
+from . import reminders, selectors, services, supplier_csv
 from .forms import (
     DeclineForm,
     ImportForm,
@@ -31,8 +33,7 @@ from .forms import (
     SupplierFilterForm,
     SupplierForm,
 )
-from .models import AssessmentRequest, Criticality, SupplierStatus
-from .templatetags.supplychain import one_decimal
+from .models import AssessmentRequest, SupplierStatus
 
 
 def _today():
@@ -49,7 +50,7 @@ def _require_answerer(membership):
 
 
 def _refusal(request, exc):
-    messages.error(request, exc.message if isinstance(exc, services.SupplyChainError) else " ".join(exc.messages))
+    messages.error(request, message_of(exc))
 
 
 # --- The customer's side: suppliers ------------------------------------------------------------
@@ -83,56 +84,35 @@ def _query_without(query, *keys):
     return urlencode([(k, v) for k, v in query.items() if k not in keys and v])
 
 
-@member_view
-def supplier_export(request, membership):
+def _supplier_export(request, membership):
+    """The supplier list as filtered on the page: (file name without suffix, header, rows)."""
     today = _today()
     focus = _focus(membership, request)
     rows = selectors.supplier_rows(
         membership, focus=focus, today=today, **SupplierFilterForm(request.GET or None).filters()
     )
-    header = [
-        _("Company name"),
-        _("Corporate number"),
-        _("Contact e-mail"),
-        _("Criticality"),
-        _("Note"),
-        _("Fiscal year"),
-        _("Guideline edition"),
-        _("Status"),
-        _("Due date"),
-        _("Level attained"),
-        _("Achievement rate (%)"),
-        _("Weak link"),
-        _("Shared on"),
-        _("Last activity"),
-    ]
-    edition = str(focus.edition) if focus.edition else ""
+    header, lines = supplier_csv.supplier_list(rows, focus)
+    return f"suppliers-FY{focus.fiscal_year}", header, lines
 
-    def lines():
-        for row in rows.iterator():
-            shared = row.share_id is not None
-            yield [
-                row.name,
-                row.corporate_number,
-                row.contact_email,
-                Criticality(row.criticality).label,
-                row.note,
-                focus.fiscal_year,
-                edition,
-                SupplierStatus(row.status).label,
-                row.due_date.isoformat() if row.due_date else "",
-                (row.share_level or _("not attained")) if shared and row.share_has_levels else "",
-                one_decimal(row.share_rate) if shared and row.share_rate is not None else "",
-                (_("yes") if row.share_weak else _("no")) if shared else "",
-                timezone.localtime(row.shared_at).strftime("%Y-%m-%d") if row.shared_at else "",
-                timezone.localtime(row.last_activity).strftime("%Y-%m-%d %H:%M") if row.last_activity else "",
-            ]
 
-    response = HttpResponse(
-        supplier_csv.export(lines(), [str(h) for h in header]), content_type="text/csv; charset=utf-8"
+CORPORATE_NUMBER_COLUMN = 1
+
+
+@member_view
+def supplier_export(request, membership):
+    name, header, rows = _supplier_export(request, membership)
+    return spreadsheets.csv_response([header, *rows], f"{name}.csv")
+
+
+@member_view
+def supplier_export_xlsx(request, membership):
+    """The same list as an Excel workbook: the corporate number is text (13 digits, never 6.01235E+12)."""
+    name, header, rows = _supplier_export(request, membership)
+    content = spreadsheets.table_xlsx(
+        _("Suppliers"), header, rows, text_columns=(CORPORATE_NUMBER_COLUMN,),
+        widths=(28, 16, 28, 10, 24, 8, 24, 12, 12, 10, 10, 8, 12, 16),
     )
-    response["Content-Disposition"] = f'attachment; filename="suppliers-FY{focus.fiscal_year}.csv"'
-    return response
+    return spreadsheets.xlsx_response(content, f"{name}.xlsx")
 
 
 @member_view
@@ -167,6 +147,7 @@ def _add_errors(form, exc: ValidationError):
         form.add_error(None, exc)
 
 
+@bounded_upload(ImportForm)
 @member_view
 def supplier_import(request, membership):
     _require_answerer(membership)
@@ -183,18 +164,19 @@ def supplier_import(request, membership):
         else:
             messages.success(
                 request,
-                ngettext("%(count)s supplier imported", "%(count)s suppliers imported", len(result.suppliers))
-                % {"count": len(result.suppliers)}
-                + " "
-                + _("(%(linked)s already on Keiretsu and linked, %(invited)s invited by e-mail).")
-                % {"linked": result.linked, "invited": result.invited},
+                ngettext(
+                    "%(count)s supplier imported (%(linked)s already on Keiretsu and linked, %(invited)s invited by e-mail).",
+                    "%(count)s suppliers imported (%(linked)s already on Keiretsu and linked, %(invited)s invited by e-mail).",
+                    len(result.suppliers),
+                )
+                % {"count": len(result.suppliers), "linked": result.linked, "invited": result.invited},
             )
             return redirect("supplychain:suppliers", org_id=membership.organisation_id)
     return render(
         request,
         "supplychain/supplier_import.html",
         {"form": form, "problems": problems, "columns": supplier_csv.COLUMNS},
-        status=400 if problems else 200,
+        status=400 if form.errors else 200,
     )
 
 
@@ -221,7 +203,7 @@ def supplier_detail(request, membership, supplier_id):
 def supplier_edit(request, membership, supplier_id):
     _require_answerer(membership)
     supplier = selectors.supplier_for(membership, supplier_id)
-    locked = supplier.organisation_id is not None or supplier.requests.exists()
+    locked = supplier.number_is_locked()
     initial = {key: getattr(supplier, key) for key in services.SUPPLIER_FIELDS}
     form = SupplierForm(request.POST or None, initial=initial, locked_number=locked)
     if request.method == "POST" and form.is_valid():
@@ -328,7 +310,7 @@ def request_withdraw(request, membership, request_id):
 def request_remind(request, membership, request_id):
     assessment_request = selectors.sent_request_for(membership, request_id)
     try:
-        services.reminder_nudge(membership=membership, actor=request.user, request=assessment_request, today=_today())
+        reminders.reminder_nudge(membership=membership, actor=request.user, request=assessment_request, today=_today())
     except services.SupplyChainError as exc:
         _refusal(request, exc)
     else:
@@ -410,9 +392,7 @@ def inbox(request, membership):
             "states": AssessmentRequest.Status,
             "statuses": SupplierStatus,
             "query": _query_without(request.GET, "page"),
-            "can_pass_on": any(
-                r.is_current and r.pass_on and r.status == AssessmentRequest.Status.ACCEPTED for r in page
-            ),
+            "can_pass_on": any(r.can_pass_on for r in page),
         },
     )
 
@@ -442,9 +422,7 @@ def _inbox_context(request, membership, assessment_request, **extra):
         "shares": shares,
         "share_form": share_form,
         "decline_form": extra.pop("decline_form", None) or DeclineForm(),
-        "children": assessment_request.children.filter(is_current=True)
-        .select_related("supplier")
-        .order_by("supplier__name"),
+        "children": selectors.passed_on_requests(assessment_request),
         "statuses": SupplierStatus,
         **extra,
     }
@@ -627,16 +605,14 @@ def invitation(request, token):
     context["existing"] = existing
     form = None
     if existing is None:
-        form = RegisterSupplierForm(
-            request.POST or None, initial={"name": supplier.name, "tier": min(supplier.customer.tier + 1, 4)}
-        )
+        form = RegisterSupplierForm(request.POST or None, initial=services.registration_defaults(invitation))
     if request.method == "POST" and (form is None or form.is_valid()):
         try:
             organisation = services.invitation_accept(
                 user=request.user, token=token, registration=form.cleaned_data if form is not None else None
             )
         except (services.SupplyChainError, ValidationError) as exc:
-            context["problem"] = exc.message if isinstance(exc, services.SupplyChainError) else " ".join(exc.messages)
+            context["problem"] = message_of(exc)
             context["form"] = form
             return render(request, "supplychain/invitation.html", context, status=409)
         messages.success(

@@ -117,9 +117,28 @@ def test_the_walk_finds_the_organisation_urls():
     assert {"assessments:detail", "assessments:answer", "accounts:members", "api:assessment"} <= names
 
 
+def alpha_state(org_id):
+    """Everything of Alpha's a request could change (the walk posts to every URL)."""
+    from keiretsu.accounts.models import AuditEvent, Membership, Scope
+    from keiretsu.assessments.models import Answer, Assessment
+    from keiretsu.supplychain.models import AssessmentRequest, Share, Supplier
+
+    return (
+        AuditEvent.objects.count(),
+        list(Membership.objects.filter(organisation=org_id).order_by("pk").values_list("pk", "role")),
+        list(Scope.objects.filter(organisation=org_id).order_by("pk").values_list("pk", "name")),
+        list(Assessment.objects.order_by("pk").values_list("pk", "status", "revision")),
+        list(Answer.objects.order_by("pk").values_list("pk", "rating", "reason", "comment")),
+        list(Supplier.objects.order_by("pk").values_list("pk", "name", "corporate_number", "contact_email")),
+        list(AssessmentRequest.objects.order_by("pk").values_list("pk", "status", "is_current")),
+        list(Share.objects.order_by("pk").values_list("pk", "ended_at")),
+    )
+
+
 def test_another_organisation_gets_404_everywhere(alpha_objects, beta, mallory):
     client = client_for(mallory)
     checked = 0
+    before = alpha_state(alpha_objects["org_id"])
     for name, route in organisation_urls():
         # Alpha's URL as Mallory, and Alpha's object ids under Mallory's own organisation.
         for org_id in (alpha_objects["org_id"], beta.pk):
@@ -135,6 +154,7 @@ def test_another_organisation_gets_404_everywhere(alpha_objects, beta, mallory):
                 assert b"Alpha Parts" not in response.content
                 checked += 1
     assert checked > 20
+    assert alpha_state(alpha_objects["org_id"]) == before  # no role, answer, request... changed
 
 
 def test_anonymous_is_sent_to_sign_in_and_sees_nothing(alpha_objects, client):

@@ -3,11 +3,14 @@ import re
 
 import pytest
 from django.core import mail
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
-from keiretsu.accounts.models import AuditEvent, MemberInvitation, Membership, Role
+from keiretsu.accounts import services
+from keiretsu.accounts.models import AuditEvent, MemberInvitation, Membership, Role, Scope
 from keiretsu.conftest import client_for, make_user, membership_of
+from keiretsu.lib.refusals import NotFound
 
 pytestmark = pytest.mark.django_db
 
@@ -128,3 +131,50 @@ def test_an_owner_cannot_change_another_organisations_members(alpha, beta, alice
 def test_the_audit_log_is_for_owners(alpha, alice, bob):
     assert client_for(alice).get(reverse("accounts:audit_log", args=[alpha.pk])).status_code == 200
     assert client_for(bob).get(reverse("accounts:audit_log", args=[alpha.pk])).status_code == 403
+
+
+def test_an_owner_renames_a_factory_and_the_log_says_so(alpha, alice, alpha_factory):
+    owner = membership_of(alice, alpha)
+    services.scope_rename(membership=owner, actor=alice, scope=alpha_factory, name="  浜松第二工場 ")
+    alpha_factory.refresh_from_db()
+    assert alpha_factory.name == "浜松第二工場"
+    event = AuditEvent.objects.get(event="scope.updated")
+    assert (event.actor, event.before, event.after) == (alice, {"name": "Hamamatsu"}, {"name": "浜松第二工場"})
+    services.scope_rename(membership=owner, actor=alice, scope=alpha_factory, name="浜松第二工場")  # unchanged
+    assert AuditEvent.objects.filter(event="scope.updated").count() == 1
+
+
+def test_renaming_refuses_a_duplicate_an_empty_name_and_the_company_scope(alpha, alice, bob, alpha_factory):
+    owner = membership_of(alice, alpha)
+    services.scope_create(membership=owner, actor=alice, kind=Scope.Kind.FACTORY, name="Iwata")
+    for scope, name, field in ((alpha_factory, "Iwata", "name"), (alpha_factory, "  ", "name"), (alpha.company_scope, "X", "name")):
+        with pytest.raises(ValidationError) as caught:
+            services.scope_rename(membership=owner, actor=alice, scope=scope, name=name)
+        assert field in caught.value.message_dict
+    with pytest.raises(PermissionDenied):
+        services.scope_rename(membership=membership_of(bob, alpha), actor=bob, scope=alpha_factory, name="Bob's")
+    alpha_factory.refresh_from_db()
+    assert alpha_factory.name == "Hamamatsu" and not AuditEvent.objects.filter(event="scope.updated").exists()
+
+
+def test_another_organisations_owner_cannot_touch_its_scopes_invitations_or_members(alpha, alice, bob, alpha_factory, beta, mallory):
+    """Defence in depth behind the selectors: a 404, nothing changed, nothing logged."""
+    invitation, _token = services.member_invite(
+        membership=membership_of(alice, alpha), actor=alice, email="carol@alpha.example", role=Role.VIEWER
+    )
+    other = {"membership": membership_of(mallory, beta), "actor": mallory}
+    bob_member = Membership.objects.get(user=bob, organisation=alpha)
+    rows = AuditEvent.objects.count()
+    for call in (
+        lambda: services.scope_rename(**other, scope=alpha_factory, name="Mine"),
+        lambda: services.invitation_revoke(**other, invitation=invitation),
+        lambda: services.membership_change_role(**other, member=bob_member, role=Role.OWNER),
+        lambda: services.membership_remove(**other, member=bob_member),
+    ):
+        with pytest.raises(NotFound):
+            call()
+    alpha_factory.refresh_from_db()
+    invitation.refresh_from_db()
+    bob_member.refresh_from_db()
+    assert (alpha_factory.name, invitation.revoked_at, bob_member.role) == ("Hamamatsu", None, Role.ASSESSOR)
+    assert AuditEvent.objects.count() == rows

@@ -24,6 +24,9 @@ def test_sign_up_then_register_an_organisation(client):
     user = User.objects.get()
     assert user.email == "taro@example.jp"
     assert user.password.startswith("md5$")  # tests use a fast hasher; production uses argon2
+    signed_up = AuditEvent.objects.get(event="user.signed_up")
+    assert (signed_up.actor, signed_up.organisation, signed_up.target_id) == (user, None, str(user.pk))
+    assert signed_up.after == {"email": "taro@example.jp", "name": "山田 太郎"}
 
     response = client.post(
         reverse("accounts:organisation_create"),

@@ -126,3 +126,21 @@ def test_a_token_of_someone_else_cannot_be_revoked(bob, mallory):
     token, secret = api_token_create(user=bob, name="mine")
     assert client_for(mallory).post(f"/accounts/tokens/{token.pk}/revoke/").status_code == 404
     assert ApiToken.objects.get(pk=token.pk).revoked_at is None
+
+
+@pytest.mark.parametrize("field", ["comment", "reason"])
+def test_the_api_has_the_web_forms_lengths(assessment, alpha, bob, field):
+    from keiretsu.accounts.models import AuditEvent
+
+    headers = bearer(bob)
+    url = f"/api/v1/o/{alpha.pk}/assessments/{assessment.pk}/answers/1-1-1-1/"
+    audit_rows = AuditEvent.objects.count()
+    response = put(Client(), url, {"rating": "○", field: "x" * 2_000_000}, **headers)
+    assert response.status_code == 400
+    assert "4,000" in response.json()["error"]
+    assert not Answer.objects.exists() and AuditEvent.objects.count() == audit_rows
+    response = put(Client(), url, {"rating": "○", field: "x" * 4001}, **headers)
+    assert response.status_code == 400
+    response = put(Client(), url, {"rating": "○", field: "x" * 4000}, **headers)
+    assert response.status_code == 200
+    assert len(getattr(Answer.objects.get(), field)) == 4000

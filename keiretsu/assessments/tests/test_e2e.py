@@ -78,3 +78,27 @@ def test_the_page_works_without_javascript(live_server, browser, catalogue, alph
     expect(page.locator("#achievement-rate")).to_have_text("0.0%")
     assert assessment.answers.get(item=item).rating == "×"
     context.close()
+
+
+def test_a_comment_over_the_limit_is_refused_in_place_and_the_typed_text_stays(live_server, page, catalogue, alpha, alice):
+    priority = catalogue["jama-priority-items"]
+    membership = membership_of(alice, alpha)
+    assessment = services.assessment_create(membership=membership, actor=alice, scope=alpha.company_scope,
+                                            edition=priority, fiscal_year=2026)
+    item = priority.items.order_by("position").first()
+    services.answer_save(membership=membership, actor=alice, assessment=assessment, item=item, rating="○",
+                         comment="規程あり")
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.fill("input[name=username]", alice.email)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("form.form button[type=submit]")
+    page.goto(f"{live_server.url}/o/{alpha.pk}/assessments/{assessment.pk}/")
+    typed = "長" * 4001
+    form = page.locator(f"#answer-{item.pk}")
+    form.locator("textarea[name=comment]").fill(typed)
+    form.locator("textarea[name=reason]").click()  # blur: change event, htmx posts
+    expect(page.locator(f"#answer-{item.pk} .error")).to_contain_text("4,001")
+    assert page.locator(f"#answer-{item.pk} textarea[name=comment]").input_value() == typed
+    expect(page.locator(f"#answer-{item.pk} .saved")).to_have_count(0)
+    expect(page.locator("#toast")).to_be_hidden()
+    assert assessment.answers.get(item=item).comment == "規程あり"

@@ -8,6 +8,7 @@ from keiretsu.assessments import services
 from keiretsu.assessments.models import Answer, Assessment
 from keiretsu.catalogue.models import Item
 from keiretsu.conftest import membership_of
+from keiretsu.lib.refusals import NotFound
 
 pytestmark = pytest.mark.django_db
 
@@ -168,3 +169,29 @@ def test_another_organisations_scope_is_refused(catalogue, alpha, beta, alice):
         services.assessment_create(membership=membership_of(alice, alpha), actor=alice, scope=beta.company_scope,
                                    edition=catalogue["meti-scs"], fiscal_year=2026)
     assert not Assessment.objects.exists()
+
+
+def test_another_organisations_owner_cannot_start_answer_submit_or_revise_it(factory_assessment, alpha, alice, beta, mallory):
+    """Defence in depth behind the selectors: a 404, and the audit log names no wrong organisation."""
+    owner, other = membership_of(alice, alpha), membership_of(mallory, beta)
+    answer_all(factory_assessment, owner, alice)
+    rows = AuditEvent.objects.count()
+    with pytest.raises(NotFound):
+        services.assessment_submit(membership=other, actor=mallory, assessment=factory_assessment)
+    with pytest.raises(NotFound):
+        services.answer_save(membership=other, actor=mallory, assessment=factory_assessment,
+                             item=item(factory_assessment.edition, "1"), rating="×")
+    with pytest.raises(services.InvalidAnswer):  # the scope is checked as an input (see above)
+        services.assessment_create(membership=other, actor=mallory, scope=factory_assessment.scope,
+                                   edition=factory_assessment.edition, fiscal_year=2027)
+    factory_assessment.refresh_from_db()
+    assert factory_assessment.status == Assessment.Status.DRAFT
+    assert Answer.objects.get(assessment=factory_assessment, item__number="1").rating == "○"
+    services.assessment_submit(membership=owner, actor=alice, assessment=factory_assessment)
+    rows = AuditEvent.objects.count()
+    with pytest.raises(NotFound):
+        services.assessment_revise(membership=other, actor=mallory, assessment=factory_assessment)
+    assert Assessment.objects.filter(scope=factory_assessment.scope).count() == 1
+    assert AuditEvent.objects.count() == rows
+    assert not AuditEvent.objects.filter(organisation=beta, event__startswith="assessment.").exists()
+

@@ -4,7 +4,8 @@ import pytest
 from django.urls import reverse
 
 from keiretsu.assessments import services
-from keiretsu.assessments.models import Answer
+from keiretsu.accounts.models import AuditEvent
+from keiretsu.assessments.models import Answer, Assessment
 from keiretsu.catalogue.models import Item
 from keiretsu.conftest import client_for, membership_of
 
@@ -171,8 +172,14 @@ def test_submit_page_lists_what_is_missing_then_submits(factory_assessment, alph
 
 
 def test_an_assessor_cannot_submit(factory_assessment, alpha, bob):
+    for item in factory_assessment.edition.items.all():  # complete: an owner could submit it
+        services.answer_save(membership=membership_of(bob, alpha), actor=bob, assessment=factory_assessment,
+                             item=item, rating="○")
     url = reverse("assessments:submit", args=[alpha.pk, factory_assessment.pk])
     assert client_for(bob).post(url).status_code == 403
+    factory_assessment.refresh_from_db()
+    assert factory_assessment.status == Assessment.Status.DRAFT and not factory_assessment.score_snapshot
+    assert not AuditEvent.objects.filter(event="assessment.submitted").exists()
 
 
 def test_start_an_assessment_from_the_form(catalogue, alpha, alice):
@@ -193,3 +200,30 @@ def test_dashboard_shows_the_rates_and_a_chart(factory_assessment, alpha, alice)
     page = client_for(alice).get(reverse("assessments:dashboard", args=[alpha.pk])).content.decode()
     assert "1.6%" in page  # 1 achieved of 62 applicable
     assert "<svg" in page and "chart-bar" in page
+
+
+@pytest.mark.parametrize("headers", [{}, HTMX], ids=["plain", "htmx"])
+@pytest.mark.parametrize("field", ["comment", "reason"])
+def test_a_text_over_the_limit_is_refused_and_keeps_both_the_stored_and_the_typed_text(
+    factory_assessment, alpha, bob, headers, field
+):
+    item = factory_assessment.edition.items.get(number="2")
+    services.answer_save(membership=membership_of(bob, alpha), actor=bob, assessment=factory_assessment, item=item,
+                         rating="□", reason="来年度予算で対応予定", comment="規程あり")
+    typed = "長" * 4001
+    posted = {"rating": "□", "reason": "来年度予算で対応予定", "comment": "規程あり", field: typed}
+    response = client_for(bob).post(answer_url(factory_assessment, item), posted, **headers)
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "4,001" in page and "4,000" in page  # says why
+    assert typed in page  # the text the person typed is still in the form
+    assert "保存しました" not in page
+    answer = Answer.objects.get(assessment=factory_assessment, item=item)
+    assert (answer.reason, answer.comment) == ("来年度予算で対応予定", "規程あり")
+
+
+def test_a_text_at_the_limit_is_saved(factory_assessment, bob):
+    item = factory_assessment.edition.items.get(number="1")
+    response = client_for(bob).post(answer_url(factory_assessment, item), {"rating": "○", "comment": "長" * 4000}, **HTMX)
+    assert response.status_code == 200
+    assert len(Answer.objects.get(assessment=factory_assessment, item=item).comment) == 4000

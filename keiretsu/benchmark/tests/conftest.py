@@ -10,7 +10,7 @@ import datetime
 import itertools
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from keiretsu.accounts.models import Membership, Organisation, Role
 from keiretsu.assessments import services as assessment_services
@@ -31,6 +31,15 @@ MINI_ITEMS = [  # number, section, level, priority
     ("5", "B", "Lv2", False),
     ("6", "B", "Lv2", False),
 ]
+
+
+@pytest.fixture(autouse=True)
+def _english_for_services():
+    """Services' messages read in English in assertions, whatever ran before (the language of a
+    test's thread is otherwise left by the previous test); pages are requested in Japanese (the
+    default), and the middleware switches per request."""
+    with translation.override("en"):
+        yield
 
 
 def mini_spec(code="1.0") -> EditionSpec:

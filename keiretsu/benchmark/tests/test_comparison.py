@@ -5,11 +5,23 @@ from decimal import Decimal
 
 from django.utils import timezone, translation
 
+from keiretsu.assessments import selectors as assessment_selectors
 from keiretsu.benchmark import selectors
 from keiretsu.benchmark.models import Round
 from keiretsu.benchmark.selectors import Comparison, ComparisonRow, FocusItem, comparison_for_assessment
+from keiretsu.catalogue.services import edition_load
+from keiretsu.reports import selectors as report_selectors
 
-from .conftest import FY, company_with_submission, make_company, publish, recompute, send, submitted_assessment
+from .conftest import (
+    FY,
+    company_with_submission,
+    make_company,
+    mini_spec,
+    publish,
+    recompute,
+    send,
+    submitted_assessment,
+)
 
 SIX = ["○○○○○○", "○○×○××", "○×○○○－", "××××××", "○○○○×○", "○○－○○○"]
 
@@ -111,3 +123,24 @@ def test_change_since_last_year_own_and_industry(mini, body, body_membership):
     assert industry["Lv1"] == (Decimal("66.7"), Decimal("100.0"))
     assert industry["Lv2"] == (Decimal("0.0"), Decimal("86.7"))
     assert detail.previous_release.round == last_round
+
+
+def test_last_year_is_the_same_edition_for_the_comparison_the_report_and_the_checklist(round_, mini, body_membership):
+    """One definition of "last year" (docs/rules.md): after a new edition of the guideline, the
+    comparison page, the management report and the checklist all have none; within one edition,
+    all three compare with the same assessment."""
+    companies, release = published_six(round_, mini, body_membership)
+    organisation = companies[0][0]
+    new_edition = edition_load(spec=mini_spec("2.0")).edition
+    last_year_old_edition = submitted_assessment(organisation, mini, "××××××", fiscal_year=FY - 1)
+    this_year_new_edition = submitted_assessment(organisation, new_edition, "○○○○○○", fiscal_year=FY)
+    assert assessment_selectors.previous_year_assessment(this_year_new_edition) is None
+    assert selectors.build_comparison(this_year_new_edition, release).own_changes == []
+    assert report_selectors.management_report(this_year_new_edition).change is None
+    assert assessment_selectors.previous_year_ratings(this_year_new_edition) == {}
+
+    this_year = companies[0][1]  # the same edition (mini), this year
+    assert assessment_selectors.previous_year_assessment(this_year) == last_year_old_edition
+    assert selectors.build_comparison(this_year, release).previous_assessment == last_year_old_edition
+    assert report_selectors.management_report(this_year).change.previous == last_year_old_edition
+    assert set(assessment_selectors.previous_year_ratings(this_year).values()) == {"×"}

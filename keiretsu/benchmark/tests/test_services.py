@@ -3,7 +3,7 @@
 import datetime
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from keiretsu.accounts.models import AuditEvent, Membership, Role
 from keiretsu.assessments import services as assessment_services
@@ -345,3 +345,43 @@ def test_scores_rows_are_one_per_rate(round_, mini):
     six(round_, mini)
     # overall + 2 levels + 2 sections + priority, for each of six companies
     assert SubmissionScore.objects.count() == 6 * 6
+
+
+def test_the_body_extends_or_closes_its_round_and_the_log_says_so(round_, mini, body_membership, body):
+    today = timezone.localdate()
+    actor = body_membership.user
+    services.round_update(
+        membership=body_membership, actor=actor, round=round_, deadline=today, note="  締切を早めます "
+    )
+    round_.refresh_from_db()
+    assert (round_.deadline, round_.note, round_.is_open) == (today, "締切を早めます", True)
+    event = AuditEvent.objects.get(event="benchmark.round_updated")
+    assert event.organisation == body and event.after["deadline"] == today.isoformat()
+    services.round_update(membership=body_membership, actor=actor, round=round_, deadline=today, note="締切を早めます")
+    assert AuditEvent.objects.filter(event="benchmark.round_updated").count() == 1  # nothing changed
+    # Closing it early: the round stops accepting submissions at once, everywhere.
+    yesterday = today - datetime.timedelta(days=1)
+    services.round_update(membership=body_membership, actor=actor, round=round_, deadline=yesterday, note="")
+    round_.refresh_from_db()
+    assert not round_.is_open and round_ not in Round.objects.open()
+    organisation = make_company("Too Late")
+    with translation.override("en"), pytest.raises(services.Conflict, match="deadline"):
+        send(organisation, round_, submitted_assessment(organisation, mini, "○○○○○○"))
+
+
+def test_only_the_bodys_owners_change_its_round(round_, body, body_membership, alpha, alice):
+    assessor = make_user("assessor@body.example")
+    add_member(body, assessor, Role.ASSESSOR)
+    deadline = round_.deadline
+    with pytest.raises(services.NotAllowed):
+        services.round_update(
+            membership=Membership.objects.get(user=assessor), actor=assessor, round=round_, deadline=deadline, note="x"
+        )
+    other_body = Membership.objects.get(user=alice, organisation=alpha)
+    services.industry_body_set(actor=None, organisation=alpha, is_body=True)
+    other_body.organisation.refresh_from_db()
+    with pytest.raises(services.NotFound):
+        services.round_update(membership=other_body, actor=alice, round=round_, deadline=deadline, note="x")
+    round_.refresh_from_db()
+    assert (round_.deadline, round_.note) == (deadline, "")
+    assert not AuditEvent.objects.filter(event="benchmark.round_updated").exists()

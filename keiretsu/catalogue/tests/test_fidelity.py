@@ -97,3 +97,34 @@ def test_priority_items_edition_covers_the_19_enterprise_items(catalogue):
     assert targets == {"16", "18", "19", "20", "24", "26", "148", "149", "150", "124", "136", "137", "115",
                        "49", "51", "52", "76", "77", "78"}
     assert Counter(items.values_list("section__code", flat=True)) == {"1": 3, "2": 5}
+
+
+LABEL_13_SENTENCE = "サイバー攻撃、内部情報漏えいを防止するため、情報システム・情報機器や不正な Web サイトへの通信制御を行っていること"
+
+
+def test_factory_label_13_keeps_the_documents_words_when_split_into_purpose_and_requirement(catalogue):
+    # The source has one sentence in the purpose column; split in two, not a word is lost.
+    items = Item.objects.filter(edition=catalogue["jama-factory"], section__code="13").order_by("position")
+    assert [item.number for item in items] == ["44", "45", "46", "47", "48", "49"]
+    for item in items:
+        assert item.purpose == "サイバー攻撃、内部情報漏えいを防止するため、", item.number
+        assert item.purpose + item.requirement == LABEL_13_SENTENCE, item.number
+
+
+def test_an_installation_with_the_earlier_label_13_text_is_repaired_by_its_migration(catalogue):
+    import importlib
+
+    from django.apps import apps as global_apps
+
+    from keiretsu.catalogue.services import catalogue_load_files
+
+    migration = importlib.import_module("keiretsu.catalogue.migrations.0002_factory_label_13_wording")
+    factory = catalogue["jama-factory"]
+    migration.undo(global_apps, None)  # as an installation that loaded the earlier file has it
+    factory.refresh_from_db()
+    assert factory.content_hash == migration.BEFORE_HASH
+    migration.repair(global_apps, None)
+    factory.refresh_from_db()
+    assert factory.content_hash == migration.AFTER_HASH
+    assert set(Item.objects.filter(edition=factory, section__code="13").values_list("purpose", flat=True)) == {migration.AFTER}
+    assert all(not result.created for result in catalogue_load_files())  # the shipped file is the loaded edition

@@ -137,8 +137,7 @@ def test_a_changed_file_under_a_loaded_edition_id_is_refused(tmp_path):
     assert Item.objects.get(edition=original, number="2").condition == "定期的に見直している"
 
 
-@pytest.mark.django_db
-def test_one_bad_file_loads_nothing(tmp_path):
+def test_one_bad_file_loads_nothing(tmp_path, no_catalogue):
     good = write(tmp_path, GOOD)
     bad = write(tmp_path, GOOD.replace("test-guideline", "other-guideline").replace("level: Lv2", "level: Lv9"), "bad.yaml")
     with pytest.raises(CatalogueError):

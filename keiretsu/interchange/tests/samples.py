@@ -17,8 +17,8 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.utils import get_column_letter
 
 from keiretsu.interchange import headings
-from keiretsu.interchange.cells import put
 from keiretsu.interchange.official import DATA_DIR
+from keiretsu.lib.spreadsheets import put
 
 PRIORITY = ["16", "18", "19", "20", "24", "26", "49", "51", "52", "76", "77", "78", "115", "124", "136", "137", "148", "149", "150"]
 LABELS = [

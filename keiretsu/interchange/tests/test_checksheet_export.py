@@ -6,10 +6,10 @@ import pytest
 from openpyxl import load_workbook
 
 from keiretsu.assessments import services as assessment_services
-from keiretsu.assessments.scoring import percent
 from keiretsu.conftest import client_for
 from keiretsu.interchange.checksheet_export import FORMAT, METADATA_SHEET, export_checksheet
 from keiretsu.interchange.selectors import assessment_data
+from keiretsu.programme.scoring import percent
 
 from .conftest import answer
 

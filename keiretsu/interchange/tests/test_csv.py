@@ -4,12 +4,10 @@ import csv
 import io
 
 import pytest
-from django.core.files.uploadhandler import SkipFile
 
-from keiretsu.assessments.scoring import percent
 from keiretsu.conftest import client_for
 from keiretsu.interchange.selectors import assessment_data
-from keiretsu.interchange.uploads import LimitedUploadHandler
+from keiretsu.programme.scoring import percent
 
 pytestmark = pytest.mark.django_db
 
@@ -20,6 +18,32 @@ def rows_of(response):
     assert body.startswith("\ufeff".encode())  # the BOM Japanese Excel needs
     assert b"\r\n" in body
     return list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
+
+
+SCORE_HEADINGS = ["項目数", "回答済み", "対象項目数", "達成項目数", "検討済み項目数", "達成率（%）", "検討率（%）"]
+
+
+def test_one_heading_per_concept_in_every_csv_the_workbook_and_the_pdf(enterprise_assessment, alice):
+    from openpyxl import load_workbook
+
+    from keiretsu.reports import pdf, selectors
+
+    client = client_for(alice)
+    org, pk = enterprise_assessment.organisation_id, enterprise_assessment.pk
+    scores = rows_of(client.get(f"/o/{org}/assessments/{pk}/scores.csv"))[0]
+    assert len(scores) == len(set(scores)), scores  # no two columns headed alike
+    organisation = rows_of(client.get(f"/o/{org}/scores.csv"))[0]
+    assert len(organisation) == len(set(organisation)), organisation
+    for heading in SCORE_HEADINGS + ["達成レベル"]:
+        assert heading in scores and heading in organisation, heading
+    assert "優先項目の達成率（%）" in organisation
+    for headings in (scores, organisation):
+        assert not any("(%)" in h or "検討済み率" in h for h in headings), headings
+    book = load_workbook(io.BytesIO(client.get(f"/o/{org}/assessments/{pk}/checksheet.xlsx").content))
+    summary = [cell.value for row in book["集計"].iter_rows() for cell in row if cell.value]
+    assert {"項目数", "対象項目数", "達成項目数", "達成率（%）", "検討率（%）"} <= set(summary)
+    html = pdf.report_html(selectors.management_report(enterprise_assessment))
+    assert "達成率（%）" in html and "達成項目数" in html
 
 
 def test_answers_csv(factory_assessment, alice):
@@ -46,7 +70,7 @@ def test_answers_csv_has_a_level_column_for_editions_with_levels(enterprise_asse
 
 def test_scores_csv_has_the_numbers_of_the_web_page(factory_assessment, alice):
     rows = rows_of(client_for(alice).get(f"/o/{factory_assessment.organisation_id}/assessments/{factory_assessment.pk}/scores.csv"))
-    assert rows[0] == ["種類", "コード", "名称", "項目数", "回答済み", "対象", "達成", "検討済み", "達成率（%）", "検討済み率 (%)", "達成"]
+    assert rows[0] == ["種類", "コード", "名称", *SCORE_HEADINGS, "達成レベル"]
     scores = assessment_data(factory_assessment).scores
     overall = rows[1]
     assert overall[0] == "全項目" and overall[3:10] == [
@@ -92,6 +116,7 @@ def test_organisation_scores_csv_lists_the_latest_assessments(factory_assessment
         response = client.get(f"/o/{factory_assessment.organisation_id}/scores.csv")
     rows = rows_of(response)
     assert rows[0][:9] == ["会社名", "法人番号", "評価対象", "ガイドライン", "版", "年度", "改訂", "状態", "達成レベル"]
+    assert rows[0][9:] == [*SCORE_HEADINGS, "優先項目の達成率（%）"]
     assert len(rows) == 3
     by_scope = {row[2]: row for row in rows[1:]}
     assert by_scope["Hamamatsu"][8] == ""  # the factory edition has no levels
@@ -103,14 +128,3 @@ def test_formula_like_company_names_are_neutralised(factory_assessment, alice, a
     alpha.save()
     rows = rows_of(client_for(alice).get(f"/o/{alpha.pk}/scores.csv"))
     assert rows[1][0] == "'@SUM(A1)"
-
-
-def test_the_upload_handler_keeps_nothing_past_the_limit(settings):
-    settings.INTERCHANGE_MAX_UPLOAD_BYTES = 1000
-    handler = LimitedUploadHandler()
-    handler.handle_raw_input(None, {}, 5000, b"--x")
-    handler.new_file("file", "big.xlsx", "application/octet-stream", None)
-    assert handler.receive_data_chunk(b"x" * 600, 0) == b"x" * 600
-    with pytest.raises(SkipFile):
-        handler.receive_data_chunk(b"x" * 600, 600)
-    assert handler.refused_size == 5000

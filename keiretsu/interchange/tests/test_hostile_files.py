@@ -80,7 +80,15 @@ def test_password_protected_and_old_xls_files_are_refused():
     ole = workbooks.OLE_MAGIC + b"\x00" * 504
     encrypted = ole + "EncryptionInfo".encode("utf-16-le") + "EncryptedPackage".encode("utf-16-le") + b"\x00" * 512
     assert "パスワード" in refusal(encrypted)
-    assert "97–2003 形式" in refusal(ole + b"Workbook".ljust(600, b"\x00"), "old.xls")
+    assert "97–2003 形式" in refusal(ole + "Workbook".encode("utf-16-le").ljust(600, b"\x00"), "old.xls")
+    assert "97–2003 形式" in refusal(ole + "Book".encode("utf-16-le").ljust(600, b"\x00"), "older.xls")
+
+
+def test_an_ole_file_without_a_workbook_stream_is_not_called_an_old_xls():
+    # A header-only OLE container (or a Word document): not a workbook Keiretsu can read.
+    message = refusal(workbooks.OLE_MAGIC + b"\x00" * 504, "header-only.xls")
+    assert "97–2003" not in message
+    assert "Keiretsu で読み込めるブックではありません" in message
 
 
 def test_an_encrypted_zip_entry_is_refused():
@@ -145,19 +153,58 @@ def test_a_zip_that_lies_about_its_sizes_is_read_no_further_than_declared():
     assert peak < 5 * 1024 * 1024
 
 
-def test_a_sheet_of_absurd_dimensions_is_read_within_bounds():
+def sheet_xml(cells: str, dimension: str = "") -> bytes:
+    dim = f'<dimension ref="{dimension}"/>' if dimension else ""
+    return (
+        '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        f"{dim}<sheetData>{cells}</sheetData></worksheet>"
+    ).encode()
+
+
+def with_sheet(cells: str, dimension: str = "") -> bytes:
+    return rezip(xlsx(), replace={"xl/worksheets/sheet1.xml": sheet_xml(cells, dimension)})
+
+
+def inline(ref: str, value: str) -> str:
+    return f'<c r="{ref}" t="inlineStr"><is><t>{value}</t></is></c>'
+
+
+def test_a_sheet_of_absurd_dimensions_is_refused_in_bounded_time():
     def far_cell(book):
         sheet = book.active
         sheet["XFD1048576"] = "far away"
         sheet["B2"] = "評価"
 
-    data = xlsx(far_cell)
     started = time.perf_counter()
-    with Workbook(data, file_name="huge.xlsx") as book:
-        grid = book.grid(book.sheet_titles[0], fill_merged=True)
+    message = refusal(xlsx(far_cell))
     assert time.perf_counter() - started < 2.0
-    assert grid.height <= workbooks.MAX_ROWS
-    assert all(len(row) <= workbooks.MAX_COLUMNS for row in grid.rows)
+    assert "「Sheet」" in message and "5,000 行" in message and "64 列" in message
+
+
+def test_a_declared_dimension_past_the_bounds_is_refused_even_when_the_cells_are_few():
+    message = refusal(with_sheet(f'<row r="1">{inline("A1", "No.")}</row>', dimension="A1:XFD1048576"))
+    assert "「Sheet」" in message and "XFD1048576" in message
+
+
+@pytest.mark.parametrize("row", [workbooks.MAX_ROWS + 1, workbooks.MAX_ROWS + 2, 9_000])
+def test_a_row_past_the_bound_is_refused_wherever_it_is(row):
+    cells = f'<row r="1">{inline("A1", "No.")}</row><row r="{row}">{inline(f"A{row}", "1")}{inline(f"B{row}", "○")}</row>'
+    message = refusal(with_sheet(cells))
+    assert "5,000 行" in message and f"{row:,}" in message
+
+
+def test_a_value_in_column_65_is_refused_not_dropped():
+    cells = f'<row r="1">{inline("A1", "No.")}{inline("BM1", "○")}</row>'
+    message = refusal(with_sheet(cells))
+    assert "64 列" in message and "BM1" in message
+
+
+def test_the_last_row_and_column_within_the_bounds_are_read():
+    last = workbooks.MAX_ROWS
+    cells = f'<row r="1">{inline("A1", "No.")}{inline("BL1", "end")}</row><row r="{last}">{inline(f"A{last}", "x")}</row>'
+    with Workbook(with_sheet(cells, dimension=f"A1:BL{last}"), file_name="edge.xlsx") as book:
+        grid = book.grid(book.sheet_titles[0])
+    assert grid.value(1, 64) == "end" and grid.value(last, 1) == "x"
 
 
 def test_a_sheet_with_too_many_rows_is_refused():
@@ -165,7 +212,7 @@ def test_a_sheet_with_too_many_rows_is_refused():
         for n in range(workbooks.MAX_ROWS + 10):
             book.active.append([n + 1, "○"])
 
-    assert "5000 行を超えています" in refusal(xlsx(many_rows))
+    assert "5,000 行" in refusal(xlsx(many_rows))
 
 
 LAUGHS = (
@@ -214,3 +261,59 @@ def test_the_import_refuses_hostile_files_and_writes_nothing(factory_assessment,
     assert not ChecksheetImport.objects.exists()
     after = list(Answer.objects.filter(assessment=factory_assessment).values_list("item_id", "rating", "reason", "comment"))
     assert after == before
+
+
+# --- Past the bounds on every path: the web import, both commands; nothing is written --------
+
+
+def with_cell(data: bytes, sheet: str | None, row: int, column: int, value) -> bytes:
+    """The same workbook with one more cell (openpyxl keeps the rest as it was)."""
+    from openpyxl import load_workbook
+
+    book = load_workbook(io.BytesIO(data))
+    (book[sheet] if sheet else book.active).cell(row, column, value)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def test_the_web_import_refuses_a_duplicate_item_number_on_row_9000(factory_assessment, owner):
+    exported = export_checksheet(assessment_data(factory_assessment))
+    data = with_cell(exported, "チェックシート", 9000, 1, "1")
+    before = list(Answer.objects.filter(assessment=factory_assessment).values_list("item_id", "rating", "comment"))
+    with pytest.raises(ImportRefused) as caught:
+        checksheet_import_prepare(membership=owner, actor=owner.user, assessment=factory_assessment, data=data,
+                                  file_name="checksheet.xlsx")
+    message = caught.value.problems[0].message
+    assert "「チェックシート」" in message and "5,000 行" in message and "9000" in message
+    assert not ChecksheetImport.objects.exists()
+    assert list(Answer.objects.filter(assessment=factory_assessment).values_list("item_id", "rating", "comment")) == before
+
+
+def test_the_catalogue_command_refuses_a_rating_in_column_65(catalogue, tmp_path):
+    from django.core.management import CommandError, call_command
+
+    from keiretsu.catalogue.models import Edition
+
+    from . import samples
+
+    path = tmp_path / "official.xlsx"
+    path.write_bytes(with_cell(samples.official_checksheet("plain"), None, 5, 65, "○"))
+    with pytest.raises(CommandError, match="64 列"):
+        call_command("catalogue", "import-xlsx", str(path), "--guideline", "jama-enterprise", "--edition", "2.3", "--yes")
+    assert not Edition.objects.filter(guideline__slug="jama-enterprise").exists()
+
+
+def test_the_folder_import_refuses_a_workbook_of_absurd_dimension(factory_assessment, owner, tmp_path, capsys):
+    from django.core.management import CommandError, call_command
+
+    folder = tmp_path / "inbox"
+    folder.mkdir()
+    exported = export_checksheet(assessment_data(factory_assessment))
+    (folder / "far.xlsx").write_bytes(with_cell(exported, "チェックシート", 1_048_576, 16_384, "far away"))
+    before = list(Answer.objects.filter(assessment=factory_assessment).values_list("item_id", "rating", "comment"))
+    with pytest.raises(CommandError, match="1 files were refused"):
+        call_command("interchange", "import", str(folder), "--as", owner.user.email)
+    out = capsys.readouterr().out
+    assert "refused" in out and "「チェックシート」" in out and "5,000 行" in out
+    assert list(Answer.objects.filter(assessment=factory_assessment).values_list("item_id", "rating", "comment")) == before

@@ -131,3 +131,14 @@ def test_export_from_the_command_line(enterprise_assessment, alice, mallory, tmp
     assert load_workbook(target)["チェックシート"].max_row == 154
     with pytest.raises(CommandError, match="No assessment"):
         call_command("interchange", "export", str(enterprise_assessment.pk), "--as", "mallory@beta.example", "-o", str(target))
+
+
+def test_a_folder_of_macro_workbooks_says_they_are_not_accepted(tmp_path, alice, capsys):
+    folder = tmp_path / "inbox"
+    folder.mkdir()
+    (folder / "checksheet.xlsm").write_bytes(b"PK\x03\x04macro")
+    with pytest.raises(CommandError, match="1 files were refused"):
+        call_command("interchange", "import", str(folder), "--as", alice.email)
+    out = capsys.readouterr().out
+    assert "No .xlsx file found" not in out
+    assert "checksheet.xlsm" in out and "マクロ有効ブック" in out and "受け付けていません" in out

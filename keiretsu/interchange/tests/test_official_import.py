@@ -162,7 +162,7 @@ def test_levels_that_disagree_with_meti_are_warned(catalogue):
     assert "1 項目のレベルが経済産業省の対応表と異なります。下の一覧で確認してください。" in preview.warnings
 
 
-def test_without_the_priority_items_guide_nothing_is_flagged(db):
+def test_without_the_priority_items_guide_nothing_is_flagged(no_catalogue):
     preview = read(samples.official_checksheet("plain"))
     assert preview.priority == []
     assert any("優先対応項目のガイド (jama-priority-items) が登録されていない" in w for w in preview.warnings)

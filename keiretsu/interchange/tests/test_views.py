@@ -4,6 +4,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
+from keiretsu.accounts.models import AuditEvent
 from keiretsu.assessments.models import Answer
 from keiretsu.conftest import client_for
 from keiretsu.interchange.checksheet_export import export_checksheet
@@ -67,8 +68,14 @@ def test_discard_changes_nothing(factory_assessment, alice):
     filled = samples.fill_checksheet(export_checksheet(assessment_data(factory_assessment)), {"6": ("○", "", "")})
     response = post_file(client, factory_assessment, filled)
     client.post(response["Location"], {"action": "discard"})
-    assert ChecksheetImport.objects.get().status == PendingStatus.DISCARDED
+    pending = ChecksheetImport.objects.get()
+    assert pending.status == PendingStatus.DISCARDED
     assert ratings(factory_assessment) == before
+    event = AuditEvent.objects.get(event="interchange.checksheet_discarded")
+    assert (event.actor, event.organisation_id, event.target_id) == (alice, factory_assessment.organisation_id, str(factory_assessment.pk))
+    assert event.before == {"file": "filled.xlsx", "sha256": pending.file_sha256, "status": "pending"}
+    client.post(response["Location"], {"action": "discard"})  # already discarded: nothing more to record
+    assert AuditEvent.objects.filter(event="interchange.checksheet_discarded").count() == 1
 
 
 def test_problems_are_listed_by_sheet_row_and_column(factory_assessment, alice):
@@ -100,7 +107,7 @@ def test_an_upload_over_the_limit_is_cut_off_while_it_arrives(factory_assessment
     settings.INTERCHANGE_MAX_UPLOAD_BYTES = 1024 * 1024
     response = post_file(client_for(alice), factory_assessment, b"PK\x03\x04" + b"\x00" * (3 * 1024 * 1024))
     assert response.status_code == 400
-    assert "ファイルが大きすぎます (3.0 MB)。1 MB までです。" in response.content.decode()
+    assert "ファイルが大きすぎます（3.0 MB）。1 MB までです。" in response.content.decode()
     assert not ChecksheetImport.objects.exists()
 
 
@@ -117,12 +124,14 @@ def test_a_submitted_assessment_offers_no_upload(factory_assessment, alice, owne
 
 
 def test_viewers_may_download_but_not_import(factory_assessment, vera):
+    before = ratings(factory_assessment)
     client = client_for(vera)
     assert client.get(f"{base(factory_assessment)}checksheet.xlsx").status_code == 200
     assert client.get(f"{base(factory_assessment)}answers.csv").status_code == 200
     assert client.get(f"{base(factory_assessment)}checksheet/import/").status_code == 403
-    data = export_checksheet(assessment_data(factory_assessment))
+    data = samples.fill_checksheet(export_checksheet(assessment_data(factory_assessment)), {"6": ("○", "", "")})
     assert post_file(client, factory_assessment, data).status_code == 403
+    assert ratings(factory_assessment) == before and not ChecksheetImport.objects.exists()
 
 
 def urls_of(assessment, import_id):

@@ -7,8 +7,8 @@ import zipfile
 from openpyxl import Workbook as OpenpyxlWorkbook
 from openpyxl import load_workbook
 
-from keiretsu.interchange.cells import put
 from keiretsu.interchange.workbooks import Workbook
+from keiretsu.lib.spreadsheets import put
 
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"

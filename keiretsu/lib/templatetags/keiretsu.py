@@ -3,7 +3,8 @@ from dataclasses import dataclass
 from django import template
 from django.utils.translation import gettext as _
 
-from keiretsu.assessments.scoring import Rate, ScoreSummary
+from keiretsu.lib import charts
+from keiretsu.programme.scoring import Rate, ScoreSummary
 
 register = template.Library()
 
@@ -19,6 +20,12 @@ def pct(value):
 
 
 @register.filter
+def lacks_reason(answer, scale):
+    """An answer whose rating needs a reason, without one (the scale says which: Scale.lacks_reason)."""
+    return answer is not None and scale.lacks_reason(answer.rating, answer.reason)
+
+
+@register.filter
 def bar_width(value):
     """The width of a bar for a percentage (0 when undefined)."""
     return 0 if value is None else value
@@ -26,14 +33,8 @@ def bar_width(value):
 
 @register.filter
 def band(value):
-    """A colour band for a percentage: for charts and badges."""
-    if value is None:
-        return "none"
-    if value >= 80:
-        return "high"
-    if value >= 50:
-        return "mid"
-    return "low"
+    """A colour band for a percentage: for charts and badges (lib.charts.band)."""
+    return charts.band(value)
 
 
 @dataclass
@@ -85,9 +86,9 @@ def section_chart(scores: ScoreSummary, structure, title=""):
             "y": top + index * row_height,
             "text_y": top + index * row_height + 15,
             "label": f"{row.section.code} {row.section.display_title}",
-            "width": 0 if value is None else float(value) * bar_width_px / 100,
+            "width": charts.bar_length(value, bar_width_px),
             "value": value,
-            "band": band(value),
+            "band": charts.band(value),
         })
     return {
         "bars": bars,

@@ -12,6 +12,6 @@ from django.core.management import call_command
 
 call_command("migrate", interactive=False, verbosity=0)
 call_command("catalogue", "load", verbosity=0)
-for command in (["demo"], ["demo_supplychain"], ["benchmark", "demo"]):
+for command in (["demo"], ["demo_supplychain"], ["demo_benchmark"]):
     call_command(*command, verbosity=0)
 print(json.dumps({"seeded": True}))

@@ -1,8 +1,6 @@
 from django import template
 from django.utils.translation import gettext as _
 
-from keiretsu.reports.selectors import item_text
-
 register = template.Library()
 
 
@@ -18,6 +16,19 @@ def signed_points(value):
     return _("±%(value)s pt") % {"value": value}
 
 
-@register.filter
-def item_words(item):
-    return item_text(item)
+@register.simple_tag
+def item_changes(changes, with_ratings=False, limit=12):
+    """"No.3, No.4" (in Japanese "No.3、No.4"), with "(○→×)" when asked, "…" past the limit; the
+    sentence around it, with its full stop, is the template's."""
+    if not changes:
+        return ""
+    parts = []
+    for change in changes[:limit]:
+        part = f"No.{change.item.number}"
+        if with_ratings:
+            part += _("(%(before)s→%(after)s)") % {"before": change.before, "after": change.after or _("not answered")}
+        parts.append(part)
+    listed = _(", ").join(parts)
+    if len(changes) > limit:
+        listed += _(" …")
+    return listed

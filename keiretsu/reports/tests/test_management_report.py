@@ -2,82 +2,56 @@
 comparison when the benchmark has a release, and the PDF itself (A4, Japanese text)."""
 
 import os
+import re
 import shutil
 import subprocess
-import sys
-import types
-from dataclasses import dataclass
 from decimal import Decimal
+from fractions import Fraction
 
 import pytest
+from django.utils import timezone, translation
 
 from keiretsu.assessments import services as assessment_services
-from keiretsu.conftest import client_for
+from keiretsu.conftest import client_for, make_organisation, make_user
 from keiretsu.interchange.tests.conftest import FY, answer
+from keiretsu.programme.scoring import percent
 from keiretsu.reports import pdf, selectors
 
 pytestmark = pytest.mark.django_db
 
 
-# The benchmark app's interface (keiretsu.benchmark.selectors), as the reports code expects it.
-@dataclass
-class ComparisonRow:
-    code: str
-    title: str
-    own: Decimal | None
-    industry: Decimal | None
-    segment: Decimal | None
-
-
-@dataclass
-class FocusItem:
-    number: str
-    text: str
-    level: str
-    priority: bool
-    peers_achieved: Decimal
-
-
-@dataclass
-class Comparison:
-    release_label: str
-    segment_label: str
-    overall: ComparisonRow
-    by_level: list
-    by_section: list
-    percentile: int | None
-    focus_items: list
-
-
-def fake_comparison(assessment):
-    return Comparison(
-        release_label="2025年度 業界集計 (第1版)",
-        segment_label="部品メーカー・中堅企業",
-        overall=ComparisonRow("", "全項目", Decimal("32.7"), Decimal("71.2"), Decimal("64.9")),
-        by_level=[
-            ComparisonRow("Lv1", "", Decimal("100.0"), Decimal("88.5"), Decimal("84.0")),
-            ComparisonRow("Lv2", "", Decimal("0.0"), Decimal("66.1"), Decimal("60.3")),
-            ComparisonRow("Lv3", "", Decimal("0.0"), Decimal("41.7"), Decimal("35.2")),
-        ],
-        by_section=[ComparisonRow(str(n), "", None, Decimal(50 + n), Decimal(40 + n)) for n in range(1, 16)],
-        percentile=23,
-        focus_items=[
-            FocusItem("53", "ログを取得し、定期的に確認している", "Lv2", False, Decimal("91.3")),
-            FocusItem("50", "アクセス権を定期的に見直している", "Lv2", False, Decimal("87.0")),
-        ],
+@pytest.fixture
+def industry_release(enterprise):
+    """A real published release of the enterprise edition for FY2025: six companies of Alpha's
+    segment (tier 1, medium, parts); five achieved every Lv1 and Lv2 item and no Lv3 item, one
+    achieved nothing."""
+    from keiretsu.benchmark import services as benchmark_services
+    from keiretsu.benchmark.tests.conftest import (
+        make_company,
+        owner_membership,
+        publish,
+        recompute,
+        send,
+        submitted_assessment,
     )
 
-
-@pytest.fixture
-def benchmark(monkeypatch):
-    """keiretsu.benchmark.selectors answering with a comparison, as it will once a release exists."""
-    module = types.ModuleType("keiretsu.benchmark.selectors")
-    module.comparison_for_assessment = fake_comparison
-    try:
-        import keiretsu.benchmark  # noqa: F401
-    except ImportError:
-        monkeypatch.setitem(sys.modules, "keiretsu.benchmark", types.ModuleType("keiretsu.benchmark"))
-    monkeypatch.setitem(sys.modules, "keiretsu.benchmark.selectors", module)
+    body = make_organisation(make_user("iris@body.example"), "一般社団法人 テスト工業会", "900000000019")
+    benchmark_services.industry_body_set(actor=None, organisation=body, is_body=True)
+    body.refresh_from_db()
+    body_membership = owner_membership(body)
+    round_ = benchmark_services.round_open(
+        membership=body_membership,
+        actor=body_membership.user,
+        fiscal_year=FY,
+        editions=[enterprise],
+        deadline=timezone.localdate(),
+    )
+    levels = list(enterprise.items.order_by("position").values_list("level", flat=True))
+    good = "".join("×" if level == "Lv3" else "○" for level in levels)
+    for n, ratings in enumerate([good] * 5 + ["×" * len(levels)]):
+        company = make_company(f"Peer {n}")
+        send(company, round_, submitted_assessment(company, enterprise, ratings, fiscal_year=FY))
+    return publish(body_membership, recompute(body_membership, round_, enterprise))
 
 
 def poppler(tool):
@@ -116,23 +90,33 @@ def test_focus_items_without_a_release_are_the_open_items_priority_first_then_by
     assert selectors.industry_comparison(enterprise_assessment) is None
     assert not report.focus_from_benchmark
     assert [(f.number, f.level, f.priority, f.rating) for f in report.focus] == [
-        ("16", "Lv1", True, ""), ("18", "Lv1", True, ""), ("5", "Lv2", False, "×"), ("42", "Lv3", False, ""), ("43", "Lv3", False, ""),
+        ("16", "Lv1", True, ""),
+        ("18", "Lv1", True, ""),
+        ("5", "Lv2", False, "×"),
+        ("42", "Lv3", False, ""),
+        ("43", "Lv3", False, ""),
     ]
     assert report.next_level.code == "Lv1" and report.open_for_next_level == 2
     assert [(line.code, line.rate.applicable, line.rate.achieved, line.attained) for line in report.levels] == [
-        ("Lv1", 50, 48, False), ("Lv2", 73, 72, False), ("Lv3", 29, 27, False),
+        ("Lv1", 50, 48, False),
+        ("Lv2", 73, 72, False),
+        ("Lv3", 29, 27, False),
     ]
 
 
-def test_the_change_since_last_year(enterprise_assessment, owner, alpha):
-    items = list(enterprise_assessment.edition.items.order_by("position"))
-    for item in items:
+def next_year(enterprise_assessment, owner, alpha):
+    """Last year's assessment submitted with No.1 and No.2 achieved; this year's started from it."""
+    for item in enterprise_assessment.edition.items.order_by("position"):
         answer(owner, enterprise_assessment, item.number, "○" if item.number in ("1", "2") else "×")
     assessment_services.assessment_submit(membership=owner, actor=owner.user, assessment=enterprise_assessment)
-    this_year = assessment_services.assessment_create(
+    return assessment_services.assessment_create(
         membership=owner, actor=owner.user, scope=alpha.company_scope, edition=enterprise_assessment.edition,
         fiscal_year=FY + 1, carry_forward=True,
     )
+
+
+def test_the_change_since_last_year(enterprise_assessment, owner, alpha):
+    this_year = next_year(enterprise_assessment, owner, alpha)
     answer(owner, this_year, "2", "×")
     answer(owner, this_year, "3", "○")
     answer(owner, this_year, "4", "○")
@@ -177,21 +161,36 @@ def test_the_pdf_is_a4_with_extractable_japanese_text(factory_assessment, tmp_pa
     assert "595.276 x 841.89 pts (A4)" in info
 
 
-def test_the_pdf_with_an_industry_release(enterprise_assessment, owner, benchmark, tmp_path):
-    for item in enterprise_assessment.edition.items.filter(level="Lv1"):
+def test_the_pdf_with_an_industry_release(enterprise_assessment, owner, industry_release, tmp_path):
+    """The report uses the benchmark's real comparison (benchmark.selectors) with a published release."""
+    edition = enterprise_assessment.edition
+    for item in edition.items.filter(level="Lv1"):
         answer(owner, enterprise_assessment, item.number, "○")
     report = selectors.management_report(enterprise_assessment)
     assert report.comparison is not None and report.focus_from_benchmark
-    assert [f.number for f in report.focus] == ["53", "50"]
-    assert report.levels[1].industry == Decimal("66.1")
+    count = {level: edition.items.filter(level=level).count() for level in ("Lv1", "Lv2", "Lv3")}
+    # Peers' mean per level: five at 100 % and one at 0 % for Lv1 and Lv2; nobody at Lv3.
+    assert [(line.code, line.industry, line.segment) for line in report.levels] == [
+        ("Lv1", Decimal("83.3"), Decimal("83.3")),
+        ("Lv2", Decimal("83.3"), Decimal("83.3")),
+        ("Lv3", Decimal("0.0"), Decimal("0.0")),
+    ]
+    overall = percent(Fraction(5 * (count["Lv1"] + count["Lv2"]), 6 * 153))
+    assert report.comparison.overall.industry == overall
+    # Focus: what Alpha has not achieved and at least 70 % of peers have (5 of 6): Lv2, in order.
+    lv2 = list(edition.items.filter(level="Lv2").order_by("position"))
+    assert [(f.number, f.peers_achieved) for f in report.focus] == [(i.number, Decimal("83.3")) for i in lv2[:7]]
+    # Alpha (Lv1 only) is above one of the six companies: (1 + 0/2) / 6 = 16.7 -> 17th percentile.
+    assert report.comparison.percentile == 17
     content = pdf.render_pdf(report)
     first = pdf_text(content, tmp_path, 1)
     assert "Lv1 達成" in first
-    assert "業界との比較" in first and "2025年度 業界集計 (第1版)" in first and "部品メーカー・中堅企業" in first
-    assert "71.2%" in first and "88.5%" in first
-    assert "同じ区分の会社の中での順位 (パーセンタイル): 23" in first
+    assert "業界との比較" in first and report.comparison.release_label in first
+    assert report.comparison.segment_label in first
+    assert "83.3%" in first and f"{overall}%" in first
+    assert "同じ区分の会社の中での順位（パーセンタイル）：17" in first
     assert "同じ区分の多くの会社が達成しているのに、自社では未達成の項目です。" in first
-    assert "No.53" in first and "91.3%" in first
+    assert f"No.{lv2[0].number}" in first
     assert "ラベル別の詳細" not in first
 
 
@@ -215,3 +214,22 @@ def test_the_report_page_is_only_for_members(factory_assessment, mallory, beta, 
     assert client_for(mallory).get(f"/o/{beta.pk}/assessments/{factory_assessment.pk}/report.pdf").status_code == 404
     assert client.get(url)["Location"].startswith("/accounts/login/")
     assert client_for(vera).get(url).status_code == 200  # viewers may print it
+
+
+JAPANESE = r"[\u3000-\u30ff\u4e00-\u9fff\uff00-\uffef]"
+
+
+def visible_text(html: str) -> str:
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+
+
+def test_the_management_report_ends_japanese_sentences_with_a_full_stop(enterprise_assessment, owner, alpha):
+    this_year = next_year(enterprise_assessment, owner, alpha)
+    answer(owner, this_year, "1", "×")
+    answer(owner, this_year, "3", "○")
+    with translation.override("ja"):
+        text = visible_text(pdf.report_html(selectors.management_report(this_year)))
+    assert "No.3" in text and "No.1" in text
+    assert not re.search(r"No\.\d+\s*\.", text), re.findall(r".{30}No\.\d+\s*\..{5}", text)
+    assert not re.search(JAPANESE + r"\s*[.:]\s", text), re.findall(".{20}" + JAPANESE + r"\s*[.:]\s.{5}", text)
+    assert "新たに達成した項目は 1 件です（No.3）。" in text

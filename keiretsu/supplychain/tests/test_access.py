@@ -82,6 +82,7 @@ def test_the_walk_covers_every_page():
     assert set(supplychain_urls()) == {
         "suppliers",
         "supplier_export",
+        "supplier_export_xlsx",
         "supplier_add",
         "supplier_import",
         "supplier_detail",

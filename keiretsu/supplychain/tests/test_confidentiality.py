@@ -1,6 +1,8 @@
 """OEM → three Tier-1 → nine Tier-2: the OEM never sees a Tier-2's scores unless that Tier-2
 shared them with the OEM directly; it sees their progress, and averages over at least k."""
 
+from decimal import Decimal
+
 import pytest
 import time_machine
 from django.urls import reverse
@@ -59,6 +61,23 @@ def test_below_k_the_aggregate_is_withheld(tree, priority_edition, settings):
     tier2_row = tree_of(tree.oem, tree.oem_owner, priority_edition).tiers[1]
     assert tier2_row.aggregate.suppliers == 8
     assert not tier2_row.aggregate.shown
+    # Suppressed figures are not computed at all: nothing of them reaches the page or the API.
+    assert (tier2_row.aggregate.mean_rate, tier2_row.aggregate.weak, tier2_row.aggregate.with_levels) == (None,) * 3
+
+
+def test_the_tier_average_is_the_exact_mean_of_the_rates_on_every_database(
+    meti_edition, django_capture_on_commit_callbacks
+):
+    # Eight Tier-2 results of 153 criteria, 5 to 12 not done: (148 + 147 + 147 + 144 + 143 + 143
+    # + 143 + 141) / (8 × 153) = 94.44…%. The mean of the rounded percentages (96.7, 96.1, …)
+    # would be 94.5 (and SQL's AVG over them rounds differently on SQLite and PostgreSQL).
+    names = ["Tier2 A2", "Tier2 A3", "Tier2 B1", "Tier2 B2", "Tier2 B3", "Tier2 C1", "Tier2 C2", "Tier2 C3"]
+    with django_capture_on_commit_callbacks(execute=True):
+        tree = build_tree(meti_edition, not_done=dict(zip(names, [5, 6, 6, 9, 10, 10, 10, 12], strict=True)))
+    aggregate = tree_of(tree.oem, tree.oem_owner, meti_edition).tiers[1].aggregate
+    assert (aggregate.suppliers, aggregate.shown, aggregate.mean_rate) == (8, True, Decimal("94.4"))
+    api = client_for(tree.oem_owner).get(reverse("api:supply_tree", args=[tree.oem.pk]) + f"?year={FY}").json()
+    assert api["tiers"][1]["average_achievement_rate"] == 94.4
 
 
 def test_directly_shared_results_do_not_complete_a_group_of_k(priority_edition, django_capture_on_commit_callbacks):
@@ -71,7 +90,7 @@ def test_directly_shared_results_do_not_complete_a_group_of_k(priority_edition, 
     Share.objects.filter(organisation__name__in=["Tier2 C1", "Tier2 C2", "Tier2 C3", "Tier2 B3"]).delete()
     tier2_row = tree_of(tree.oem, tree.oem_owner, priority_edition).tiers[1]
     assert (tier2_row.shared_with_you, tier2_row.aggregate.suppliers, tier2_row.aggregate.shown) == (4, 1, False)
-    assert tier2_row.aggregate.mean_rate is not None  # computed, never shown below k
+    assert tier2_row.aggregate.mean_rate is None  # below k: never computed
 
 
 def test_only_the_tier2_that_shared_directly_is_visible_to_the_oem(tree):

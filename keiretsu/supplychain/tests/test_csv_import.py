@@ -159,3 +159,24 @@ def test_the_export_is_utf8_with_a_bom(alpha, alice):
     lines = response.content[3:].decode("utf-8").splitlines()
     assert lines[0].startswith("会社名,法人番号,担当者のメールアドレス,重要度,備考,年度,")
     assert lines[1].startswith(f"株式会社東海精機,{A},taro@tokai.example,高,,2026,,招待中,")  # not on Keiretsu yet
+
+
+def test_the_supplier_list_as_excel_keeps_the_corporate_number_as_13_digits_of_text(alpha, alice):
+    import io
+
+    from openpyxl import load_workbook
+
+    number = with_check_digit("601234567890")
+    services.supplier_add(membership=membership_of(alice, alpha), actor=alice, name="株式会社東海精機",
+                          corporate_number=number, contact_email="taro@tokai.example", criticality=Criticality.HIGH)
+    response = client_for(alice).get(reverse("supplychain:supplier_export_xlsx", args=[alpha.pk]))
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    assert response["Content-Disposition"].startswith('attachment; filename="suppliers-FY')
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    assert [cell.value for cell in sheet[1]][:5] == ["会社名", "法人番号", "担当者のメールアドレス", "重要度", "備考"]
+    cell = sheet["B2"]
+    assert cell.value == number and cell.data_type == "s" and cell.number_format == "@"
+    assert sheet["A2"].value == "株式会社東海精機" and sheet["D2"].value == "高"
+    page = client_for(alice).get(reverse("supplychain:suppliers", args=[alpha.pk])).content.decode()
+    assert reverse("supplychain:supplier_export_xlsx", args=[alpha.pk]) in page

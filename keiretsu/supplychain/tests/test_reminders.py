@@ -147,7 +147,7 @@ def test_no_nudge_for_a_supplier_not_on_keiretsu(alpha, alice, priority_edition)
     )
     (req,) = send_requests(alpha, alice, [supplier], [priority_edition])
     with pytest.raises(services.Conflict, match="not on Keiretsu yet"):
-        services.reminder_nudge(membership=membership_of(alice, alpha), actor=alice, request=req, today=TODAY)
+        reminders.reminder_nudge(membership=membership_of(alice, alpha), actor=alice, request=req, today=TODAY)
 
 
 @pytest.mark.django_db(transaction=True)

@@ -1,6 +1,7 @@
 """Consent-based sharing of a submitted (frozen) revision, at the detail the supplier chose."""
 
 import pytest
+from django.utils import timezone
 from django.core import mail
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
@@ -76,7 +77,15 @@ def test_withdrawal_leaves_only_the_fact_and_the_audit_keeps_what_was_shared(ans
     text = response.content.decode()
     assert response.status_code == 200
     assert "98.7" not in text and "Firewall" not in text
-    assert "withdr" in text or "取り下げ" in text
+    shared.refresh_from_db()
+    when = timezone.localtime(shared.shared_at).strftime("%Y-%m-%d %H:%M")
+    ended = timezone.localtime(shared.ended_at).strftime("%Y-%m-%d %H:%M")
+    # What only a withdrawn share's page says: who withdrew it, and when it was shared and withdrawn.
+    assert (
+        f"{supplier_org.name} はこの結果を {when} に共有し、{ended} に取り下げました。現在は見ることができません。"
+        in text
+    )
+    assert "<table" not in text  # no scores, no answers
     api = client_for(customer_owner).get(reverse("api:result", args=[customer.pk, shared.pk])).json()
     assert api["state"] == "withdrawn" and "scores" not in api
     # The supplier's audit log keeps exactly what was shown, and when.

@@ -4,7 +4,6 @@ keiretsu benchmark bodies                      list the industry bodies
 keiretsu benchmark body-add 1234567890123     make an organisation (id or corporate number) an industry body
 keiretsu benchmark body-remove 1234567890123
 keiretsu benchmark recompute ROUND_ID EDITION_ID --as owner@body.example
-keiretsu benchmark demo                        an industry body with two years of releases (idempotent)
 """
 
 from django.core.management.base import BaseCommand, CommandError
@@ -13,6 +12,7 @@ from django.db.models import Q
 from keiretsu.accounts.models import Membership, Organisation
 from keiretsu.benchmark import services
 from keiretsu.benchmark.models import Round
+from keiretsu.lib.refusals import Refusal
 
 
 class Command(BaseCommand):
@@ -31,9 +31,6 @@ class Command(BaseCommand):
         recompute.add_argument("round", type=int, help="The round's id.")
         recompute.add_argument("edition", type=int, help="The edition's id (see `keiretsu catalogue list`).")
         recompute.add_argument("--as", dest="email", required=True, help="E-mail address of an owner of the body.")
-        actions.add_parser(
-            "demo", help="Demo data: an industry body, 40 companies, last year's and this year's releases."
-        )
 
     def handle(self, *args, action, **options):
         if action == "bodies":
@@ -52,11 +49,6 @@ class Command(BaseCommand):
             return
         if action == "recompute":
             self.recompute(options["round"], options["edition"], options["email"])
-        if action == "demo":
-            from keiretsu.benchmark.demo import create_demo
-
-            for line in create_demo():
-                self.stdout.write(line)
 
     def organisation(self, text):
         lookup = Q(corporate_number=text.strip())
@@ -85,7 +77,7 @@ class Command(BaseCommand):
             release = services.release_recompute(
                 membership=membership, actor=membership.user, round=round, edition=edition
             )
-        except services.BenchmarkError as exc:
+        except Refusal as exc:
             raise CommandError(exc.message) from None
-        n = release.statistics["groups"]["all"].get("n")
+        n = release.companies
         self.stdout.write(f"Draft release {release.pk} (version {release.version}): {n or 'fewer than k'} submissions.")

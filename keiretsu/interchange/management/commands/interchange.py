@@ -9,6 +9,7 @@ from keiretsu.accounts.models import Membership, User
 from keiretsu.assessments.selectors import assessment_for
 from keiretsu.interchange import checksheet_export, selectors
 from keiretsu.interchange.ingest import checksheet_paths, ingest_all
+from keiretsu.lib.downloads import file_name
 
 
 class Command(BaseCommand):
@@ -44,7 +45,7 @@ class Command(BaseCommand):
     def ingest(self, user, paths, *, submit, dry_run, jobs):
         files = checksheet_paths(paths)
         if not files:
-            raise CommandError("No .xlsx file found.")
+            raise CommandError("No Excel file (.xlsx) found.")
         if jobs > 1 and connection.vendor == "sqlite":
             jobs = 1  # SQLite takes one writer at a time
         started = time.perf_counter()
@@ -81,6 +82,6 @@ class Command(BaseCommand):
             raise CommandError(f"No assessment {assessment_id} in an organisation of {user}.")
         assessment = assessment_for(membership, assessment_id)
         content = checksheet_export.export_checksheet(selectors.assessment_data(assessment))
-        path = Path(output or checksheet_export.file_name(assessment))
+        path = Path(output or file_name(assessment))
         path.write_bytes(content)
         self.stdout.write(f"{path}: {len(content)} bytes")

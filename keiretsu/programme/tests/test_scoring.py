@@ -1,24 +1,31 @@
-"""The scoring rules of DESIGN.md on hand-computed cases."""
+"""The scoring rules of docs/rules.md on hand-computed cases."""
 
 from decimal import Decimal
 from fractions import Fraction
 
-from keiretsu.assessments.scoring import Rate, Scale, ScoredItem, ScoreSummary, percent, score
+from keiretsu.programme.scoring import Rate, Scale, ScoredItem, ScoreSummary, percent, score
 
-FACTORY_SCALE = Scale.from_declaration({
-    "symbols": [{"symbol": s, "label": s} for s in ("○", "□", "△", "×", "－")],
-    "achieved": ["○"],
-    "examined": ["○", "□"],
-    "not_applicable": ["－"],
-    "requires_reason": ["□"],
-})
-METI_SCALE = Scale.from_declaration({
-    "symbols": [{"symbol": "○", "label": "達成", "aliases": ["〇"]}, {"symbol": "×", "label": "未達成"},
-                {"symbol": "－", "label": "対象外", "aliases": ["-"]}],
-    "achieved": ["○"],
-    "examined": ["○"],
-    "not_applicable": ["－"],
-})
+FACTORY_SCALE = Scale.from_declaration(
+    {
+        "symbols": [{"symbol": s, "label": s} for s in ("○", "□", "△", "×", "－")],
+        "achieved": ["○"],
+        "examined": ["○", "□"],
+        "not_applicable": ["－"],
+        "requires_reason": ["□"],
+    }
+)
+METI_SCALE = Scale.from_declaration(
+    {
+        "symbols": [
+            {"symbol": "○", "label": "達成", "aliases": ["〇"]},
+            {"symbol": "×", "label": "未達成"},
+            {"symbol": "－", "label": "対象外", "aliases": ["-"]},
+        ],
+        "achieved": ["○"],
+        "examined": ["○"],
+        "not_applicable": ["－"],
+    }
+)
 LEVELS = ("Lv1", "Lv2", "Lv3")
 
 
@@ -99,12 +106,18 @@ def test_all_levels_attained():
 def test_meti_stars():
     stars = ("★3", "★4")
     criteria = items(("1-1", "★3", "1"), ("1-2", "★3", "1"), ("2-1", "★4", "2"), ("2-2", "★4", "2"))
-    only_star3 = score(scale=METI_SCALE, levels=stars, items=criteria, ratings={"1-1": "○", "1-2": "○", "2-1": "×", "2-2": "○"})
+    only_star3 = score(
+        scale=METI_SCALE, levels=stars, items=criteria, ratings={"1-1": "○", "1-2": "○", "2-1": "×", "2-2": "○"}
+    )
     assert only_star3.level_attained == "★3"
-    both = score(scale=METI_SCALE, levels=stars, items=criteria, ratings={"1-1": "○", "1-2": "○", "2-1": "－", "2-2": "○"})
+    both = score(
+        scale=METI_SCALE, levels=stars, items=criteria, ratings={"1-1": "○", "1-2": "○", "2-1": "－", "2-2": "○"}
+    )
     assert both.level_attained == "★4"
     # ★4 criteria all achieved is not ★4 while a ★3 criterion is not.
-    neither = score(scale=METI_SCALE, levels=stars, items=criteria, ratings={"1-1": "×", "1-2": "○", "2-1": "○", "2-2": "○"})
+    neither = score(
+        scale=METI_SCALE, levels=stars, items=criteria, ratings={"1-1": "×", "1-2": "○", "2-1": "○", "2-2": "○"}
+    )
     assert neither.level_attained is None
 
 
@@ -152,3 +165,18 @@ def test_summary_round_trips_through_its_snapshot():
     )
     assert ScoreSummary.from_dict(result.as_dict()) == result
     assert result.overall == Rate(total=2, answered=2, applicable=2, achieved=1, examined=2)
+
+
+def test_what_a_rating_means_is_asked_of_the_scale_and_score_agrees(catalogue):
+    """One definition: every symbol of every shipped scale scores as the scale's predicates say,
+    and the symbol lists the benchmark filters on in SQL are those predicates too."""
+    for edition in catalogue.values():
+        scale = edition.rating_scale
+        for rating in (*scale.codes, "", "not-a-symbol"):
+            summary = score(scale=scale, levels=(), items=[ScoredItem("1")], ratings={"1": rating})
+            meaning = (scale.is_applicable(rating), scale.is_achieved(rating), scale.is_examined(rating))
+            counted = (summary.overall.applicable == 1, summary.overall.achieved == 1, summary.overall.examined == 1)
+            assert counted == meaning, (edition, rating)
+            assert (rating in scale.symbols_where(Scale.is_achieved)) == (rating in scale.codes and meaning[1])
+        assert not scale.lacks_reason("", "") and all(not scale.lacks_reason(s, "理由") for s in scale.codes)
+        assert {s for s in scale.codes if scale.lacks_reason(s, " ")} == set(scale.requires_reason)

@@ -1,4 +1,4 @@
-"""Writing many rows with one executemany, for the checksheet import.
+"""Writing many rows with one executemany (the checksheet import's answers, audit.record_many).
 
 A checksheet writes 153 answers and 153 audit rows. bulk_create and bulk_update build a
 model instance per row and compile the SQL with every value in it, which made up half of
@@ -23,7 +23,9 @@ def insert_rows(model, field_names: list[str], rows: list[tuple]):
     sql = "INSERT INTO {} ({}) VALUES ({})".format(
         quote(meta.db_table), ", ".join(quote(field.column) for field in fields), ", ".join(["%s"] * len(fields))
     )
-    params = [[field.get_db_prep_save(value, connection) for field, value in zip(fields, row, strict=True)] for row in rows]
+    params = [
+        [field.get_db_prep_save(value, connection) for field, value in zip(fields, row, strict=True)] for row in rows
+    ]
     with connection.cursor() as cursor:
         cursor.executemany(sql, params)
 
@@ -38,8 +40,10 @@ def update_rows(model, field_names: list[str], rows: list[tuple]):
         quote(meta.db_table), ", ".join(f"{quote(field.column)} = %s" for field in fields), quote(pk.column)
     )
     params = [
-        [*(field.get_db_prep_save(value, connection) for field, value in zip(fields, row[1:], strict=True)),
-         pk.get_db_prep_save(row[0], connection)]
+        [
+            *(field.get_db_prep_save(value, connection) for field, value in zip(fields, row[1:], strict=True)),
+            pk.get_db_prep_save(row[0], connection),
+        ]
         for row in rows
     ]
     with connection.cursor() as cursor:

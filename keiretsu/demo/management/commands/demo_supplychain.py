@@ -17,11 +17,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from keiretsu.accounts import services as account_services
-from keiretsu.accounts.management.commands.demo import DEMO_CORPORATE_NUMBER, DEMO_EMAIL, DEMO_PASSWORD
 from keiretsu.accounts.models import Membership, Organisation, User
 from keiretsu.assessments import services as assessment_services
 from keiretsu.assessments.models import Assessment
 from keiretsu.catalogue.models import Edition
+from keiretsu.demo.company import DEMO_CORPORATE_NUMBER, DEMO_EMAIL, DEMO_PASSWORD
 from keiretsu.lib.corporate_number import with_check_digit
 from keiretsu.lib.fiscal_year import fiscal_year_of
 from keiretsu.supplychain import services

@@ -1,4 +1,4 @@
-"""Demo data for the benchmark (`keiretsu benchmark demo`), so that no benchmark screen is empty.
+"""Demo data for the benchmark (`keiretsu demo_benchmark`), so that no benchmark screen is empty.
 
 An industry body with 40 member companies that sent METI ★3/★4 self-assessments last year and
 this year; last year's release is published, this year's too; some segments are small, so the
@@ -18,13 +18,14 @@ from keiretsu.accounts import services as account_services
 from keiretsu.accounts.models import Membership, Organisation, User
 from keiretsu.assessments import services as assessment_services
 from keiretsu.assessments.models import Answer, Assessment
+from keiretsu.benchmark import services
+from keiretsu.benchmark.models import Round
 from keiretsu.catalogue.models import Edition
 from keiretsu.catalogue.services import catalogue_load_files
 from keiretsu.lib.corporate_number import with_check_digit
 from keiretsu.lib.fiscal_year import fiscal_year_of
 
-from . import services
-from .models import Round
+from .company import DEMO_CORPORATE_NUMBER
 
 BODY_EMAIL = "body@example.com"
 BODY_PASSWORD = "keiretsu-demo"  # noqa: S105 (a published demo account on a local instance)
@@ -39,7 +40,6 @@ SEGMENTS = [  # (count, tier, size band, business type, maturity)
     (3, 3, "small", "equipment", -0.8),
     (1, 4, "small", "logistics", -1.0),
 ]
-DEMO_COMPANY_NUMBER = with_check_digit("012345678901")  # keiretsu.accounts demo
 
 
 def create_demo() -> list[str]:
@@ -89,7 +89,7 @@ def create_demo() -> list[str]:
                 )
                 companies.append((organisation, maturity + rng.gauss(0, 0.6)))
         # The foundation's demo company (if any) sent last year's assessment; this year's stays in progress.
-        demo_company = Organisation.objects.filter(corporate_number=DEMO_COMPANY_NUMBER).first()
+        demo_company = Organisation.objects.filter(corporate_number=DEMO_CORPORATE_NUMBER).first()
         items = list(edition.items.order_by("position"))
         difficulty = {item.pk: (-0.8 if item.level == "★3" else 0.7) + rng.gauss(0, 0.7) for item in items}
         for year in (this_year - 1, this_year):

@@ -1,0 +1,70 @@
+"""The demo company (`keiretsu demo`): a company with a factory and two production lines, and a
+partly answered assessment of each shipped edition (last year's priority items submitted)."""
+
+import random
+
+from django.utils import timezone
+
+from keiretsu.accounts import services as account_services
+from keiretsu.accounts.models import Membership, Organisation, Scope, User
+from keiretsu.assessments import services as assessment_services
+from keiretsu.assessments.models import Assessment
+from keiretsu.catalogue.models import Edition
+from keiretsu.lib.corporate_number import with_check_digit
+from keiretsu.lib.fiscal_year import fiscal_year_of
+
+DEMO_EMAIL = "demo@example.com"
+DEMO_PASSWORD = "keiretsu-demo"  # noqa: S105 (a published demo account on a local instance)
+DEMO_COMPANY = "デモ部品工業株式会社"
+DEMO_CORPORATE_NUMBER = with_check_digit("012345678901")
+
+
+def create_company() -> bool:
+    """The demo company, its factory and lines, and partly answered assessments; False if present."""
+    if Organisation.objects.filter(corporate_number=DEMO_CORPORATE_NUMBER).exists():
+        return False
+    user = User.objects.filter(email=DEMO_EMAIL).first() or User.objects.create_user(
+        DEMO_EMAIL, DEMO_PASSWORD, name="デモ 太郎"
+    )
+    organisation = account_services.organisation_create(
+        actor=user,
+        name=DEMO_COMPANY,
+        corporate_number=DEMO_CORPORATE_NUMBER,
+        size_band=Organisation.SizeBand.MEDIUM,
+        business_type=Organisation.BusinessType.PARTS,
+        tier=Organisation.Tier.TIER2,
+    )
+    membership = Membership.objects.get(user=user, organisation=organisation)
+    factory = account_services.scope_create(membership=membership, actor=user, kind=Scope.Kind.FACTORY, name="本社工場")
+    for name in ("第1ライン", "第2ライン"):
+        account_services.scope_create(
+            membership=membership, actor=user, kind=Scope.Kind.LINE, name=name, parent=factory
+        )
+
+    rng = random.Random(2026)
+    this_year = fiscal_year_of(timezone.localdate())
+    for edition in Edition.objects.select_related("guideline"):
+        scope = organisation.company_scope if edition.assessed_per == Edition.AssessedPer.COMPANY else factory
+        if edition.guideline.slug == "jama-priority-items":
+            # Last year's submission, so that this year's shows the annual review.
+            last_year = _answer(membership, user, scope, edition, this_year - 1, rng, share=1.0)
+            assessment_services.assessment_submit(membership=membership, actor=user, assessment=last_year)
+        _answer(membership, user, scope, edition, this_year, rng, share=0.6)
+    return True
+
+
+def _answer(membership, user, scope, edition, fiscal_year, rng, *, share) -> Assessment:
+    assessment = assessment_services.assessment_create(
+        membership=membership, actor=user, scope=scope, edition=edition, fiscal_year=fiscal_year
+    )
+    scale = edition.rating_scale
+    achieved = sorted(scale.achieved)
+    others = [s for s in scale.codes if s not in scale.achieved]
+    items = list(edition.items.order_by("position"))
+    for item in items[: round(len(items) * share)]:
+        rating = rng.choice(achieved) if rng.random() < 0.65 else rng.choice(others)
+        reason = "予算化を来年度に予定しているため、今年度は見送り。" if scale.needs_reason(rating) else ""
+        assessment_services.answer_save(
+            membership=membership, actor=user, assessment=assessment, item=item, rating=rating, reason=reason
+        )
+    return assessment

@@ -1,0 +1,56 @@
+"""Writes of the supply chain. Each one checks the acting member's right, validates everything
+before writing, writes in one transaction with its audit rows, and sends e-mail (through the
+task queue) only after the transaction commits.
+
+One module per subject; the public names are importable from here:
+errors (refusals), suppliers (the customer's list), invitations (e-mail invitations and
+linking a company that joins), requests (ask, withdraw, accept, decline), tree (every
+RequestPath write, sending a request into the tree, passing requests on), sharing (consent
+to show a result). The manual reminder is in `supplychain.reminders` with the automatic ones.
+"""
+
+from .errors import Conflict, InvitationProblem, SupplyChainError
+from .invitations import (
+    invitation_accept,
+    invitation_by_token,
+    invitation_check_user,
+    invitation_issue_token,
+    link_new_organisation,
+    registration_defaults,
+    supplier_invite,
+    supplier_link_organisation,
+)
+from .requests import request_accept, request_decline, request_withdraw, requests_send
+from .sharing import share_create, share_withdraw, snapshot_figures
+from .suppliers import SUPPLIER_FIELDS, ImportResult, supplier_add, supplier_remove, supplier_update, suppliers_import
+from .tree import SendResult, Skipped, requests_pass_on
+
+__all__ = [
+    "SUPPLIER_FIELDS",
+    "Conflict",
+    "ImportResult",
+    "InvitationProblem",
+    "SendResult",
+    "Skipped",
+    "SupplyChainError",
+    "invitation_accept",
+    "invitation_by_token",
+    "invitation_check_user",
+    "invitation_issue_token",
+    "link_new_organisation",
+    "registration_defaults",
+    "request_accept",
+    "request_decline",
+    "request_withdraw",
+    "requests_pass_on",
+    "requests_send",
+    "share_create",
+    "share_withdraw",
+    "snapshot_figures",
+    "supplier_add",
+    "supplier_invite",
+    "supplier_link_organisation",
+    "supplier_remove",
+    "supplier_update",
+    "suppliers_import",
+]

@@ -1,0 +1,17 @@
+"""The refusals of the supply chain's services: a message for a person and the HTTP status."""
+
+from keiretsu.lib import refusals
+
+
+class SupplyChainError(refusals.Refusal):
+    """A refused change in the supply chain (lib.refusals: message, status, problems). A role
+    that may not act raises refusals.NotAllowed (403); another organisation's object,
+    refusals.NotFound (404)."""
+
+
+class Conflict(SupplyChainError, refusals.Conflict):
+    pass
+
+
+class InvitationProblem(SupplyChainError, refusals.Gone):
+    pass

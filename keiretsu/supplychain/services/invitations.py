@@ -1,0 +1,166 @@
+"""Supplier invitations by e-mail, and linking a company that joins to the customers' lists."""
+
+import datetime
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from keiretsu.accounts import audit
+from keiretsu.accounts import services as account_services
+from keiretsu.accounts.models import Membership, Organisation, Role, User, normalise_email
+from keiretsu.lib.refusals import require_own
+from keiretsu.lib.tokens import hash_token, new_token
+
+from ..models import Supplier, SupplierInvitation, SupplyChainEvent
+from .common import enqueue, require_answerer
+from .errors import Conflict, InvitationProblem, SupplyChainError
+
+
+def invitation_create(*, supplier: Supplier, actor: User) -> SupplierInvitation:
+    """Inside a transaction: a new invitation replaces any open one; the e-mail (and its
+    token) is made by the background worker after commit."""
+    now = timezone.now()
+    SupplierInvitation.objects.filter(supplier=supplier, accepted_at=None, revoked_at=None).update(revoked_at=now)
+    invitation = SupplierInvitation.objects.create(
+        supplier=supplier,
+        email=supplier.contact_email,
+        corporate_number=supplier.corporate_number,
+        invited_by=actor,
+        expires_at=now + datetime.timedelta(days=settings.SUPPLIER_INVITATION_VALID_DAYS),
+    )
+    audit.record(
+        actor=actor,
+        organisation=supplier.customer,
+        event=SupplyChainEvent.SUPPLIER_INVITED,
+        target=supplier,
+        after={"email": invitation.email, "expires_at": invitation.expires_at.isoformat()},
+    )
+    from .. import tasks
+
+    enqueue(tasks.send_supplier_invitation, invitation.pk)
+    return invitation
+
+
+def supplier_invite(*, membership: Membership, actor: User, supplier: Supplier) -> SupplierInvitation:
+    """Send the invitation again (a new link; the previous one stops working)."""
+    require_answerer(membership)
+    require_own(membership, supplier.customer_id)
+    if supplier.organisation_id:
+        raise Conflict(_("This supplier is already on Keiretsu: no invitation is needed."))
+    with transaction.atomic():
+        return invitation_create(supplier=supplier, actor=actor)
+
+
+def invitation_issue_token(invitation_id) -> tuple[SupplierInvitation, str] | None:
+    """Make the secret of an invitation's link when its e-mail is sent (only its hash is kept)."""
+    with transaction.atomic():
+        invitation = (
+            SupplierInvitation.objects.select_for_update(of=("self",))
+            .select_related("supplier__customer", "invited_by")
+            .filter(pk=invitation_id)
+            .first()
+        )
+        if invitation is None or not invitation.is_open or invitation.supplier.organisation_id:
+            return None
+        token, token_hash = new_token()
+        invitation.token_hash, invitation.sent_at = token_hash, timezone.now()
+        invitation.save(update_fields=["token_hash", "sent_at"])
+    return invitation, token
+
+
+def invitation_by_token(token: str) -> SupplierInvitation:
+    invitation = (
+        SupplierInvitation.objects.select_related("supplier__customer", "supplier__organisation")
+        .filter(token_hash=hash_token(token))
+        .first()
+    )
+    if invitation is None:
+        raise InvitationProblem(_("This invitation link is not valid. Ask your customer for a new invitation."))
+    if invitation.accepted_at is not None:
+        raise InvitationProblem(_("This invitation has already been used."))
+    if invitation.revoked_at is not None:
+        raise InvitationProblem(_("This invitation was replaced by a newer one. Use the link of the latest e-mail."))
+    if invitation.expires_at <= timezone.now():
+        raise InvitationProblem(_("This invitation has expired. Ask your customer to send it again."))
+    return invitation
+
+
+def invitation_check_user(invitation: SupplierInvitation, user: User):
+    if normalise_email(user.email) != invitation.email:
+        raise Conflict(
+            _("This invitation was sent to another e-mail address. Sign in as %(email)s to accept it.")
+            % {"email": invitation.email}
+        )
+
+
+def registration_defaults(invitation: SupplierInvitation) -> dict:
+    """What the registration form suggests to an invited company: the name its customer gave
+    it, one tier below the customer (the lowest tier stays the lowest)."""
+    customer = invitation.supplier.customer
+    return {"name": invitation.supplier.name, "tier": min(customer.tier + 1, max(Organisation.Tier.values))}
+
+
+def invitation_accept(*, user: User, token: str, registration: dict | None = None) -> Organisation:
+    """Accept a supplier invitation: link the invited company (registering it first if it is
+    not on Keiretsu yet, with the invitation's corporate number) to the customer's list."""
+    with transaction.atomic():
+        invitation = invitation_by_token(token)
+        invitation = SupplierInvitation.objects.select_for_update().select_related("supplier").get(pk=invitation.pk)
+        if invitation.accepted_at is not None:
+            raise InvitationProblem(_("This invitation has already been used."))
+        invitation_check_user(invitation, user)
+        organisation = Organisation.objects.filter(corporate_number=invitation.corporate_number).first()
+        if organisation is not None:
+            membership = Membership.objects.filter(user=user, organisation=organisation).first()
+            if membership is None or not membership.can_manage:
+                raise Conflict(
+                    _(
+                        "%(name)s is already on Keiretsu. Ask one of its owners to accept this invitation, or to make you an owner."
+                    )
+                    % {"name": organisation.name}
+                )
+        else:
+            if registration is None:
+                raise SupplyChainError(_("Register your company to accept the invitation."))
+            organisation = account_services.organisation_create(
+                actor=user, **{**registration, "corporate_number": invitation.corporate_number}
+            )
+        invitation.accepted_at, invitation.accepted_by = timezone.now(), user
+        invitation.save(update_fields=["accepted_at", "accepted_by"])
+        supplier_link_organisation(organisation=organisation, actor=user)
+    return organisation
+
+
+def supplier_link_organisation(*, organisation: Organisation, actor: User | None) -> list[Supplier]:
+    """Link every customer's list entry with this corporate number to the organisation: its
+    requests then appear in the organisation's inbox."""
+    with transaction.atomic():
+        suppliers = list(
+            Supplier.objects.select_for_update()
+            .filter(corporate_number=organisation.corporate_number, organisation=None)
+            .exclude(customer=organisation)
+            .select_related("customer")
+        )
+        now = timezone.now()
+        for supplier in suppliers:
+            supplier.organisation, supplier.linked_at = organisation, now
+            supplier.save(update_fields=["organisation", "linked_at", "updated_at"])
+            audit.record(
+                actor=actor,
+                organisation=supplier.customer,
+                event=SupplyChainEvent.SUPPLIER_LINKED,
+                target=supplier,
+                after={"organisation": organisation.name, "corporate_number": organisation.corporate_number},
+            )
+    return suppliers
+
+
+def link_new_organisation(organisation_id):
+    """After an organisation registers: link the customers' entries that name it."""
+    organisation = Organisation.objects.filter(pk=organisation_id).first()
+    if organisation is None:
+        return []
+    owner = Membership.objects.filter(organisation=organisation, role=Role.OWNER).select_related("user").first()
+    return supplier_link_organisation(organisation=organisation, actor=owner.user if owner else None)
