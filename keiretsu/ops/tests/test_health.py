@@ -131,3 +131,10 @@ def test_the_administrators_page_shows_the_last_backup_and_the_worker(client, dj
     heartbeat(seconds_ago=12)
     page = client.get("/admin/").content.decode()
     assert "成功" in page and "検証済み" in page and "12 秒前" in page
+
+
+def test_health_checks_answer_plain_http_when_https_is_enforced(client, settings):
+    settings.SECURE_SSL_REDIRECT = True
+    assert client.get("/healthz").status_code == 200
+    assert client.get("/readyz").status_code == 200
+    assert client.get("/accounts/login/").status_code == 301
