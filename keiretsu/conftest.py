@@ -169,6 +169,7 @@ def page(browser, settings):
 @pytest.fixture(autouse=True)
 def _empty_cache():
     # Pages cache catalogue text by primary key; test databases reuse primary keys.
-    from django.core.cache import cache
+    from django.core.cache import caches
 
-    cache.clear()
+    for cache in caches.all(initialized_only=True):
+        cache.clear()

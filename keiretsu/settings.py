@@ -212,16 +212,10 @@ SECURE_CSP = {
 }
 
 # Failed sign-ins allowed per e-mail address and client before a pause (password guessing).
-# Several application servers share the count through a shared cache (CACHE_BACKEND, e.g. the
-# database cache django.core.cache.backends.db.DatabaseCache with CACHE_LOCATION=keiretsu_cache).
+# The count lives in the default cache, shared by every application server (CACHES: see the
+# production operations block at the end).
 SIGN_IN_MAX_FAILURES = env_int("SIGN_IN_MAX_FAILURES", 10)
 SIGN_IN_LOCKOUT_SECONDS = env_int("SIGN_IN_LOCKOUT_SECONDS", 15 * 60)
-CACHES = {
-    "default": {
-        "BACKEND": env_str("CACHE_BACKEND", "django.core.cache.backends.locmem.LocMemCache"),
-        "LOCATION": env_str("CACHE_LOCATION", "keiretsu"),
-    }
-}
 
 # Member invitations are valid for this many days.
 INVITATION_VALID_DAYS = env_int("INVITATION_VALID_DAYS", 14)
@@ -305,3 +299,132 @@ PERMISSIONS_POLICY = (
 )
 MIDDLEWARE.insert(MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
                   "keiretsu.lib.middleware.PrivacyHeadersMiddleware")
+
+# === Production operations (issue 10): server, worker, shared cache, health, logs, backups ====
+# Kept together so that other changes to this module merge cleanly. docs/deploy.md explains each.
+INSTALLED_APPS += ["keiretsu.ops"]
+# The request id comes first, so every later log line of the request carries it.
+MIDDLEWARE.insert(0, "keiretsu.ops.requestlog.RequestLogMiddleware")
+
+MEDIA_ROOT = Path(env_str("MEDIA_ROOT") or BASE_DIR / "media")  # uploaded files (default storage)
+STATIC_ROOT = Path(env_str("STATIC_ROOT") or BASE_DIR / "staticfiles")
+
+
+def cache_from_env():
+    """The default cache, shared by every application server and worker in production.
+
+    CACHE_LOCATION=redis://host:6379/0 selects Redis; CACHE_BACKEND names any other backend.
+    Without either: per-process memory while developing, and the database (table
+    keiretsu_cache, created by `keiretsu serve`) in production, so that sign-in throttling
+    holds across processes and servers even without Redis.
+    """
+    location = env_str("CACHE_LOCATION")
+    backend = env_str("CACHE_BACKEND")
+    if not backend:
+        if location.startswith(("redis://", "rediss://", "unix://")):
+            backend = "django.core.cache.backends.redis.RedisCache"
+        elif DEBUG:
+            backend = "django.core.cache.backends.locmem.LocMemCache"
+        else:
+            backend = "django.core.cache.backends.db.DatabaseCache"
+    if backend.endswith("DatabaseCache"):
+        location = location or "keiretsu_cache"
+    cache = {"BACKEND": backend, "LOCATION": location or "keiretsu", "KEY_PREFIX": env_str("CACHE_KEY_PREFIX")}
+    if backend.endswith("RedisCache"):
+        # A dead Redis must not hang a request: fail fast and let the caller decide.
+        cache["OPTIONS"] = {"socket_connect_timeout": 1, "socket_timeout": 1}
+    return cache
+
+
+CACHES = {
+    "default": cache_from_env(),
+    # Catalogue text never changes once loaded (editions are immutable): each process keeps the
+    # rendered item texts of the checklist in its own memory. Nothing to share between servers,
+    # and 153 items cost no round trips to Redis or the database.
+    "catalogue": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "catalogue",
+        "OPTIONS": {"MAX_ENTRIES": 20000},
+    },
+}
+# Sessions live in the database, which every server shares; with Redis as the cache they are
+# read through it (cached_db) to spare the database a query per request.
+SESSION_ENGINE = (
+    "django.contrib.sessions.backends.cached_db"
+    if CACHES["default"]["BACKEND"].endswith("RedisCache")
+    else "django.contrib.sessions.backends.db"
+)
+
+# Health checks answer on plain HTTP too: a load balancer probes each server directly.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
+
+# The web server (`keiretsu serve`): gunicorn's threaded workers. Sizing: docs/deploy.md.
+WEB_BIND = env_str("WEB_BIND", "127.0.0.1:8000")
+WEB_WORKERS = env_int("WEB_WORKERS", 3)
+WEB_THREADS = env_int("WEB_THREADS", 4)
+WEB_TIMEOUT = env_int("WEB_TIMEOUT", 60)  # seconds; the management PDF takes a few
+
+# The task worker writes a heartbeat; /readyz fails when none is newer than READYZ_WORKER_MAX_AGE.
+# A task still "running" under a worker silent for WORKER_LOST_AFTER seconds was interrupted:
+# it is queued again (at most TASK_MAX_ATTEMPTS runs in all), then marked failed with the reason.
+WORKER_HEARTBEAT_SECONDS = env_int("WORKER_HEARTBEAT_SECONDS", 15)
+WORKER_LOST_AFTER = env_int("WORKER_LOST_AFTER", 90)
+READYZ_WORKER_MAX_AGE = env_int("READYZ_WORKER_MAX_AGE", 300)
+TASK_MAX_ATTEMPTS = env_int("TASK_MAX_ATTEMPTS", 3)
+
+# Request logs: one line per request; LOG_FORMAT=json writes JSON lines (for a log collector).
+# A request id given by the proxy in REQUEST_ID_HEADER is kept (if it looks like one).
+LOG_FORMAT = env_str("LOG_FORMAT", "text")
+if LOG_FORMAT not in ("text", "json"):
+    raise ImproperlyConfigured(f"LOG_FORMAT must be text or json, not {LOG_FORMAT!r}")
+REQUEST_ID_HEADER = env_str("REQUEST_ID_HEADER", "X-Request-ID")
+LOGGING = {
+    **LOGGING,
+    "filters": {"request_id": {"()": "keiretsu.ops.requestlog.RequestIdFilter"}},
+    "formatters": {
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {"()": "keiretsu.ops.requestlog.JsonLinesFormatter"},
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT, "filters": ["request_id"]},
+    },
+    "loggers": {
+        **LOGGING.get("loggers", {}),
+        # One line per request comes from keiretsu.request; Django's own would repeat 4xx/5xx.
+        "django.request": {"level": "ERROR"},
+        "django.server": {"level": "WARNING"},
+    },
+}
+
+# Backups (`keiretsu backup`, `restore`, `backup --verify`; docs/deploy.md).
+BACKUP_DIR = Path(env_str("BACKUP_DIR") or BASE_DIR / "backups")
+# Encrypt archives with this Fernet key (`keiretsu backup --new-key` makes one). Several keys,
+# comma-separated: the first encrypts, any of them decrypts (key rotation).
+BACKUP_ENCRYPTION_KEY = env_str("BACKUP_ENCRYPTION_KEY")
+# The copy away from the machine: a folder (another disk, a network mount) or an S3-compatible
+# bucket, s3://bucket/prefix (django-storages: `uv sync --extra s3`; credentials in the usual
+# AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY, AWS_S3_ENDPOINT_URL for other providers).
+BACKUP_COPY_TO = env_str("BACKUP_COPY_TO")
+if BACKUP_COPY_TO.startswith("s3://"):
+    _bucket, _, _prefix = BACKUP_COPY_TO.removeprefix("s3://").partition("/")
+    STORAGES["backup_copy"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": _bucket,
+            "location": _prefix.strip("/"),
+            "endpoint_url": env_str("AWS_S3_ENDPOINT_URL") or None,
+            "file_overwrite": False,
+        },
+    }
+elif BACKUP_COPY_TO:
+    STORAGES["backup_copy"] = {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": BACKUP_COPY_TO},
+    }
+# Scheduled backups, run by the worker every day at BACKUP_HOUR (local time; "off" for none),
+# each verified; kept: the last BACKUP_KEEP_DAYS days, and the first of each of the last
+# BACKUP_KEEP_MONTHS months (in BACKUP_DIR and in the copy).
+_backup_hour = env_str("BACKUP_HOUR", "off" if DEBUG else "2")
+BACKUP_HOUR = None if _backup_hour.lower() in ("", "off", "none") else env_int("BACKUP_HOUR", 2)
+BACKUP_KEEP_DAYS = env_int("BACKUP_KEEP_DAYS", 7)
+BACKUP_KEEP_MONTHS = env_int("BACKUP_KEEP_MONTHS", 12)

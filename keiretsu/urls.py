@@ -4,7 +4,10 @@ from django.urls import include, path
 from keiretsu.accounts import views as account_views
 from keiretsu.api import views as api_views
 
+handler500 = "keiretsu.ops.views.server_error"
+
 urlpatterns = [
+    path("", include("keiretsu.ops.urls")),  # /healthz, /readyz
     path("", account_views.home, name="home"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
