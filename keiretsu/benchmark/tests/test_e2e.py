@@ -14,7 +14,7 @@ OTHERS = ["○○○○○○", "○○×○××", "○×○○○－", "○○�
 def sign_in(page, live_server, email):
     page.context.clear_cookies()
     page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("#id_username", email)
+    page.fill("#id_login", email)
     page.fill("#id_password", PASSWORD)
     page.click("form.form button[type=submit]")
     page.wait_for_url(lambda url: "/accounts/login/" not in url)

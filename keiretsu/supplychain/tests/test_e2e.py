@@ -19,7 +19,7 @@ SUPPLIER_NUMBER = with_check_digit("610000000006")
 
 def sign_in(page, base, email):
     page.goto(f"{base}/accounts/login/")
-    page.fill("input[name=username]", email)
+    page.fill("input[name=login]", email)
     page.fill("input[name=password]", PASSWORD)
     page.click("form button[type=submit]")
     page.wait_for_url(re.compile(r"/o/\d+/"))
