@@ -2,13 +2,25 @@
 and which second factor may be removed. Settings: the accounts block of settings.py;
 the rules: docs/security.md."""
 
+from collections import namedtuple
+from urllib.parse import quote, urlsplit
+
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.mfa.adapter import DefaultMFAAdapter
+from django.conf import settings
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from . import security
 from .models import normalise_email
+
+
+Site = namedtuple("Site", "name domain")
+
+
+def _site_url(path):
+    return settings.SITE_URL.rstrip("/") + path
 
 
 def client_address(request) -> str:
@@ -40,13 +52,25 @@ class AccountAdapter(DefaultAccountAdapter):
         ),
     }
 
+    # Links in mail point only to the instance's public address (SITE_URL), never to the
+    # Host header of whoever triggered the mail.
+    def get_email_confirmation_url(self, request, emailconfirmation):
+        return _site_url(reverse("account_confirm_email", args=[emailconfirmation.key]))
+
+    def get_reset_password_from_key_url(self, key):
+        path = reverse("account_reset_password_from_key", kwargs={"uidb36": "UID", "key": "KEY"})
+        return _site_url(path.replace("UID-KEY", quote(key)))
+
+    def send_mail(self, template_prefix, email, context):
+        site = urlsplit(settings.SITE_URL)
+        super().send_mail(template_prefix, email, {"current_site": Site(_("Keiretsu"), site.netloc), **context})
+
     def _get_login_attempts_cache_key(self, request, **credentials):
         email = normalise_email(credentials.get("email", credentials.get("username", "")))
         return f"{email}|{client_address(request)}"
 
     def pre_authenticate(self, request, **credentials):
         from allauth.core.internal import ratelimit
-        from django.conf import settings
 
         super().pre_authenticate(request, **credentials)
         email = normalise_email(credentials.get("email", credentials.get("username", "")))

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from keiretsu.lib import corporate_number
 
 from .models import Organisation, Role, Scope, User
+from .selectors import SECURITY_FILTER
 
 
 class SignUpDetailsForm(forms.Form):
@@ -111,7 +112,11 @@ class AuditFilterForm(forms.Form):
         self.fields["actor"].queryset = selectors.audit_actors(membership)
         self.fields["actor"].label_from_instance = lambda user: user.name or user.email
         labels = sorted(((code, str(audit.event_label(code))) for code in audit.registered_events()), key=lambda c: c[1])
-        self.fields["event"].choices = [("", _("all events")), *labels]
+        self.fields["event"].choices = [
+            ("", _("all events")),
+            (SECURITY_FILTER, _("sign-ins and account security (all of them)")),
+            *labels,
+        ]
 
     def filters(self) -> dict:
         if not self.is_bound or not self.is_valid():

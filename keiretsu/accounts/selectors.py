@@ -6,7 +6,10 @@ from django.db.models import Exists, OuterRef
 from django.http import Http404
 from django.utils import timezone
 
-from .models import AuditEvent, MemberInvitation, Membership, Scope, User
+from .models import SECURITY_EVENTS, AuditEvent, MemberInvitation, Membership, Scope, User
+
+# The audit log's filter value for every sign-in and account-security event (SECURITY_EVENTS).
+SECURITY_FILTER = "security"
 
 
 def memberships_of(user):
@@ -92,7 +95,9 @@ def audit_events(membership, *, actor=None, event="", date_from=None, date_to=No
     events = AuditEvent.objects.filter(organisation=membership.organisation).select_related("actor")
     if actor is not None:
         events = events.filter(actor=actor)
-    if event:
+    if event == SECURITY_FILTER:
+        events = events.filter(event__in=SECURITY_EVENTS)
+    elif event:
         events = events.filter(event=event)
     if date_from is not None:
         events = events.filter(created_at__gte=_start_of(date_from))

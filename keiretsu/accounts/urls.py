@@ -11,6 +11,9 @@ urlpatterns = [
     path("accounts/login/", allauth_views.login, name="login"),
     path("accounts/logout/", allauth_views.logout, name="logout"),
     path("accounts/signup/", allauth_views.signup, name="sign_up"),
+    # Removing a second factor: allauth's views, behind Keiretsu's "keep the last one" rule.
+    path("accounts/2fa/totp/deactivate/", views.totp_deactivate, name="totp_deactivate"),
+    path("accounts/2fa/webauthn/keys/<int:pk>/remove/", views.security_key_remove, name="security_key_remove"),
     path("accounts/security/", views.account_security, name="security"),
     path("accounts/security/sign-out-everywhere/", views.sign_out_everywhere, name="sign_out_everywhere"),
     path("o/<int:org_id>/settings/security/", views.organisation_security, name="organisation_security"),

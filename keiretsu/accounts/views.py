@@ -13,6 +13,8 @@ from django.views.decorators.http import require_POST
 
 from allauth.account.adapter import get_adapter as get_account_adapter
 from allauth.account.decorators import reauthentication_required
+from allauth.mfa.totp import views as totp_views
+from allauth.mfa.webauthn import views as webauthn_views
 
 from keiretsu.lib import spreadsheets
 from keiretsu.lib.refusals import BadInput
@@ -304,3 +306,36 @@ def organisation_security(request, membership):
             "has_mfa": security.session_has_mfa(request),
         },
     )
+
+
+def _keep_last_second_factor(allauth_view, authenticator_of):
+    """allauth's removal of a second factor, refused with the reason when it is the last one
+    of someone who must have one (security.mfa_removal_problem): staff, or a member of an
+    organisation that requires it. allauth asks for re-authentication before removing."""
+
+    @login_required
+    def view(request, *args, **kwargs):
+        authenticator = authenticator_of(request, **kwargs)
+        problem = security.mfa_removal_problem(authenticator) if authenticator is not None else ""
+        if problem:
+            messages.error(request, problem)
+            return redirect("mfa_index")
+        return allauth_view(request, *args, **kwargs)
+
+    return view
+
+
+def _totp_of(request):
+    from allauth.mfa.models import Authenticator
+
+    return Authenticator.objects.filter(user=request.user, type=Authenticator.Type.TOTP).first()
+
+
+def _security_key_of(request, pk):
+    from allauth.mfa.models import Authenticator
+
+    return Authenticator.objects.filter(user=request.user, type=Authenticator.Type.WEBAUTHN, pk=pk).first()
+
+
+totp_deactivate = _keep_last_second_factor(totp_views.deactivate_totp, _totp_of)
+security_key_remove = _keep_last_second_factor(webauthn_views.remove_webauthn, _security_key_of)
