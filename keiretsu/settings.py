@@ -457,7 +457,7 @@ ACCOUNT_EMAIL_NOTIFICATIONS = True  # tell the person when their password or add
 # The same answer whether or not an address has an account (sign-up, sign-in, reset).
 ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_SESSION_REMEMBER = False
-ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False  # the others are signed out (adapter), this one stays
+ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False  # this session stays; Django signs out all the others
 ACCOUNT_LOGIN_BY_CODE_ENABLED = True  # the way in when password sign-in is paused (lock-out)
 ACCOUNT_PASSWORD_RESET_TOKEN_GENERATOR = "allauth.account.forms.EmailAwarePasswordResetTokenGenerator"
 PASSWORD_RESET_TIMEOUT = env_int("PASSWORD_RESET_TIMEOUT", 60 * 60)  # seconds a reset link works
@@ -494,8 +494,10 @@ ACCOUNT_RATE_LIMITS = {
 # Other sending (member and supplier invitations, requests) through keiretsu.lib.limits.
 RATE_LIMITS = {
     "login_failed_address": f"{SIGN_IN_MAX_FAILURES_PER_ADDRESS}/{SIGN_IN_FAILURE_WINDOW}s/key",
-    "invitation": env_str("RATE_LIMIT_INVITATIONS", "50/h/user"),
-    "request": env_str("RATE_LIMIT_REQUESTS", "200/h/user"),
+    # Per person: member and supplier invitations (each one), and sendings of requests (one
+    # sending may reach every supplier on the list).
+    "invitation": env_str("RATE_LIMIT_INVITATIONS", "200/h/user"),
+    "request": env_str("RATE_LIMIT_REQUESTS", "60/h/user"),
 }
 # The client's address: behind TRUSTED_PROXY (above), the last X-Forwarded-For entry, which the
 # proxy appends; otherwise the connection's address. One home for it: adapters.client_address.

@@ -10,7 +10,7 @@ from allauth.mfa.adapter import DefaultMFAAdapter
 from django.conf import settings
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from . import security
 from .models import normalise_email
@@ -47,7 +47,7 @@ class AccountAdapter(DefaultAccountAdapter):
 
     error_messages = {
         **DefaultAccountAdapter.error_messages,
-        "too_many_login_attempts": _lazy(
+        "too_many_login_attempts": gettext_lazy(
             "Too many failed sign-ins from here. Wait a few minutes, or sign in with a code sent to your address."
         ),
     }

@@ -21,23 +21,16 @@ class LimitReached(Refusal):
     status = 429
 
 
-def consume(*, action: str, request=None, user=None, key=None, amount: int = 1) -> None:
-    """Count `amount` uses of `action`; refuse (nothing counted) when that would pass a limit."""
+def consume(*, action: str, request=None, user=None, key=None) -> None:
+    """Count one use of `action`; refuse (nothing counted) when that would pass a limit."""
     if request is None:
         request = HttpRequest()
         request.method = "POST"
-    usages = []
-    for _i in range(amount):
-        usage = ratelimit.consume(
-            request, app="keiretsu", action=action, config=settings.RATE_LIMITS, key=key, user=user, limit_get=True
-        )
-        if usage is None:
-            for done in usages:
-                done.rollback()
-            raise LimitReached(
-                _("You have sent too many of these in a short time. Please wait a while and try again.")
-            )
-        usages.append(usage)
+    usage = ratelimit.consume(
+        request, app="keiretsu", action=action, config=settings.RATE_LIMITS, key=key, user=user, limit_get=True
+    )
+    if usage is None:
+        raise LimitReached(_("You have sent too many of these in a short time. Please wait a while and try again."))
 
 
 def clear(*, action: str, request=None, user=None, key=None) -> None:

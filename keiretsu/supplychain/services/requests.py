@@ -11,6 +11,8 @@ from keiretsu.accounts.models import Membership, User
 from keiretsu.assessments import services as assessment_services
 from keiretsu.assessments.models import Assessment
 from keiretsu.catalogue.models import Edition
+from keiretsu.accounts.services import require_verified_email
+from keiretsu.lib import limits
 from keiretsu.lib.refusals import require_own
 
 from ..models import AssessmentRequest, Supplier, SupplyChainEvent
@@ -47,9 +49,11 @@ def requests_send(
     skipped when `skip_requested` (sending to "all suppliers"). A declined request is replaced.
     """
     require_answerer(membership)
+    require_verified_email(actor)
     customer = membership.organisation
     if not suppliers:
         raise SupplyChainError(_("Choose at least one supplier."))
+    limits.consume(action="request", user=actor)
     if not editions:
         raise SupplyChainError(_("Choose at least one guideline edition."))
     check_due_date(due_date, today)
