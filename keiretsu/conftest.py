@@ -29,6 +29,15 @@ def _fast_password_hashing(settings):
 
 
 @pytest.fixture(autouse=True)
+def _sessions_outlast_time_travel(settings):
+    """Tests that travel days ahead (reminders, due dates) keep their signed-in browser; the
+    session lifetime tests (accounts/tests/test_mfa.py) set the production values."""
+    settings.SESSION_IDLE_MINUTES = 365 * 24 * 60
+    settings.SESSION_MAX_HOURS = 365 * 24
+    settings.SESSION_COOKIE_AGE = 365 * 24 * 3600
+
+
+@pytest.fixture(autouse=True)
 def _tasks_run_at_once(settings):
     """Background tasks run inside the test; tests of the database worker itself set its backend."""
     settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}

@@ -428,7 +428,7 @@ BACKUP_KEEP_MONTHS = env_int("BACKUP_KEEP_MONTHS", 12)
 
 # === Accounts and identity (issue 8): django-allauth, MFA, shared rate limits, sessions =====
 # docs/security.md explains each setting and what an operator must configure.
-INSTALLED_APPS += ["allauth", "allauth.account", "allauth.mfa", "allauth.usersessions"]
+INSTALLED_APPS += ["django.contrib.humanize", "allauth", "allauth.account", "allauth.mfa", "allauth.usersessions"]
 AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
     "allauth.account.auth_backends.AuthenticationBackend",

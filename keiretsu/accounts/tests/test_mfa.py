@@ -172,7 +172,13 @@ def test_the_member_list_shows_last_sign_in_and_second_factor(alpha, alice, bob,
     assert page.count("badge ok") == 1 and page.count("badge warn") == 2  # bob on; alice and vera off
 
 
-def test_an_idle_session_ends(alpha, alice, settings):
+@pytest.fixture
+def production_sessions(settings):
+    settings.SESSION_IDLE_MINUTES, settings.SESSION_MAX_HOURS = 30, 12
+    settings.SESSION_COOKIE_AGE = 12 * 3600
+
+
+def test_an_idle_session_ends(alpha, alice, settings, production_sessions):
     client = client_for(alice)
     url = reverse("assessments:dashboard", args=[alpha.pk])
     assert client.get(url).status_code == 200
@@ -184,7 +190,7 @@ def test_an_idle_session_ends(alpha, alice, settings):
     assert "_auth_user_id" not in client.session
 
 
-def test_a_session_ends_after_its_absolute_lifetime_even_when_busy(alpha, alice, settings):
+def test_a_session_ends_after_its_absolute_lifetime_even_when_busy(alpha, alice, settings, production_sessions):
     client = client_for(alice)
     session = client.session
     session["keiretsu_auth_at"] = int(time.time()) - settings.SESSION_MAX_HOURS * 3600 - 1
@@ -210,3 +216,12 @@ def test_owners_filter_the_audit_log_to_sign_ins_and_security(client, alpha, ali
     assert page.status_code == 200 and "203.0.113.8" in page.content.decode()
     shown = {row.event.event for row in page.context["rows"]}
     assert shown == {"account.signed_in", "account.sign_in_failed"}  # not the organisation's creation
+
+
+def test_another_persons_security_key_answers_404(alice, bob):
+    key = Authenticator.objects.create(user=bob, type=Authenticator.Type.WEBAUTHN, data={"name": "bob's key"})
+    client = client_for(alice)
+    for url in (f"/accounts/2fa/webauthn/keys/{key.pk}/remove/", f"/accounts/2fa/webauthn/keys/{key.pk}/edit/"):
+        assert client.get(url).status_code == 404
+        assert client.post(url).status_code == 404
+    assert Authenticator.objects.filter(pk=key.pk).exists()
