@@ -225,3 +225,15 @@ def test_another_persons_security_key_answers_404(alice, bob):
         assert client.get(url).status_code == 404
         assert client.post(url).status_code == 404
     assert Authenticator.objects.filter(pk=key.pk).exists()
+
+
+def test_signing_in_with_a_recovery_code_is_audited(alpha, alice):
+    from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
+
+    give_totp(alice)
+    code = RecoveryCodes.activate(alice).generate_codes()[0]
+    client = Client()
+    password_step(client, alice)
+    client.post(reverse("mfa_authenticate"), {"code": code})
+    assert client.session["_auth_user_id"] == str(alice.pk)
+    assert AuditEvent.objects.filter(event="account.recovery_code_used", organisation=alpha).count() == 1

@@ -81,8 +81,9 @@ def test_a_verification_link_works_once(client):
     client.post(SIGNUP, {"email": "taro@example.jp", "name": "Taro", "password1": "kaisha-no-himitsu-2026"})
     confirm = link_in(mail.outbox[0])
     assert client.post(confirm).status_code == 302
-    again = client.post(confirm)
-    assert again.status_code == 404 or "無効" in again.content.decode() or "expired" in again.content.decode()
+    assert client.post(confirm).status_code == 404  # used: refused
+    page = client.get(confirm)
+    assert page.status_code == 200 and page.context["confirmation"] is None  # "expired or invalid"
 
 
 def test_an_expired_verification_link_verifies_nothing(client, settings):
@@ -223,3 +224,61 @@ def test_passwords_need_twelve_characters_and_not_a_recent_one(alice):
     with pytest.raises(ValidationError):
         validate_password(PASSWORD, alice)  # the previous one
     validate_password("mattaku-betsu-no-2027", alice)
+
+
+def test_sign_in_answers_the_same_for_an_unknown_address(client, alice):
+    known = sign_in(client, alice.email, "wrong-password")
+    unknown = sign_in(client, "nobody@example.jp", "wrong-password")
+    assert known.status_code == unknown.status_code == 200
+    assert known.context["form"].errors == unknown.context["form"].errors
+
+
+def test_an_expired_reset_link_changes_nothing(client, alice, settings):
+    client.post(RESET, {"email": alice.email})
+    link = link_in([m for m in mail.outbox if m.to == [alice.email]][0])
+    with _later(days=1):
+        page = client.get(link, follow=True)
+        action = page.redirect_chain[-1][0] if page.redirect_chain else link
+        client.post(action, {"password1": "atarashii-himitsu-2026", "password2": "atarashii-himitsu-2026"})
+    alice.refresh_from_db()
+    assert alice.check_password(PASSWORD) and not alice.check_password("atarashii-himitsu-2026")
+
+
+def test_a_new_address_counts_only_once_verified(alice):
+    from keiretsu.accounts.selectors import has_verified_email
+
+    client = client_for(alice)
+    response = client.post("/accounts/email/", {"action_add": "", "email": "alice@new.example"})
+    assert response.status_code == 302
+    alice.refresh_from_db()
+    assert alice.email == "alice@alpha.example" and has_verified_email(alice)  # the old one still counts
+    assert not EmailAddress.objects.get(email="alice@new.example").verified
+    confirm = link_in([m for m in mail.outbox if m.to == ["alice@new.example"]][0])
+    client.post(confirm)
+    alice.refresh_from_db()
+    assert alice.email == "alice@new.example" and has_verified_email(alice)
+    assert not EmailAddress.objects.filter(email="alice@alpha.example").exists()
+
+
+def test_the_migration_verifies_addresses_that_accepted_an_invitation():
+    import importlib
+
+    from django.apps import apps
+    from django.utils import timezone
+
+    from keiretsu.accounts.models import MemberInvitation
+
+    carry_over = importlib.import_module("keiretsu.accounts.migrations.0003_email_addresses").carry_over
+    invited = User.objects.create_user("invited@example.jp", PASSWORD)
+    other = User.objects.create_user("other@example.jp", PASSWORD)
+    owner = make_user("owner@example.jp")
+    from keiretsu.conftest import make_organisation
+
+    organisation = make_organisation(owner, "Owner Co", "700000000007")
+    MemberInvitation.objects.create(organisation=organisation, email="invited@example.jp", role=Role.VIEWER,
+                                    token_hash="x" * 64, expires_at=timezone.now(), accepted_at=timezone.now(),
+                                    accepted_by=invited)
+    carry_over(apps, None)
+    assert EmailAddress.objects.get(user=invited).verified
+    assert not EmailAddress.objects.get(user=other).verified  # verifies at the next sign-in
+    assert EmailAddress.objects.filter(user=owner).count() == 1  # untouched
