@@ -1,10 +1,13 @@
 """Session lifetime and the administrators' second factor, checked on every request
 (rules: accounts.security; docs/security.md)."""
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.http import JsonResponse
 from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from . import security
@@ -26,7 +29,7 @@ class AccountSecurityMiddleware:
                 messages.info(request, _("You were signed out after a period without activity. Please sign in again."))
                 if request.path.startswith("/api/"):
                     return JsonResponse({"error": "session expired: sign in again"}, status=401)
-                return redirect(f"/accounts/login/?next={request.path}")
+                return redirect(f"{reverse('account_login')}?{urlencode({'next': request.get_full_path()})}")
             if (user.is_staff or user.is_superuser) and not security.session_has_mfa(request):
                 response = mfa_setup_required(request, security.mfa_required_reason(user))
                 if response is not None:

@@ -1,5 +1,9 @@
 from urllib.parse import urlencode
 
+from allauth.account.adapter import get_adapter as get_account_adapter
+from allauth.account.decorators import reauthentication_required
+from allauth.mfa.totp import views as totp_views
+from allauth.mfa.webauthn import views as webauthn_views
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -10,11 +14,6 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
-
-from allauth.account.adapter import get_adapter as get_account_adapter
-from allauth.account.decorators import reauthentication_required
-from allauth.mfa.totp import views as totp_views
-from allauth.mfa.webauthn import views as webauthn_views
 
 from keiretsu.lib import spreadsheets
 from keiretsu.lib.refusals import BadInput

@@ -1,8 +1,8 @@
 import pytest
 from django.urls import reverse
 
-from keiretsu.accounts.models import AuditEvent, Membership, Organisation, Role, Scope, User
-from keiretsu.conftest import PASSWORD, client_for, make_user
+from keiretsu.accounts.models import AuditEvent, Membership, Organisation, Role, Scope
+from keiretsu.conftest import client_for, make_user
 from keiretsu.lib import corporate_number
 
 pytestmark = pytest.mark.django_db
