@@ -73,6 +73,9 @@ def database_from_url(url):
 
 
 DEBUG = env_bool("DEBUG", True)
+# With DEBUG on, Django answers a missing page with its debug page; the demo shows the
+# product's own 404 instead (DEBUG_ERROR_PAGES=false, set by scripts/demo).
+DEBUG_ERROR_PAGES = DEBUG and env_bool("DEBUG_ERROR_PAGES", True)
 SECRET_KEY = env_str("SECRET_KEY")
 if not SECRET_KEY:
     if not DEBUG:
@@ -176,8 +179,9 @@ STORAGES = {
     },
 }
 
-# E-mail: printed to the console unless EMAIL_BACKEND names another backend (SMTP in production).
-EMAIL_BACKEND_PATH = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+# E-mail: printed to the console, decoded so that Japanese reads as Japanese (lib/mail.py),
+# unless EMAIL_BACKEND names another backend (SMTP in production).
+EMAIL_BACKEND_PATH = env_str("EMAIL_BACKEND", "keiretsu.lib.mail.ReadableConsoleBackend")
 MAILERS = {
     "default": {
         "BACKEND": EMAIL_BACKEND_PATH,
