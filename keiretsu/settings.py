@@ -138,6 +138,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "keiretsu.accounts.context_processors.navigation",
             ],
+            "builtins": ["keiretsu.lib.templatetags.typography"],  # {% sep %}: 「・」 / " · "
         },
     },
 ]

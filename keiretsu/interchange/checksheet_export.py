@@ -33,6 +33,8 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from keiretsu.lib import score_headings
+from keiretsu.lib.fiscal_year import fiscal_year_label as fiscal_year_text
+from keiretsu.lib.fiscal_year import separator
 from keiretsu.lib.spreadsheets import formula, formula_text, put
 from keiretsu.programme.scoring import Scale
 
@@ -165,15 +167,6 @@ def _print_setup(sheet: Worksheet, *, landscape: bool, title_rows: str | None = 
         sheet.oddHeader.left.size = 8
     sheet.oddFooter.right.text = "&P / &N"
     sheet.oddFooter.right.size = 8
-
-
-def separator() -> str:
-    # Japanese lists names with 「・」; English with " · ".
-    return pgettext("list separator", " · ")
-
-
-def fiscal_year_text(year: int) -> str:
-    return _("FY%(year)s") % {"year": year}
 
 
 def _cover_sheet(sheet: Worksheet, data: AssessmentData, exported_at, figures: _Figures):
