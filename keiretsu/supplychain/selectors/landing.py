@@ -1,6 +1,7 @@
 """The first screen after signing in: where each person's work is (docs/rules.md, "First screen").
 
 One selector decides it, for every role:
+0. someone without an organisation registers one (the instance administrator: the catalogue);
 1. the organisation used last (remembered in the browser), if the person is still a member;
    else the first (by name) with open work: an assessment in progress or a customer's request
    waiting for an answer; else the first by name;
@@ -44,7 +45,8 @@ def first_screen(user, *, remembered_organisation_id=None) -> FirstScreen:
         .order_by("organisation__name", "pk")
     )
     if not memberships:
-        return FirstScreen(None, reverse("accounts:organisation_create"))
+        # The instance administrator's work is the catalogue; anyone else registers a company.
+        return FirstScreen(None, reverse("catalogue:list" if user.is_staff else "accounts:organisation_create"))
     chosen = (
         next((m for m in memberships if m.organisation_id == remembered_organisation_id), None)
         or next((m for m in memberships if m.in_progress or m.waiting), None)

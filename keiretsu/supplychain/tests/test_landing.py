@@ -137,3 +137,10 @@ def test_one_query_whatever_the_number_of_organisations(person, django_assert_nu
 def test_signing_out_and_in_is_required(client):
     response = client.get(reverse("home"))
     assert response.status_code == 302 and response["Location"].startswith(reverse("accounts:login"))
+
+
+def test_the_instance_administrator_without_an_organisation_opens_on_the_catalogue():
+    admin = make_user("admin@example.jp")
+    admin.is_staff = True
+    admin.save()
+    assert landing(client_for(admin)) == reverse("catalogue:list")
