@@ -18,12 +18,14 @@ class ReadableConsoleBackend(EmailBackend):
             if part.is_multipart():
                 continue
             content_type = part.get_content_type()
-            if content_type.startswith("text/"):
+            if part.get_filename():
+                lines.append(f"[attachment {part.get_filename()} ({content_type})]")
+            elif content_type.startswith("text/"):
                 if content_type != "text/plain":
                     lines.append(f"[{content_type}: {len(part.get_content())} characters, not shown]")
                     continue
                 lines.extend(["", part.get_content().rstrip("\n")])
             else:
-                lines.append(f"[attachment {part.get_filename() or ''} ({content_type})]")
+                lines.append(f"[{content_type}, not shown]")
         self.stream.write("\n".join(lines) + "\n")
         self.stream.write("-" * 79 + "\n")
