@@ -395,6 +395,9 @@ LOGGING = {
     },
     "loggers": {
         **LOGGING.get("loggers", {}),
+        # Django's default configuration gives its "django" logger a console handler of its
+        # own (with DEBUG on) besides the root's: every line would be printed twice.
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
         # One line per request comes from keiretsu.request; Django's own would repeat 4xx/5xx.
         "django.request": {"level": "ERROR"},
         "django.server": {"level": "WARNING"},
