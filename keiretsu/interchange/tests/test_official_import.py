@@ -165,7 +165,7 @@ def test_levels_that_disagree_with_meti_are_warned(catalogue):
 def test_without_the_priority_items_guide_nothing_is_flagged(no_catalogue):
     preview = read(samples.official_checksheet("plain"))
     assert preview.priority == []
-    assert any("優先対応項目のガイド (jama-priority-items) が登録されていない" in w for w in preview.warnings)
+    assert any("「優先的に取り組むべき項目」のガイド (jama-priority-items) が登録されていない" in w for w in preview.warnings)
 
 
 def test_problems_in_the_table_are_listed_with_their_place(catalogue):
