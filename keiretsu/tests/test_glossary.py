@@ -125,3 +125,14 @@ def test_the_demos_japanese_pages_use_the_glossary():
             found += [f"{email} {url}: {offence}" for offence in offences(visible_text(page, quoted))]
     assert crawled >= 60
     assert not found, "\n".join(found)
+
+
+@pytest.mark.django_db
+def test_no_catalogue_text_points_at_a_figure_that_is_not_there(catalogue):
+    fields = ("purpose", "requirement", "condition", "criteria", "explanation")
+    pointing = [
+        (item.edition.guideline.slug, item.number)
+        for item in Item.objects.select_related("edition__guideline")
+        if any(re.search(r"[（(]下図[）)]", getattr(item, name) or "") for name in fields)
+    ]
+    assert not pointing
