@@ -73,6 +73,9 @@ def database_from_url(url):
 
 
 DEBUG = env_bool("DEBUG", True)
+# With DEBUG on, Django answers a missing page with its debug page; the demo shows the
+# product's own 404 instead (DEBUG_ERROR_PAGES=false, set by scripts/demo).
+DEBUG_ERROR_PAGES = DEBUG and env_bool("DEBUG_ERROR_PAGES", True)
 SECRET_KEY = env_str("SECRET_KEY")
 if not SECRET_KEY:
     if not DEBUG:
@@ -135,6 +138,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "keiretsu.accounts.context_processors.navigation",
             ],
+            "builtins": ["keiretsu.lib.templatetags.typography"],  # {% sep %}: 「・」 / " · "
         },
     },
 ]
@@ -179,8 +183,9 @@ STORAGES = {
     },
 }
 
-# E-mail: printed to the console unless EMAIL_BACKEND names another backend (SMTP in production).
-EMAIL_BACKEND_PATH = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+# E-mail: printed to the console, decoded so that Japanese reads as Japanese (lib/mail.py),
+# unless EMAIL_BACKEND names another backend (SMTP in production).
+EMAIL_BACKEND_PATH = env_str("EMAIL_BACKEND", "keiretsu.lib.mail.ReadableConsoleBackend")
 MAILERS = {
     "default": {
         "BACKEND": EMAIL_BACKEND_PATH,
@@ -387,6 +392,9 @@ LOGGING = {
     },
     "loggers": {
         **LOGGING.get("loggers", {}),
+        # Django's default configuration gives its "django" logger a console handler of its
+        # own (with DEBUG on) besides the root's: every line would be printed twice.
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
         # One line per request comes from keiretsu.request; Django's own would repeat 4xx/5xx.
         "django.request": {"level": "ERROR"},
         "django.server": {"level": "WARNING"},

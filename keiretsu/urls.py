@@ -2,8 +2,8 @@ from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
 
-from keiretsu.accounts import views as account_views
 from keiretsu.api import views as api_views
+from keiretsu.supplychain import views as supplychain_views
 
 # The administrator signs in through the same flow as everyone (second factor, rate limits).
 admin.site.login = secure_admin_login(admin.site.login)
@@ -12,7 +12,7 @@ handler500 = "keiretsu.ops.views.server_error"
 
 urlpatterns = [
     path("", include("keiretsu.ops.urls")),  # /healthz, /readyz
-    path("", account_views.home, name="home"),
+    path("", supplychain_views.home, name="home"),  # the first screen: supplychain.selectors.landing
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("", include("keiretsu.accounts.urls")),

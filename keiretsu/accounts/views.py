@@ -33,16 +33,6 @@ from .models import Scope
 
 
 @login_required
-def home(request):
-    memberships = list(selectors.memberships_of(request.user))
-    if not memberships:
-        return redirect("accounts:organisation_create")
-    last = request.session.get("organisation_id")
-    chosen = next((m for m in memberships if m.organisation_id == last), memberships[0])
-    return redirect("assessments:dashboard", org_id=chosen.organisation_id)
-
-
-@login_required
 def organisation_create(request):
     form = OrganisationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():

@@ -6,6 +6,7 @@ from urllib.parse import urlencode
 from allauth.account.adapter import get_adapter as get_account_adapter
 from allauth.account.decorators import reauthentication_required
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
@@ -16,7 +17,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 from django.views.decorators.vary import vary_on_headers
 
-from keiretsu.accounts.access import member_view
+from keiretsu.accounts.access import member_view, remembered_organisation
 from keiretsu.catalogue.selectors import edition_structure
 from keiretsu.lib import spreadsheets
 from keiretsu.lib.fiscal_year import fiscal_year_of
@@ -56,6 +57,13 @@ def _refusal(request, exc):
 
 
 # --- The customer's side: suppliers ------------------------------------------------------------
+
+
+@login_required
+def home(request):
+    """The first screen after signing in (/): where the person's work is."""
+    screen = selectors.first_screen(request.user, remembered_organisation_id=remembered_organisation(request))
+    return redirect(screen.url)
 
 
 @vary_on_headers("HX-Request")

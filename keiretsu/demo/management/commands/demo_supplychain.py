@@ -51,6 +51,8 @@ class Command(BaseCommand):
         call_command("demo", verbosity=0)
         with transaction.atomic():
             created = self.create()
+        if options["verbosity"] < 1:
+            return
         self.stdout.write(self.style.SUCCESS("Demo supply chain " + ("created." if created else "already present.")))
         self.stdout.write(f"  Sign in as {DEMO_EMAIL} / {DEMO_PASSWORD}: switch to {OEM[0]} to see the supply tree.")
 
