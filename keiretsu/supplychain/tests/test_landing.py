@@ -143,5 +143,5 @@ def test_the_instance_administrator_without_an_organisation_opens_on_the_catalog
     admin = make_user("admin@example.jp")
     admin.is_staff = True
     admin.save()
-    give_totp(admin)  # staff must have a second factor (else they are sent to set one up)
+    give_totp(admin)  # administrators must have a second factor
     assert landing(client_for(admin)) == reverse("catalogue:list")
