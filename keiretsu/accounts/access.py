@@ -5,6 +5,7 @@ from functools import wraps
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 
+from . import security
 from .selectors import membership_for
 
 # The organisation a person used last, remembered in the browser (a signed cookie, a year):
@@ -32,12 +33,18 @@ def remember_organisation(request, response, organisation_id: int):
 
 
 def member_view(view):
-    """For URLs under /o/<org_id>/: passes the membership; 404 for anyone not a member."""
+    """For URLs under /o/<org_id>/: passes the membership; 404 for anyone not a member. A
+    member of an organisation that requires a second factor and who has none is sent to set
+    one up first (accounts.security)."""
 
     @login_required
     @wraps(view)
     def wrapped(request, org_id, *args, **kwargs):
         membership = membership_for(request.user, org_id)
+        if membership.organisation.require_mfa and not security.session_has_mfa(request):
+            from .middleware import mfa_setup_required
+
+            return mfa_setup_required(request, security.mfa_required_reason(request.user))
         request.membership = membership
         response = view(request, membership, *args, **kwargs)
         return remember_organisation(request, response, membership.organisation_id)

@@ -24,8 +24,8 @@ def create_company() -> bool:
     """The demo company, its factory and lines, and partly answered assessments; False if present."""
     if Organisation.objects.filter(corporate_number=DEMO_CORPORATE_NUMBER).exists():
         return False
-    user = User.objects.filter(email=DEMO_EMAIL).first() or User.objects.create_user(
-        DEMO_EMAIL, DEMO_PASSWORD, name="デモ 太郎"
+    user = User.objects.filter(email=DEMO_EMAIL).first() or account_services.user_create(
+        email=DEMO_EMAIL, password=DEMO_PASSWORD, name="デモ 太郎", verified=True
     )
     organisation = account_services.organisation_create(
         actor=user,

@@ -9,7 +9,7 @@ from openpyxl import load_workbook
 from keiretsu.accounts.models import AuditEvent
 from keiretsu.catalogue.models import CatalogueEvent, Edition, Item, Section
 from keiretsu.catalogue.selectors import related_items
-from keiretsu.conftest import client_for, make_user
+from keiretsu.conftest import client_for, give_totp, make_user
 from keiretsu.interchange import headings, official, services
 from keiretsu.interchange.models import EditionImport, PendingStatus
 
@@ -254,6 +254,7 @@ def admin(db):
     user = make_user("admin@keiretsu.example", "Admin")
     user.is_staff = True
     user.save()
+    give_totp(user)  # staff must have a second factor
     return user
 
 

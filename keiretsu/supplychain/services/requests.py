@@ -10,9 +10,11 @@ from keiretsu.accounts import audit
 from keiretsu.accounts.models import Membership, User
 from keiretsu.assessments import services as assessment_services
 from keiretsu.assessments.models import Assessment
+from keiretsu.accounts.services import require_verified_email
 from keiretsu.catalogue.models import Edition, EditionAccess
 from keiretsu.catalogue.selectors import visible_to
 from keiretsu.catalogue.services import edition_grant
+from keiretsu.lib import limits
 from keiretsu.lib.refusals import NotFound, require_own
 
 from ..models import AssessmentRequest, Supplier, SupplyChainEvent
@@ -49,9 +51,11 @@ def requests_send(
     skipped when `skip_requested` (sending to "all suppliers"). A declined request is replaced.
     """
     require_answerer(membership)
+    require_verified_email(actor)
     customer = membership.organisation
     if not suppliers:
         raise SupplyChainError(_("Choose at least one supplier."))
+    limits.consume(action="request", user=actor)
     if not editions:
         raise SupplyChainError(_("Choose at least one guideline edition."))
     check_due_date(due_date, today)
