@@ -12,7 +12,7 @@ from keiretsu.assessments import services as assessment_services
 from keiretsu.catalogue import services as catalogue_services
 from keiretsu.catalogue.models import CatalogueEvent, Edition, EditionAccess
 from keiretsu.catalogue.selectors import related_items
-from keiretsu.conftest import client_for, make_user, membership_of
+from keiretsu.conftest import client_for, give_totp, make_user, membership_of
 from keiretsu.interchange.models import EditionImport
 from keiretsu.lib.refusals import NotFound
 from keiretsu.supplychain.tests.scenario import accept, add_supplier, send_requests
@@ -46,6 +46,7 @@ def admin(db):
     user = make_user("admin@keiretsu.example", "Admin")
     user.is_staff = True
     user.save()
+    give_totp(user)  # staff must have a second factor
     return user
 
 
