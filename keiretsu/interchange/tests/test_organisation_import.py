@@ -2,6 +2,8 @@
 the edition is seen by that organisation, by the suppliers it asks to answer it and by the
 customers it shares results with; the administrator can make it instance-wide. Audited."""
 
+import datetime
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
@@ -150,3 +152,16 @@ def test_only_the_administrator_makes_an_edition_instance_wide(imported, alice):
     with pytest.raises(Exception) as refused:
         catalogue_services.edition_make_instance_wide(actor=alice, edition=imported)
     assert refused.value.status == 403
+
+
+def test_an_industry_body_cannot_collect_an_organisations_own_import(imported, beta, mallory):
+    from keiretsu.benchmark import services as benchmark_services
+    from keiretsu.benchmark.forms import RoundForm
+
+    benchmark_services.industry_body_set(actor=None, organisation=beta, is_body=True)
+    assert imported not in RoundForm().fields["editions"].queryset
+    with pytest.raises(NotFound):
+        benchmark_services.round_open(
+            membership=membership_of(mallory, beta), actor=mallory, fiscal_year=2026, editions=[imported],
+            deadline=datetime.date(2099, 12, 31),
+        )
