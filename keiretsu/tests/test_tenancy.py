@@ -63,6 +63,7 @@ def alpha_objects(catalogue, alpha, alice, bob, alpha_factory):
         "assessment_id": assessment.pk,
         "item_id": Item.objects.get(edition=assessment.edition, number="1").pk,
         "item_number": "1",
+        "edition_id": assessment.edition_id,  # catalogue:instance_wide is the administrator's alone
         "scope_id": alpha_factory.pk,
         "member_id": membership_of(bob, alpha).pk,
         "invitation_id": invitation.pk,
