@@ -100,6 +100,7 @@ INSTALLED_APPS = [
     "keiretsu.benchmark",
     "keiretsu.interchange",
     "keiretsu.reports",
+    "keiretsu.improvement",
     "keiretsu.demo",
 ]
 

@@ -21,4 +21,5 @@ urlpatterns = [
     path("", include("keiretsu.benchmark.urls")),
     path("", include("keiretsu.interchange.urls")),
     path("", include("keiretsu.reports.urls")),
+    path("", include("keiretsu.improvement.urls")),
 ]

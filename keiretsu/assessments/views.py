@@ -9,14 +9,16 @@ from django.views.decorators.vary import vary_on_headers
 
 from keiretsu.accounts.access import member_view
 
-from . import selectors, services
+from . import extensions, selectors, services
 from .forms import AnswerForm, AssessmentCreateForm
 from .models import Answer
 
 
 @member_view
 def dashboard(request, membership):
-    return render(request, "assessments/dashboard.html", {"entries": selectors.latest_assessments(membership)})
+    entries = selectors.latest_assessments(membership)
+    context = {"entries": entries, **extensions.contributions(extensions.DASHBOARD, membership, entries)}
+    return render(request, "assessments/dashboard.html", context)
 
 
 @member_view
@@ -76,6 +78,7 @@ def assessment_detail(request, membership, assessment_id):
         "scores": checklist.scores,
         "structure": checklist.structure,
         "next_query": request.GET.urlencode(),
+        **extensions.contributions(extensions.CHECKLIST, membership, checklist),
     }
     template = "assessments/assessment_detail.html"
     if request.htmx and not request.htmx.boosted:
@@ -128,6 +131,7 @@ def answer(request, membership, assessment_id, item_id):
         "error": error,
         "saved": not error,
         "oob": True,
+        **extensions.contributions(extensions.SCOREBOARD, membership, scored),
     }
     return render(request, "assessments/answer_saved.html", context, status=status)
 

@@ -57,6 +57,8 @@ class World:
         self.counter = 0
         # A factory assessment in progress.
         self.factory_assessment = self.assessment(alpha_factory, self.factory_edition, FY, answered=3)
+        # An edition with levels (a target and a gap to it), two years back.
+        self.assessment(alpha.company_scope, self.meti, FY - 2, answered=3)
         # The company's priority items: last year's submitted, this year's submitted (revision 1,
         # sent to Alpha's own benchmark round) and revised (revision 2, in progress).
         last_year = self.assessment(alpha.company_scope, self.priority, FY - 1, answered=8)

@@ -1,0 +1,39 @@
+"""The improvement plan on the assessment pages (registered with assessments.extensions)."""
+
+from keiretsu.assessments import extensions
+from keiretsu.assessments.selectors import ScoredAssessment
+
+from . import selectors
+
+
+def _scoreboard(membership, scored: ScoredAssessment) -> dict:
+    target = selectors.target_for(membership, scored.assessment.edition)
+    return {"target": target, "gap": selectors.gap_of(scored, target)}
+
+
+@extensions.contributes(extensions.SCOREBOARD)
+def scoreboard(membership, scored):
+    return _scoreboard(membership, scored)
+
+
+@extensions.contributes(extensions.CHECKLIST)
+def checklist(membership, checklist):
+    scored = ScoredAssessment(checklist.assessment, checklist.structure, checklist.answers, checklist.scores)
+    return _scoreboard(membership, scored)
+
+
+@extensions.contributes(extensions.DASHBOARD)
+def dashboard(membership, entries):
+    """Each entry gets its target and gap (entry.target, entry.gap)."""
+    found = selectors.targets_for(membership, {e.assessment.edition_id: e.assessment.edition for e in entries}.values())
+    with_levels = [e for e in entries if e.assessment.edition_id in found]
+    ratings = selectors.ratings_of([e.assessment.pk for e in with_levels]) if with_levels else {}
+    for entry in entries:
+        entry.target = found.get(entry.assessment.edition_id)
+        entry.gap = None
+        if entry.target is not None:
+            numbers = {item.pk: item.number for item in entry.structure.items}
+            by_number = {numbers[i]: r for i, r in ratings[entry.assessment.pk].items() if i in numbers}
+            scored = ScoredAssessment(entry.assessment, entry.structure, {}, entry.scores)
+            entry.gap = selectors.gap_of(scored, entry.target, by_number)
+    return {}
