@@ -247,6 +247,14 @@ try:
 except ValueError:
     raise ImproperlyConfigured("REMINDER_DAYS_BEFORE_DUE must be whole numbers of days, comma-separated") from None
 REMINDER_HOUR = env_int("REMINDER_HOUR", 8)
+# Reminders to the owner of an improvement action this many days before its due date (and one
+# when it is overdue), in the same daily sweep hour.
+try:
+    ACTION_REMINDER_DAYS_BEFORE_DUE = [
+        int(d) for d in env_str("ACTION_REMINDER_DAYS_BEFORE_DUE", "7").split(",") if d.strip()
+    ]
+except ValueError:
+    raise ImproperlyConfigured("ACTION_REMINDER_DAYS_BEFORE_DUE must be whole numbers of days, comma-separated") from None
 # Scores of suppliers that did not share with a customer directly are shown to it only as
 # aggregates over at least BENCHMARK_MIN_GROUP_SIZE suppliers (the benchmark's k, below).
 

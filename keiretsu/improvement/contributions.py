@@ -4,6 +4,7 @@ from keiretsu.assessments import extensions
 from keiretsu.assessments.selectors import ScoredAssessment
 
 from . import selectors
+from .models import Action
 
 
 def _scoreboard(membership, scored: ScoredAssessment) -> dict:
@@ -18,7 +19,16 @@ def scoreboard(membership, scored):
 
 @extensions.contributes(extensions.CHECKLIST)
 def checklist(membership, checklist):
+    """The gap, and each item row's actions (row.actions); row.rerate when an action for it is
+    done but the item is not rated achieved: the person re-rates it (done changes no rating)."""
     scored = ScoredAssessment(checklist.assessment, checklist.structure, checklist.answers, checklist.scores)
+    by_item = selectors.checklist_actions(membership, checklist.assessment)
+    scale = checklist.assessment.edition.rating_scale
+    for group in checklist.groups:
+        for row in group.rows:
+            row.actions = by_item.get(row.item.pk, [])
+            rating = row.answer.rating if row.answer else ""
+            row.rerate = any(a.action.status == Action.Status.DONE for a in row.actions) and not scale.is_achieved(rating)
     return _scoreboard(membership, scored)
 
 

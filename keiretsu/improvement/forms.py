@@ -1,5 +1,6 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class TargetForm(forms.Form):
@@ -7,3 +8,25 @@ class TargetForm(forms.Form):
 
     level = forms.CharField(label=_("Target level"), max_length=32)
     target_date = forms.DateField(label=_("Target date"), widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class ActionForm(forms.Form):
+    """Types the fields; every rule (dates in order, the owner a member, items of the edition)
+    is the service's, so the page and the API refuse the same things with the same words."""
+
+    title = forms.CharField(label=pgettext_lazy("plan", "Title"), max_length=1000)
+    description = forms.CharField(label=pgettext_lazy("plan", "Description"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    items = forms.CharField(
+        label=pgettext_lazy("plan", "Items"),
+        help_text=_("Item numbers, separated by commas (one action may cover several items)."),
+        max_length=2000,
+    )
+    owner = forms.IntegerField(label=pgettext_lazy("plan", "Owner"), required=False)
+    start_date = forms.DateField(label=pgettext_lazy("plan", "Start date"), widget=forms.DateInput(attrs={"type": "date"}))
+    due_date = forms.DateField(label=pgettext_lazy("plan", "Due date"), widget=forms.DateInput(attrs={"type": "date"}))
+    status = forms.CharField(label=pgettext_lazy("plan", "Status"), max_length=16)
+    progress_note = forms.CharField(label=pgettext_lazy("plan", "Progress"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def clean_items(self):
+        raw = self.cleaned_data["items"].replace("、", ",").replace("，", ",")
+        return [part.strip().removeprefix("No.").removeprefix("No").strip() for part in raw.split(",") if part.strip()]

@@ -5,14 +5,16 @@ from __future__ import annotations
 import datetime
 
 from django.db import transaction
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from keiretsu.accounts import audit
-from keiretsu.accounts.models import Membership
-from keiretsu.catalogue.models import Edition
-from keiretsu.lib.refusals import BadInput, NotAllowed, Refusal
+from keiretsu.accounts.models import Membership, Scope
+from keiretsu.assessments.services import scope_fits_edition
+from keiretsu.catalogue.models import Edition, Item
+from keiretsu.lib.refusals import BadInput, NotAllowed, NotFound, Refusal, require_own
 
-from .models import ImprovementEvent, Target
+from .models import Action, ImprovementEvent, Target
 
 
 class ImprovementError(Refusal):
@@ -58,3 +60,145 @@ def target_set(
             after=after,
         )
     return target
+
+
+# --- Improvement actions ------------------------------------------------------------------
+
+def _language() -> str:
+    return (translation.get_language() or "ja")[:8]
+
+
+def _check_action_fields(*, membership, title, description, progress_note, owner, start_date, due_date, status):
+    """The rules of an action's fields (docs/rules.md, "Improvement actions"); refuses with
+    every problem at once."""
+    problems = []
+    if not title.strip():
+        problems.append(_("Give the action a title."))
+    elif len(title.strip()) > Action.MAX_TITLE:
+        problems.append(_("The title is too long: at most %(limit)s characters.") % {"limit": Action.MAX_TITLE})
+    for label, value in ((_("The description"), description), (_("The progress note"), progress_note)):
+        if len(value.strip()) > Action.MAX_TEXT:
+            problems.append(
+                _("%(field)s is too long: at most %(limit)s characters.") % {"field": label, "limit": f"{Action.MAX_TEXT:,}"}
+            )
+    if not isinstance(start_date, datetime.date) or not isinstance(due_date, datetime.date):
+        problems.append(_("Give the start and due dates as dates."))
+    elif due_date < start_date:
+        problems.append(
+            _("The due date (%(due)s) is before the start date (%(start)s).")
+            % {"due": due_date.isoformat(), "start": start_date.isoformat()}
+        )
+    if status not in Action.Status.values:
+        problems.append(_("Choose a status: planned, in progress, done or cancelled."))
+    if owner is not None and not Membership.objects.filter(organisation=membership.organisation_id, user=owner).exists():
+        problems.append(_("The owner of an action must be a member of your organisation."))
+    if problems:
+        raise InvalidPlan(" ".join(problems), problems=problems)
+
+
+def _check_items(edition: Edition, items) -> list[Item]:
+    items = list(items)
+    if not items:
+        raise InvalidPlan(_("Choose at least one item the action is for."))
+    if any(item.edition_id != edition.pk for item in items):
+        # Another edition's item (or another organisation's plan): not found, as the selectors answer.
+        raise NotFound(_("This item is not part of the edition of this plan."))
+    return items
+
+
+def action_create(
+    *,
+    membership: Membership,
+    actor,
+    scope: Scope,
+    edition: Edition,
+    items,
+    title: str,
+    description: str = "",
+    owner=None,
+    start_date: datetime.date | None = None,
+    due_date: datetime.date,
+    status: str = Action.Status.PLANNED,
+    progress_note: str = "",
+) -> Action:
+    """A member who answers creates an action for one or several items of one scope and edition."""
+    if not membership.can_answer:
+        raise NotAllowed(_("Viewers cannot plan improvement actions."))
+    require_own(membership, scope.organisation_id)
+    if not scope_fits_edition(scope, edition):
+        raise InvalidPlan(_("This edition is not assessed for this part of the company."))
+    items = _check_items(edition, items)
+    start_date = start_date or timezone.localdate()
+    _check_action_fields(
+        membership=membership, title=title, description=description, progress_note=progress_note,
+        owner=owner, start_date=start_date, due_date=due_date, status=status,
+    )
+    with transaction.atomic():
+        action = Action.objects.create(
+            organisation=membership.organisation,
+            scope=scope,
+            edition=edition,
+            title=title.strip(),
+            description=description.strip(),
+            owner=owner,
+            owner_language=_language() if owner is not None and owner.pk == actor.pk else "ja",
+            start_date=start_date,
+            due_date=due_date,
+            status=status,
+            progress_note=progress_note.strip(),
+            created_by=actor,
+            closed_at=None if status in Action.OPEN else timezone.now(),
+        )
+        action.items.set(items)
+        audit.record(
+            actor=actor,
+            organisation=membership.organisation,
+            event=ImprovementEvent.ACTION_CREATED,
+            target=action,
+            after={**action.as_audit(), "items": ", ".join(item.number for item in items)},
+        )
+    return action
+
+
+def action_update(*, membership: Membership, actor, action: Action, items=None, **fields) -> Action:
+    """Change an action's fields (those given) and, optionally, its items. Done or cancelled
+    records when; reopening clears it. Never touches a rating."""
+    if not membership.can_answer:
+        raise NotAllowed(_("Viewers cannot change improvement actions."))
+    require_own(membership, action.organisation_id)
+    allowed = {"title", "description", "owner", "start_date", "due_date", "status", "progress_note"}
+    unknown = set(fields) - allowed
+    if unknown:
+        raise InvalidPlan(_("Unknown fields: %(fields)s") % {"fields": ", ".join(sorted(unknown))})
+    with transaction.atomic():
+        action = Action.objects.select_for_update().select_related("owner", "edition").get(pk=action.pk)
+        current = {name: getattr(action, name) for name in allowed}
+        new = {**current, **{k: (v.strip() if isinstance(v, str) and k != "status" else v) for k, v in fields.items()}}
+        _check_action_fields(membership=membership, **new)
+        old_items = list(action.items.order_by("position"))
+        new_items = _check_items(action.edition, items) if items is not None else old_items
+        before = {**action.as_audit(), "items": ", ".join(i.number for i in old_items)}
+        for name, value in new.items():
+            setattr(action, name, value)
+        if action.status in Action.OPEN:
+            action.closed_at = None
+        elif current["status"] in Action.OPEN:
+            action.closed_at = timezone.now()
+        if action.owner_id is not None and action.owner_id == actor.pk:
+            action.owner_language = _language()
+        after = {**action.as_audit(), "items": ", ".join(i.number for i in sorted(new_items, key=lambda i: i.position))}
+        if before == after:
+            return action
+        action.save()
+        if items is not None:
+            action.items.set(new_items)
+        changed = [key for key in after if before[key] != after[key]]
+        audit.record(
+            actor=actor,
+            organisation=membership.organisation,
+            event=ImprovementEvent.ACTION_CHANGED,
+            target=action,
+            before={key: before[key] for key in changed},
+            after={key: after[key] for key in changed},
+        )
+    return action

@@ -1,13 +1,21 @@
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from keiretsu.accounts.access import member_view
+from keiretsu.accounts.models import User
+from keiretsu.assessments.selectors import assessment_for
+from keiretsu.catalogue.models import Item
 from keiretsu.catalogue.selectors import editions
 
-from . import selectors, services
-from .forms import TargetForm
+from keiretsu.lib.spreadsheets import csv_response
+
+from . import exports, selectors, services
+from .forms import ActionForm, TargetForm
+from .models import Action
 
 
 @member_view
@@ -37,3 +45,106 @@ def _target_edit(request, membership, with_levels):
     else:
         messages.success(request, _("The target has been saved."))
     return redirect("improvement:targets", org_id=membership.organisation_id)
+
+
+@member_view
+def plan(request, membership):
+    return render(request, "improvement/plan.html", {"plan": selectors.plan(membership, request.GET)})
+
+
+@member_view
+def plan_csv(request, membership):
+    """The plan as filtered on the page, every action (not one page of it)."""
+    plan = selectors.plan(membership, request.GET)
+    return csv_response(exports.action_rows(plan.rows), f"{membership.organisation.name}_plan.csv")
+
+
+def _action_fields(form, edition):
+    """The form's values as the service takes them: items of the edition by number, the owner."""
+    data = dict(form.cleaned_data)
+    numbers = data.pop("items")
+    items = list(Item.objects.filter(edition=edition, number__in=numbers))
+    unknown = sorted(set(numbers) - {item.number for item in items})
+    if unknown:
+        raise services.InvalidPlan(
+            _("This edition has no item %(numbers)s.") % {"numbers": ", ".join(f"No.{n}" for n in unknown[:10])}
+        )
+    owner_id = data.pop("owner")
+    owner = User.objects.filter(pk=owner_id).first() if owner_id else None
+    if owner_id and owner is None:
+        raise services.InvalidPlan(_("The owner of an action must be a member of your organisation."))
+    return {**data, "items": items, "owner": owner}
+
+
+def _members(membership):
+    from keiretsu.accounts.models import Membership
+
+    return Membership.objects.filter(organisation=membership.organisation_id).select_related("user").order_by("user__name")
+
+
+@member_view
+def action_create(request, membership):
+    chosen = request.GET.get("assessment") or request.POST.get("assessment")
+    if not chosen:  # first choose what the action is for: a scope and an edition, by its assessment
+        return render(request, "improvement/action_choose.html", {"assessments": selectors.plannable(membership)})
+    assessment = assessment_for(membership, chosen)
+    error = ""
+    if request.method == "POST":
+        form = ActionForm(request.POST)
+        if form.is_valid():
+            try:
+                fields = _action_fields(form, assessment.edition)
+                action = services.action_create(
+                    membership=membership, actor=request.user, scope=assessment.scope, edition=assessment.edition, **fields
+                )
+            except services.ImprovementError as exc:
+                error = exc.message
+            else:
+                messages.success(request, _("The action has been added to the plan."))
+                return redirect("improvement:action", org_id=membership.organisation_id, action_id=action.pk)
+    else:
+        item = Item.objects.filter(pk=request.GET.get("item") or 0, edition=assessment.edition).first()
+        today = timezone.localdate()
+        form = ActionForm(initial={
+            "items": item.number if item else "",
+            "title": item.headline_words[:100] if item else "",
+            "owner": request.user.pk,
+            "start_date": today,
+            "due_date": selectors.end_of_fiscal_year(today),
+            "status": Action.Status.PLANNED,
+        })
+    return render(request, "improvement/action_form.html", {
+        "form": form, "error": error, "assessment": assessment, "members": _members(membership),
+        "statuses": Action.Status.choices, "action": None,
+    }, status=400 if error else 200)
+
+
+@member_view
+def action(request, membership, action_id):
+    action = selectors.action_for(membership, action_id)
+    error = ""
+    if request.method == "POST":
+        form = ActionForm(request.POST)
+        if form.is_valid():
+            try:
+                fields = _action_fields(form, action.edition)
+                services.action_update(membership=membership, actor=request.user, action=action, **fields)
+            except services.ImprovementError as exc:
+                error = exc.message
+            else:
+                messages.success(request, _("The action has been saved."))
+                return redirect("improvement:action", org_id=membership.organisation_id, action_id=action.pk)
+    else:
+        row = selectors.plan_rows(membership, [action], timezone.localdate())[0]
+        form = ActionForm(initial={
+            "title": action.title, "description": action.description,
+            "items": ", ".join(item.number for item in row.items), "owner": action.owner_id,
+            "start_date": action.start_date, "due_date": action.due_date, "status": action.status,
+            "progress_note": action.progress_note,
+        })
+    checklist = selectors.latest_assessment_of(membership, action.scope_id, action.edition_id)
+    return render(request, "improvement/action_form.html", {
+        "form": form, "error": error, "action": action, "members": _members(membership),
+        "statuses": Action.Status.choices, "assessment": checklist,
+        "checklist_url": reverse("assessments:detail", args=[membership.organisation_id, checklist.pk]) if checklist else "",
+    }, status=400 if error else 200)

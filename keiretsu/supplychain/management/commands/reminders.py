@@ -2,6 +2,8 @@ import datetime
 
 from django.core.management.base import BaseCommand, CommandError
 
+from keiretsu.improvement import reminders as action_reminders
+from keiretsu.improvement import tasks as action_tasks
 from keiretsu.supplychain import reminders, tasks
 
 
@@ -25,6 +27,11 @@ class Command(BaseCommand):
                 raise CommandError(f"--date: not a date: {date!r}") from None
             result = reminders.send_due(today)
             self.stdout.write(f"Reminders: {result['sent']} sent, {result['claimed'] - result['sent']} failed.")
+            result = action_reminders.send_due(today)
+            self.stdout.write(
+                f"Action reminders: {result['sent']} sent, {result['claimed'] - result['sent']} failed."
+            )
             return
         tasks.send_due_reminders.enqueue()
+        action_tasks.send_action_reminders.enqueue()
         self.stdout.write("The reminder sweep is queued; the worker (keiretsu db_worker) runs it and then once a day.")
