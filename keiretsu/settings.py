@@ -405,6 +405,37 @@ LOGGING = {
     },
 }
 
+# Evidence files (issue 11): stored privately (never under the static files nor served by the
+# web server), served only through an access-checked view. A folder by default (EVIDENCE_ROOT);
+# EVIDENCE_STORAGE=s3://bucket/prefix keeps them in an S3-compatible bucket (django-storages).
+# Backups include them (BACKUP_STORAGES).
+EVIDENCE_ROOT = Path(env_str("EVIDENCE_ROOT") or BASE_DIR / "evidence")
+EVIDENCE_STORAGE = env_str("EVIDENCE_STORAGE")
+if EVIDENCE_STORAGE.startswith("s3://"):
+    _evidence_bucket, _, _evidence_prefix = EVIDENCE_STORAGE.removeprefix("s3://").partition("/")
+    STORAGES["evidence"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": _evidence_bucket,
+            "location": _evidence_prefix.strip("/"),
+            "endpoint_url": env_str("AWS_S3_ENDPOINT_URL") or None,
+            "default_acl": "private",
+            "querystring_auth": True,
+            "file_overwrite": False,
+        },
+    }
+else:
+    STORAGES["evidence"] = {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": EVIDENCE_ROOT, "base_url": None, "directory_permissions_mode": 0o700,
+                    "file_permissions_mode": 0o600},
+    }
+# The largest evidence file, and all of an organisation's evidence together (bytes).
+EVIDENCE_MAX_FILE_BYTES = env_int("EVIDENCE_MAX_FILE_BYTES", 10 * 1024 * 1024)
+EVIDENCE_MAX_ORGANISATION_BYTES = env_int("EVIDENCE_MAX_ORGANISATION_BYTES", 2 * 1024 * 1024 * 1024)
+# The storages a backup holds besides the default one (uploaded files): STORAGES aliases.
+BACKUP_STORAGES = [alias for alias in env_str("BACKUP_STORAGES", "evidence").split(",") if alias]
+
 # Backups (`keiretsu backup`, `restore`, `backup --verify`; docs/deploy.md).
 BACKUP_DIR = Path(env_str("BACKUP_DIR") or BASE_DIR / "backups")
 # Encrypt archives with this Fernet key (`keiretsu backup --new-key` makes one). Several keys,

@@ -23,10 +23,12 @@ def checklist(membership, checklist):
     done but the item is not rated achieved: the person re-rates it (done changes no rating)."""
     scored = ScoredAssessment(checklist.assessment, checklist.structure, checklist.answers, checklist.scores)
     by_item = selectors.checklist_actions(membership, checklist.assessment)
+    files = selectors.evidence_by_item(checklist.assessment.pk)
     scale = checklist.assessment.edition.rating_scale
     for group in checklist.groups:
         for row in group.rows:
             row.actions = by_item.get(row.item.pk, [])
+            row.evidence = files.get(row.item.pk, [])
             rating = row.answer.rating if row.answer else ""
             row.rerate = any(a.action.status == Action.Status.DONE for a in row.actions) and not scale.is_achieved(rating)
     return _scoreboard(membership, scored)

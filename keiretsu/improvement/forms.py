@@ -1,6 +1,9 @@
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
+
+from keiretsu.lib.uploads import UploadField
 
 
 class TargetForm(forms.Form):
@@ -30,3 +33,14 @@ class ActionForm(forms.Form):
     def clean_items(self):
         raw = self.cleaned_data["items"].replace("、", ",").replace("，", ",")
         return [part.strip().removeprefix("No.").removeprefix("No").strip() for part in raw.split(",") if part.strip()]
+
+
+def evidence_max_bytes() -> int:
+    return settings.EVIDENCE_MAX_FILE_BYTES
+
+
+class EvidenceForm(forms.Form):
+    """The file, refused past its size limit while it arrives (lib.uploads); what it is, and
+    everything else, is the service's."""
+
+    file = UploadField(label=_("File"), max_bytes=evidence_max_bytes)

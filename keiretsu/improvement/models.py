@@ -1,11 +1,18 @@
 """The improvement cycle: a target level per organisation and edition, and the plan to reach it."""
 
+import uuid
+
 from django.conf import settings
+from django.core.files.storage import storages
+from django.core.signals import setting_changed
 from django.db import models
+from django.dispatch import receiver
+from django.utils.functional import LazyObject, empty
 from django.utils.translation import gettext_lazy as _
 
 from keiretsu.accounts import audit, audit_display
 from keiretsu.accounts.models import Organisation, Scope
+from keiretsu.assessments.models import Assessment
 from keiretsu.catalogue.models import Edition, Item
 
 
@@ -14,6 +21,8 @@ class ImprovementEvent(models.TextChoices):
     ACTION_CREATED = "improvement.action_created", _("Improvement action created")
     ACTION_CHANGED = "improvement.action_changed", _("Improvement action changed")
     ACTION_REMINDER_SENT = "improvement.action_reminder_sent", _("Action reminder sent")
+    EVIDENCE_ADDED = "improvement.evidence_added", _("Evidence file added")
+    EVIDENCE_DELETED = "improvement.evidence_deleted", _("Evidence file deleted")
 
 
 audit.register_events(ImprovementEvent)
@@ -135,6 +144,83 @@ class ActionReminder(models.Model):
         ]
 
 
+class _EvidenceStorage(LazyObject):
+    """STORAGES["evidence"], looked up when first used (and again after the setting changes,
+    as Django's default_storage is), not when this module is imported."""
+
+    def _setup(self):
+        self._wrapped = storages["evidence"]
+
+
+EVIDENCE_STORAGE = _EvidenceStorage()
+
+
+@receiver(setting_changed)
+def _storages_changed(*, setting, **kwargs):
+    if setting == "STORAGES":
+        EVIDENCE_STORAGE._wrapped = empty
+
+
+def evidence_storage():
+    """The private storage of evidence files (STORAGES["evidence"]; backed up: keiretsu/ops/backup)."""
+    return EVIDENCE_STORAGE
+
+
+def evidence_path(instance, filename):
+    # A random name: the person's file name is kept for display only (Evidence.name).
+    return f"{instance.organisation_id}/{uuid.uuid4().hex}"
+
+
+class Evidence(models.Model):
+    """A file that proves an answer (an item of an assessment) or an action's progress. Stored
+    privately, served only through an access-checked view. Deleting it removes the content and
+    keeps this record (who, when, what it was). Evidence of a submitted assessment is frozen."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="evidence")
+    assessment = models.ForeignKey(Assessment, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    item = models.ForeignKey(Item, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    action = models.ForeignKey(Action, null=True, blank=True, on_delete=models.CASCADE, related_name="evidence")
+    name = models.CharField(_("file name"), max_length=255)
+    kind = models.CharField(max_length=8)  # lib.filetypes code, decided from the content
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveBigIntegerField()
+    sha256 = models.CharField(max_length=64)
+    file = models.FileField(storage=evidence_storage, upload_to=evidence_path, max_length=200, blank=True)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+    deleted_at = models.DateTimeField(null=True, blank=True)
+    deleted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["uploaded_at", "pk"]
+        constraints = [
+            # On an answer (assessment and item) or on an action: exactly one of the two.
+            models.CheckConstraint(
+                condition=(
+                    models.Q(assessment__isnull=False, item__isnull=False, action__isnull=True)
+                    | models.Q(assessment__isnull=True, item__isnull=True, action__isnull=False)
+                ),
+                name="evidence_on_answer_or_action",
+            ),
+        ]
+        indexes = [
+            # The checklist: the evidence of one assessment's items.
+            models.Index(fields=["assessment", "item"], name="evidence_assessment_item"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def is_deleted(self):
+        return self.deleted_at is not None
+
+    def as_audit(self) -> dict:
+        return {"file": self.name, "size": self.size, "sha256": self.sha256, "kind": self.kind}
+
+
 audit_display.describe(
     ImprovementEvent,
     sentences={
@@ -142,6 +228,8 @@ audit_display.describe(
         ImprovementEvent.ACTION_CREATED: _("%(actor)s created the improvement action %(target)s."),
         ImprovementEvent.ACTION_CHANGED: _("%(actor)s changed the improvement action %(target)s."),
         ImprovementEvent.ACTION_REMINDER_SENT: _("%(actor)s reminded the owner of the action %(target)s."),
+        ImprovementEvent.EVIDENCE_ADDED: _("%(actor)s added an evidence file (%(target)s)."),
+        ImprovementEvent.EVIDENCE_DELETED: _("%(actor)s deleted an evidence file (%(target)s)."),
     },
     labels={
         "level": _("Target level"),
@@ -152,6 +240,8 @@ audit_display.describe(
         "start_date": _("Start date"),
         "progress_note": _("Progress"),
         "items": _("Items"),
+        "size": _("Size (bytes)"),
+        "on": _("Evidence for"),
     },
     values={"status": Action.Status},
 )

@@ -19,7 +19,9 @@ from keiretsu.catalogue.selectors import edition_structures
 from keiretsu.lib.fiscal_year import bounds, fiscal_year_of
 from keiretsu.programme import scoring, targets
 
-from .models import Action, Target
+from keiretsu.supplychain.models import Share
+
+from .models import Action, Evidence, Target
 
 
 def end_of_fiscal_year(today: datetime.date | None = None) -> datetime.date:
@@ -354,3 +356,49 @@ def plannable(membership: Membership) -> list:
     ):
         latest.setdefault((assessment.scope_id, assessment.edition_id), assessment)
     return sorted(latest.values(), key=lambda a: (a.scope.kind != "company", a.scope.display_name, str(a.edition)))
+
+
+# --- Evidence files ------------------------------------------------------------------------------
+
+def evidence_for_download(membership: Membership, evidence_id) -> Evidence:
+    """An evidence file the member may download (docs/rules.md, "Evidence files"): their own
+    organisation's; or, for a customer, evidence of an answer of an assessment its supplier
+    shares with it in full (an active share). Anything else, deleted files too, answers 404."""
+    evidence = Evidence.objects.filter(pk=evidence_id, deleted_at=None).exclude(file="").first()
+    if evidence is None:
+        raise Http404
+    if evidence.organisation_id == membership.organisation_id:
+        return evidence
+    if evidence.assessment_id and Share.objects.filter(
+        organisation=evidence.organisation_id,
+        recipient=membership.organisation_id,
+        assessment=evidence.assessment_id,
+        detail=Share.Detail.FULL,
+        ended_at=None,
+    ).exists():
+        return evidence
+    raise Http404
+
+
+def evidence_own(membership: Membership, evidence_id) -> Evidence:
+    """One of the organisation's evidence records (also a deleted one); 404 otherwise."""
+    evidence = (
+        Evidence.objects.filter(pk=evidence_id, organisation=membership.organisation_id)
+        .select_related("assessment", "item", "action")
+        .first()
+    )
+    if evidence is None:
+        raise Http404
+    return evidence
+
+
+def evidence_by_item(assessment_id) -> dict[int, list[Evidence]]:
+    """An assessment's evidence per item (item pk -> files, deleted ones too: their record stays). One query."""
+    result: dict[int, list[Evidence]] = defaultdict(list)
+    for evidence in Evidence.objects.filter(assessment=assessment_id).select_related("uploaded_by", "deleted_by"):
+        result[evidence.item_id].append(evidence)
+    return result
+
+
+def evidence_of_action(action: Action) -> list[Evidence]:
+    return list(Evidence.objects.filter(action=action).select_related("uploaded_by", "deleted_by"))

@@ -3,18 +3,24 @@
 from __future__ import annotations
 
 import datetime
+import hashlib
 
+from django.conf import settings
 from django.db import transaction
+from django.db.models import Sum
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from keiretsu.accounts import audit
 from keiretsu.accounts.models import Membership, Scope
+from keiretsu.assessments.models import Assessment
 from keiretsu.assessments.services import scope_fits_edition
 from keiretsu.catalogue.models import Edition, Item
-from keiretsu.lib.refusals import BadInput, NotAllowed, NotFound, Refusal, require_own
+from keiretsu.lib import filetypes
+from keiretsu.lib.refusals import BadInput, Conflict, NotAllowed, NotFound, Refusal, require_own
+from keiretsu.lib.uploads import too_large_message
 
-from .models import Action, ImprovementEvent, Target
+from .models import Action, Evidence, ImprovementEvent, Target, evidence_storage
 
 
 class ImprovementError(Refusal):
@@ -202,3 +208,130 @@ def action_update(*, membership: Membership, actor, action: Action, items=None, 
             after={key: after[key] for key in changed},
         )
     return action
+
+
+# --- Evidence files ---------------------------------------------------------------------------
+
+class EvidenceRefused(ImprovementError, BadInput):
+    pass
+
+
+class EvidenceFrozen(ImprovementError, Conflict):
+    pass
+
+
+def _file_checked(*, membership, upload, name: str):
+    """The upload's kind (lib.filetypes, from its content), size and SHA-256, or a refusal."""
+    size = upload.size
+    if size > settings.EVIDENCE_MAX_FILE_BYTES:
+        raise EvidenceRefused(too_large_message(size, settings.EVIDENCE_MAX_FILE_BYTES))
+    if size == 0:
+        raise EvidenceRefused(_("The file is empty."))
+    kind = filetypes.detect(upload, name)
+    if kind is None:
+        raise EvidenceRefused(
+            _("This kind of file cannot be kept as evidence. Allowed: PDF, PNG, JPEG, Excel (xlsx), Word (docx), "
+              "PowerPoint (pptx), text and CSV.")
+        )
+    if filetypes.disguised(kind, name):
+        raise EvidenceRefused(
+            _("The file's name says it is another kind of file than its content (%(kind)s). Rename it or choose "
+              "the right file.") % {"kind": kind.code.upper()}
+        )
+    used = Evidence.objects.filter(organisation=membership.organisation_id, deleted_at=None).aggregate(
+        total=Sum("size")
+    )["total"] or 0
+    if used + size > settings.EVIDENCE_MAX_ORGANISATION_BYTES:
+        raise EvidenceRefused(
+            _("Your organisation's evidence files would take more than the %(limit)s MB allowed. Delete files "
+              "no longer needed first.") % {"limit": f"{settings.EVIDENCE_MAX_ORGANISATION_BYTES // 1_048_576:,}"}
+        )
+    digest = hashlib.sha256()
+    upload.seek(0)
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    upload.seek(0)
+    return kind, size, digest.hexdigest()
+
+
+def _display_name(name: str) -> str:
+    name = (name or "").replace("\\", "/").rsplit("/", 1)[-1].strip()
+    name = "".join(ch for ch in name if ch.isprintable())
+    return name[:255] or "file"
+
+
+def evidence_add(*, membership: Membership, actor, upload, assessment=None, item: Item | None = None,
+                 action: Action | None = None) -> Evidence:
+    """Keep a file as evidence of an answer (assessment and item) or of an action. Checked whole
+    before anything is written; the file is stored in the transaction's wake only if it commits."""
+    if not membership.can_answer:
+        raise NotAllowed(_("Viewers cannot add evidence."))
+    if (action is None) == (assessment is None or item is None):
+        raise EvidenceRefused(_("Evidence belongs to an answer or to an action."))
+    owner_org = action.organisation_id if action is not None else assessment.organisation_id
+    require_own(membership, owner_org)
+    if item is not None and item.edition_id != assessment.edition_id:
+        raise NotFound(_("This item is not part of the edition of this plan."))
+    name = _display_name(getattr(upload, "name", ""))
+    kind, size, sha256 = _file_checked(membership=membership, upload=upload, name=name)
+    with transaction.atomic():
+        if assessment is not None:
+            status = Assessment.objects.select_for_update().values_list("status", flat=True).get(pk=assessment.pk)
+            if status == Assessment.Status.SUBMITTED:
+                raise EvidenceFrozen(
+                    _("This assessment has been submitted: its evidence is frozen with it. Start a revision to add files.")
+                )
+        evidence = Evidence(
+            organisation=membership.organisation, assessment=assessment, item=item, action=action, name=name,
+            kind=kind.code, content_type=kind.content_type, size=size, sha256=sha256, uploaded_by=actor,
+        )
+        evidence.file.save(name, upload, save=False)
+        stored = evidence.file.name
+        try:
+            evidence.save()
+            audit.record(
+                actor=actor, organisation=membership.organisation, event=ImprovementEvent.EVIDENCE_ADDED,
+                target=evidence, target_label=_evidence_label(evidence),
+                after={**evidence.as_audit(), "on": _evidence_on(evidence)},
+            )
+        except Exception:
+            evidence.file.storage.delete(stored)  # nothing kept of a failed request
+            raise
+    return evidence
+
+
+def _evidence_on(evidence: Evidence) -> str:
+    if evidence.action_id:
+        return f"{evidence.action.title}"
+    return f"{evidence.assessment} No.{evidence.item.number}"
+
+
+def _evidence_label(evidence: Evidence) -> str:
+    return f"{evidence.name} · {_evidence_on(evidence)}"[:300]
+
+
+def evidence_delete(*, membership: Membership, actor, evidence: Evidence) -> Evidence:
+    """Delete the file's content; the record stays (what it was, who deleted it, when), audited."""
+    if not membership.can_answer:
+        raise NotAllowed(_("Viewers cannot delete evidence."))
+    require_own(membership, evidence.organisation_id)
+    with transaction.atomic():
+        evidence = Evidence.objects.select_for_update().select_related("assessment", "item", "action").get(pk=evidence.pk)
+        if evidence.is_deleted:
+            raise EvidenceFrozen(_("This file has already been deleted."))
+        if evidence.assessment_id and evidence.assessment.is_frozen:
+            raise EvidenceFrozen(
+                _("This assessment has been submitted: its evidence is frozen with it and cannot be deleted.")
+            )
+        stored = evidence.file.name
+        evidence.deleted_at, evidence.deleted_by, evidence.file = timezone.now(), actor, ""
+        evidence.save(update_fields=["deleted_at", "deleted_by", "file"])
+        audit.record(
+            actor=actor, organisation=membership.organisation, event=ImprovementEvent.EVIDENCE_DELETED,
+            target=evidence, target_label=_evidence_label(evidence),
+            before={**evidence.as_audit(), "on": _evidence_on(evidence)},
+        )
+        if stored and not Evidence.objects.filter(file=stored).exists():
+            storage = evidence_storage()
+            transaction.on_commit(lambda: storage.delete(stored))
+    return evidence

@@ -1,9 +1,10 @@
 from django.contrib import messages
-from django.http import Http404
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from keiretsu.accounts.access import member_view
 from keiretsu.accounts.models import User
@@ -12,9 +13,10 @@ from keiretsu.catalogue.models import Item
 from keiretsu.catalogue.selectors import editions
 
 from keiretsu.lib.spreadsheets import csv_response
+from keiretsu.lib.uploads import bounded_upload
 
 from . import exports, selectors, services
-from .forms import ActionForm, TargetForm
+from .forms import ActionForm, EvidenceForm, TargetForm
 from .models import Action
 
 
@@ -144,7 +146,73 @@ def action(request, membership, action_id):
         })
     checklist = selectors.latest_assessment_of(membership, action.scope_id, action.edition_id)
     return render(request, "improvement/action_form.html", {
+        "evidence": selectors.evidence_of_action(action),
         "form": form, "error": error, "action": action, "members": _members(membership),
         "statuses": Action.Status.choices, "assessment": checklist,
         "checklist_url": reverse("assessments:detail", args=[membership.organisation_id, checklist.pk]) if checklist else "",
     }, status=400 if error else 200)
+
+
+# --- Evidence files -------------------------------------------------------------------------------
+
+def _add_evidence(request, membership, back, **on):
+    form = EvidenceForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, " ".join(form.errors.get("file", [_("Choose a file.")])))
+        return redirect(back)
+    try:
+        evidence = services.evidence_add(membership=membership, actor=request.user, upload=form.cleaned_data["file"], **on)
+    except services.ImprovementError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("“%(name)s” is kept as evidence.") % {"name": evidence.name})
+    return redirect(back)
+
+
+@bounded_upload(EvidenceForm)
+@require_POST
+@member_view
+def evidence_answer_add(request, membership, assessment_id, item_id):
+    assessment = assessment_for(membership, assessment_id)
+    item = Item.objects.filter(pk=item_id).first()
+    if item is None:
+        raise Http404
+    back = reverse("assessments:detail", args=[membership.organisation_id, assessment.pk]) + f"#item-{item.pk}"
+    return _add_evidence(request, membership, back, assessment=assessment, item=item)
+
+
+@bounded_upload(EvidenceForm)
+@require_POST
+@member_view
+def evidence_action_add(request, membership, action_id):
+    action = selectors.action_for(membership, action_id)
+    back = reverse("improvement:action", args=[membership.organisation_id, action.pk])
+    return _add_evidence(request, membership, back, action=action)
+
+
+@member_view
+def evidence_download(request, membership, evidence_id):
+    """The file, as an attachment, never cached: to members, and to customers it is shared with in full."""
+    evidence = selectors.evidence_for_download(membership, evidence_id)
+    response = FileResponse(evidence.file.open("rb"), as_attachment=True, filename=evidence.name,
+                            content_type=evidence.content_type)
+    response["Cache-Control"] = "private, no-store"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
+
+
+@require_POST
+@member_view
+def evidence_delete(request, membership, evidence_id):
+    evidence = selectors.evidence_own(membership, evidence_id)
+    if evidence.action_id:
+        back = reverse("improvement:action", args=[membership.organisation_id, evidence.action_id])
+    else:
+        back = reverse("assessments:detail", args=[membership.organisation_id, evidence.assessment_id]) + f"#item-{evidence.item_id}"
+    try:
+        services.evidence_delete(membership=membership, actor=request.user, evidence=evidence)
+    except services.ImprovementError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("“%(name)s” has been deleted. The record of what it was stays.") % {"name": evidence.name})
+    return redirect(back)

@@ -11,6 +11,7 @@ import datetime
 
 import pytest
 from django.core.cache import cache
+from django.core.files.base import ContentFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -61,6 +62,7 @@ class World:
         # An edition with levels (a target and a gap to it), two years back; an improvement action.
         meti_earlier = self.assessment(alpha.company_scope, self.meti, FY - 2, answered=3)
         self.action = self.plan_action(meti_earlier, 2)
+        self.evidence = self.add_evidence(self.factory_assessment, 1)
         # The company's priority items: last year's submitted, this year's submitted (revision 1,
         # sent to Alpha's own benchmark round) and revised (revision 2, in progress).
         last_year = self.assessment(alpha.company_scope, self.priority, FY - 1, answered=8)
@@ -124,11 +126,18 @@ class World:
             "release_id": self.release.pk,
             "import_id": self.pending.pk,
             "action_id": self.action.pk,
+            "evidence_id": self.evidence.pk,
         }
 
     def next(self):
         self.counter += 1
         return self.counter
+
+    def add_evidence(self, assessment, n):
+        return improvement_services.evidence_add(
+            membership=self.owner, actor=self.alice, upload=ContentFile(b"%PDF-1.4 proof", name=f"proof{n}.pdf"),
+            assessment=assessment, item=assessment.edition.items.order_by("position")[n % 3],
+        )
 
     def plan_action(self, assessment, items):
         return improvement_services.action_create(
@@ -257,6 +266,7 @@ class World:
         for n in range(3):
             self.plan_action(meti, n + 1)
             self.plan_action(self.factory_assessment, n + 2)
+            self.add_evidence(self.factory_assessment, n + 2)
         for factory_assessment in Assessment.objects.filter(organisation=self.alpha, edition=self.factory_edition):
             earlier = self.assessment(factory_assessment.scope, self.factory_edition, FY - 1, answered=63)
             earlier = self.submit(earlier)

@@ -8,8 +8,10 @@ from keiretsu.supplychain import reminders, tasks
 
 
 class Command(BaseCommand):
+    # Here rather than in supplychain: one daily sweep command for both kinds of reminder, in the
+    # app that may import both (imports run one way: docs/architecture.md).
     help = (
-        "Reminder e-mails for requests due soon or overdue. By default, queue the daily sweep for the "
+        "Reminder e-mails for requests and improvement actions due soon or overdue. By default, queue the daily sweep for the "
         "worker (it then keeps itself scheduled); --now sends them at once, e.g. from cron."
     )
 
