@@ -12,8 +12,9 @@ from collections.abc import Callable
 CHECKLIST = "checklist"  # contributor(membership, checklist: selectors.Checklist) -> dict
 SCOREBOARD = "scoreboard"  # contributor(membership, scored: selectors.ScoredAssessment) -> dict
 DASHBOARD = "dashboard"  # contributor(membership, entries: list[selectors.DashboardEntry]) -> dict
+SHARED = "shared"  # contributor(recipient membership, share: an active full share) -> dict
 
-_contributors: dict[str, list[Callable]] = {CHECKLIST: [], SCOREBOARD: [], DASHBOARD: []}
+_contributors: dict[str, list[Callable]] = {CHECKLIST: [], SCOREBOARD: [], DASHBOARD: [], SHARED: []}
 
 
 def contributes(page: str):

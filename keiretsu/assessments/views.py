@@ -106,6 +106,8 @@ def answer(request, membership, assessment_id, item_id):
             rating=data.get("rating", ""),
             reason=data.get("reason", ""),
             comment=data.get("comment", ""),
+            # The yearly review's note, when the form has one (an answer carried over from last year).
+            review_note=data.get("review_note", "") if "review_note" in request.POST else None,
         )
     except services.AssessmentError as exc:
         error, status = exc.message, exc.status
@@ -118,7 +120,13 @@ def answer(request, membership, assessment_id, item_id):
     scored = selectors.assessment_scores(assessment)
     structure, answers, scores = scored.structure, scored.answers, scored.scores
     # Refused: the form shows what the person typed (nothing stored changed), to correct and send again.
-    shown = Answer(item=item, **{name: data.get(name, "") for name in ("rating", "reason", "comment")}) if error else answers.get(item.pk)
+    if error:
+        stored = answers.get(item.pk)
+        shown = Answer(item=item, **{name: data.get(name, "") for name in ("rating", "reason", "comment", "review_note")})
+        if stored is not None:
+            shown.review_required, shown.reviewed_at = stored.review_required, stored.reviewed_at
+    else:
+        shown = answers.get(item.pk)
     row = selectors.ChecklistRow(item, shown, [], "")
     if not request.htmx:
         context = {**_answer_form_context(membership, assessment), "row": row, "error": error, "next_query": back[1:]}

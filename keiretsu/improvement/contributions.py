@@ -49,3 +49,11 @@ def dashboard(membership, entries):
             scored = ScoredAssessment(entry.assessment, entry.structure, {}, entry.scores)
             entry.gap = selectors.gap_of(scored, entry.target, by_number)
     return {}
+
+
+@extensions.contributes(extensions.SHARED)
+def shared(membership, share):
+    """The evidence of a supplier's answers, for the customer it shares every answer with."""
+    if not share.is_active or share.detail != share.Detail.FULL or share.recipient_id != membership.organisation_id:
+        return {}
+    return {"files_by_item": selectors.evidence_by_item(share.assessment_id)}
