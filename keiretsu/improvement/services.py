@@ -177,7 +177,7 @@ def action_update(*, membership: Membership, actor, action: Action, items=None, 
     if unknown:
         raise InvalidPlan(_("Unknown fields: %(fields)s") % {"fields": ", ".join(sorted(unknown))})
     with transaction.atomic():
-        action = Action.objects.select_for_update().select_related("owner", "edition").get(pk=action.pk)
+        action = Action.objects.select_for_update(of=("self",)).select_related("owner", "edition").get(pk=action.pk)
         current = {name: getattr(action, name) for name in allowed}
         new = {**current, **{k: (v.strip() if isinstance(v, str) and k != "status" else v) for k, v in fields.items()}}
         _check_action_fields(membership=membership, **new)
@@ -316,7 +316,7 @@ def evidence_delete(*, membership: Membership, actor, evidence: Evidence) -> Evi
         raise NotAllowed(_("Viewers cannot delete evidence."))
     require_own(membership, evidence.organisation_id)
     with transaction.atomic():
-        evidence = Evidence.objects.select_for_update().select_related("assessment", "item", "action").get(pk=evidence.pk)
+        evidence = Evidence.objects.select_for_update(of=("self",)).select_related("assessment", "item", "action").get(pk=evidence.pk)
         if evidence.is_deleted:
             raise EvidenceFrozen(_("This file has already been deleted."))
         if evidence.assessment_id and evidence.assessment.is_frozen:
