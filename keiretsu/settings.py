@@ -103,6 +103,7 @@ INSTALLED_APPS = [
     "keiretsu.benchmark",
     "keiretsu.interchange",
     "keiretsu.reports",
+    "keiretsu.improvement",
     "keiretsu.demo",
 ]
 
@@ -248,6 +249,14 @@ try:
 except ValueError:
     raise ImproperlyConfigured("REMINDER_DAYS_BEFORE_DUE must be whole numbers of days, comma-separated") from None
 REMINDER_HOUR = env_int("REMINDER_HOUR", 8)
+# Reminders to the owner of an improvement action this many days before its due date (and one
+# when it is overdue), in the same daily sweep hour.
+try:
+    ACTION_REMINDER_DAYS_BEFORE_DUE = [
+        int(d) for d in env_str("ACTION_REMINDER_DAYS_BEFORE_DUE", "7").split(",") if d.strip()
+    ]
+except ValueError:
+    raise ImproperlyConfigured("ACTION_REMINDER_DAYS_BEFORE_DUE must be whole numbers of days, comma-separated") from None
 # Scores of suppliers that did not share with a customer directly are shown to it only as
 # aggregates over at least BENCHMARK_MIN_GROUP_SIZE suppliers (the benchmark's k, below).
 
@@ -400,6 +409,37 @@ LOGGING = {
         "django.server": {"level": "WARNING"},
     },
 }
+
+# Evidence files (issue 11): stored privately (never under the static files nor served by the
+# web server), served only through an access-checked view. A folder by default (EVIDENCE_ROOT);
+# EVIDENCE_STORAGE=s3://bucket/prefix keeps them in an S3-compatible bucket (django-storages).
+# Backups include them (BACKUP_STORAGES).
+EVIDENCE_ROOT = Path(env_str("EVIDENCE_ROOT") or BASE_DIR / "evidence")
+EVIDENCE_STORAGE = env_str("EVIDENCE_STORAGE")
+if EVIDENCE_STORAGE.startswith("s3://"):
+    _evidence_bucket, _, _evidence_prefix = EVIDENCE_STORAGE.removeprefix("s3://").partition("/")
+    STORAGES["evidence"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": _evidence_bucket,
+            "location": _evidence_prefix.strip("/"),
+            "endpoint_url": env_str("AWS_S3_ENDPOINT_URL") or None,
+            "default_acl": "private",
+            "querystring_auth": True,
+            "file_overwrite": False,
+        },
+    }
+else:
+    STORAGES["evidence"] = {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": EVIDENCE_ROOT, "base_url": None, "directory_permissions_mode": 0o700,
+                    "file_permissions_mode": 0o600},
+    }
+# The largest evidence file, and all of an organisation's evidence together (bytes).
+EVIDENCE_MAX_FILE_BYTES = env_int("EVIDENCE_MAX_FILE_BYTES", 10 * 1024 * 1024)
+EVIDENCE_MAX_ORGANISATION_BYTES = env_int("EVIDENCE_MAX_ORGANISATION_BYTES", 2 * 1024 * 1024 * 1024)
+# The storages a backup holds besides the default one (uploaded files): STORAGES aliases.
+BACKUP_STORAGES = [alias for alias in env_str("BACKUP_STORAGES", "evidence").split(",") if alias]
 
 # Backups (`keiretsu backup`, `restore`, `backup --verify`; docs/deploy.md).
 BACKUP_DIR = Path(env_str("BACKUP_DIR") or BASE_DIR / "backups")

@@ -26,4 +26,5 @@ urlpatterns = [
     path("", include("keiretsu.benchmark.urls")),
     path("", include("keiretsu.interchange.urls")),
     path("", include("keiretsu.reports.urls")),
+    path("", include("keiretsu.improvement.urls")),
 ]

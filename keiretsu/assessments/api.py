@@ -44,6 +44,16 @@ def assessment_json(assessment, scores) -> dict:
     }
 
 
+def _review_json(answer):
+    """The yearly review of a rating carried over from last year (None when none is required)."""
+    if answer is None or not answer.review_required:
+        return None
+    return {
+        "note": answer.review_note,
+        "reviewed_at": answer.reviewed_at.isoformat() if answer.reviewed_at else None,
+    }
+
+
 @api_view()
 def assessments(request, membership):
     assessments = list(selectors.assessments_of(membership).order_by("-fiscal_year", "pk"))
@@ -63,6 +73,7 @@ def assessment(request, membership, assessment_id):
             "rating": answers[item.pk].rating if item.pk in answers else "",
             "reason": answers[item.pk].reason if item.pk in answers else "",
             "comment": answers[item.pk].comment if item.pk in answers else "",
+            "review": _review_json(answers.get(item.pk)),
         }
         for item in structure.items
     ]
@@ -77,8 +88,10 @@ def answer(request, membership, assessment_id, item_number):
         raise ApiError(f"the edition has no item {item_number!r}", status=400)
     body = json_body(request)
     fields = {key: body.get(key, "") for key in ("rating", "reason", "comment")}
+    if "review_note" in body:
+        fields["review_note"] = body["review_note"]
     if not all(isinstance(value, str) for value in fields.values()):
-        raise ApiError("rating, reason and comment must be strings")
+        raise ApiError("rating, reason, comment and review_note must be strings")
     saved = services.answer_save(membership=membership, actor=request.user, assessment=assessment, item=item, **fields)
     return {"item": item.number, "rating": saved.answer.rating, "reason": saved.answer.reason,
-            "comment": saved.answer.comment, "changed": saved.changed}
+            "comment": saved.answer.comment, "review": _review_json(saved.answer), "changed": saved.changed}

@@ -55,3 +55,4 @@ class AnswerForm(forms.Form):
     rating = forms.CharField(required=False)
     reason = forms.CharField(required=False)
     comment = forms.CharField(required=False)
+    review_note = forms.CharField(required=False)

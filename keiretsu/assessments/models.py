@@ -11,6 +11,7 @@ from keiretsu.lib.fiscal_year import fiscal_year_label, separator
 class AssessmentEvent(models.TextChoices):
     CREATED = "assessment.created", _("Assessment started")
     ANSWER_CHANGED = "assessment.answer_changed", _("Answer changed")
+    ANSWER_REVIEWED = "assessment.answer_reviewed", _("Answer reviewed")
     SUBMITTED = "assessment.submitted", _("Assessment submitted")
     REVISED = "assessment.revised", _("Revision started")
 
@@ -85,6 +86,17 @@ class Answer(models.Model):
     comment = models.TextField(blank=True)
     updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     updated_at = models.DateTimeField(auto_now=True)
+    # The yearly review (docs/rules.md, "The yearly review"): a rating carried over from last
+    # year that is applicable and not achieved (□ △ ×) is reviewed before submission, with a
+    # note (□: is the reason still valid, how far has preparation come; △ ×: where does the
+    # discussion stand) or by changing the rating.
+    # Database defaults too: the checksheet import inserts answers in bulk, naming its columns.
+    review_required = models.BooleanField(default=False, db_default=False)
+    review_note = models.TextField(blank=True, default="", db_default="")
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["assessment", "item"], name="answer_unique_item")]
@@ -93,7 +105,14 @@ class Answer(models.Model):
         return f"{self.assessment_id}/{self.item_id}: {self.rating or '-'}"
 
     def as_audit(self):
-        return {"rating": self.rating, "reason": self.reason, "comment": self.comment}
+        values = {"rating": self.rating, "reason": self.reason, "comment": self.comment}
+        if self.review_required or self.review_note:  # the yearly review's note is part of the answer's history
+            values["review_note"] = self.review_note
+        return values
+
+    @property
+    def awaits_review(self) -> bool:
+        return self.review_required and self.reviewed_at is None
 
 
 # How these events read in the audit log (keiretsu/accounts/audit_display.py).
@@ -102,6 +121,7 @@ audit_display.describe(
     sentences={
         AssessmentEvent.CREATED: _("%(actor)s started the assessment %(target)s."),
         AssessmentEvent.ANSWER_CHANGED: _("%(actor)s changed an answer (%(target)s)."),
+        AssessmentEvent.ANSWER_REVIEWED: _("%(actor)s reviewed a rating carried over from last year (%(target)s)."),
         AssessmentEvent.SUBMITTED: _("%(actor)s submitted the assessment %(target)s."),
         AssessmentEvent.REVISED: _("%(actor)s started a revision of %(target)s."),
     },
@@ -109,6 +129,8 @@ audit_display.describe(
         "carried_forward_from": _("Started from the assessment (id)"),
         "answers_copied": _("Answers carried forward"),
         "revised_from": _("Revision of the assessment (id)"),
+        "review_note": _("Review note"),
+        "awaiting_review": _("Ratings to review"),
     },
     values={"status": Assessment.Status},
 )

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from keiretsu.accounts import audit
 from keiretsu.accounts.models import Membership, Scope
@@ -89,7 +90,7 @@ def assessment_create(
                 _("There is already an assessment of this scope against this edition for this fiscal year."),
                 existing=Assessment.objects.filter(scope=scope, edition=edition, fiscal_year=fiscal_year).first(),
             ) from None
-        copied = _copy_answers(previous, assessment, actor) if previous else 0
+        copied = _copy_answers(previous, assessment, actor, carry_over=True) if previous else 0
         audit.record(
             actor=actor,
             organisation=membership.organisation,
@@ -106,9 +107,19 @@ def assessment_create(
     return assessment
 
 
-def _copy_answers(source: Assessment, target: Assessment, actor) -> int:
-    answers = [
-        Answer(
+def needs_yearly_review(scale, rating: str) -> bool:
+    """A rating carried over from last year that is a residual risk to review (docs/rules.md,
+    "The yearly review"): applicable and not achieved (□ △ × on the factory scale)."""
+    return rating in scale.codes and scale.is_applicable(rating) and not scale.is_achieved(rating)
+
+
+def _copy_answers(source: Assessment, target: Assessment, actor, *, carry_over: bool = False) -> int:
+    """A revision copies the answers as they are (reviews too); carrying last year over starts
+    this year's review: every □ △ × awaits one."""
+    scale = target.edition.rating_scale
+    answers = []
+    for answer in source.answers.all():
+        copy = Answer(
             assessment=target,
             item_id=answer.item_id,
             rating=answer.rating,
@@ -116,8 +127,12 @@ def _copy_answers(source: Assessment, target: Assessment, actor) -> int:
             comment=answer.comment,
             updated_by=actor,
         )
-        for answer in source.answers.all()
-    ]
+        if carry_over:
+            copy.review_required = needs_yearly_review(scale, answer.rating)
+        else:
+            copy.review_required, copy.review_note = answer.review_required, answer.review_note
+            copy.reviewed_at, copy.reviewed_by_id = answer.reviewed_at, answer.reviewed_by_id
+        answers.append(copy)
     Answer.objects.bulk_create(answers)
     return len(answers)
 
@@ -135,10 +150,21 @@ def too_long_message(label, length: int) -> str:
 
 
 def answer_save(
-    *, membership: Membership, actor, assessment: Assessment, item: Item, rating: str, reason: str = "", comment: str = ""
+    *,
+    membership: Membership,
+    actor,
+    assessment: Assessment,
+    item: Item,
+    rating: str,
+    reason: str = "",
+    comment: str = "",
+    review_note: str | None = None,
 ) -> SavedAnswer:
     """Record one answer. An empty rating clears it. Refuses, leaving everything as it was:
-    a symbol outside the edition's scale, an item of another edition, a submitted assessment."""
+    a symbol outside the edition's scale, an item of another edition, a submitted assessment.
+
+    The yearly review: a rating carried over that awaits review is reviewed when the rating
+    changes or a review note is given (`review_note`; None leaves the note as it is)."""
     if not membership.can_answer:
         raise NotAllowed(_("Viewers cannot change answers."))
     require_own(membership, assessment.organisation_id)
@@ -153,7 +179,8 @@ def answer_save(
                 % {"rating": rating.strip()[:20], "symbols": " ".join(assessment.edition.rating_scale.codes)}
             )
     reason, comment = reason.strip(), comment.strip()
-    for label, value in ((_("The reason"), reason), (_("The comment"), comment)):
+    review_note = review_note.strip() if review_note is not None else None
+    for label, value in ((_("The reason"), reason), (_("The comment"), comment), (_("The review note"), review_note or "")):
         if len(value) > Answer.MAX_TEXT:
             raise InvalidAnswer(too_long_message(label, len(value)))
     with transaction.atomic():
@@ -167,17 +194,24 @@ def answer_save(
             assessment=assessment, item=item, defaults={"updated_by": actor}
         )
         before = None if created else answer.as_audit()
+        rating_changed = answer.rating != symbol
         answer.rating, answer.reason, answer.comment = symbol, reason, comment
+        if review_note is not None:
+            answer.review_note = review_note
         after = answer.as_audit()
         if before == after:
             return SavedAnswer(answer, changed=False)
+        event = AssessmentEvent.ANSWER_CHANGED
+        if answer.awaits_review and (rating_changed or answer.review_note):
+            answer.reviewed_at, answer.reviewed_by = timezone.now(), actor
+            event = AssessmentEvent.ANSWER_REVIEWED
         answer.updated_by = actor
         answer.save()
         Assessment.objects.filter(pk=assessment.pk).update(updated_at=timezone.now())
         audit.record(
             actor=actor,
             organisation=assessment.organisation,
-            event=AssessmentEvent.ANSWER_CHANGED,
+            event=event,
             target=assessment,
             target_label=f"{assessment} No.{item.number}",
             before={"item": item.number, **(before or {})},
@@ -189,11 +223,12 @@ def answer_save(
 @dataclass(frozen=True)
 class MissingAnswer:
     item: Item
-    problem: str  # "unanswered" or "reason"
+    problem: str  # "unanswered", "reason" or "review"
 
 
 def submission_problems(structure, answers_by_item: dict[int, Answer]) -> list[MissingAnswer]:
-    """What stops a submission: unanswered items, and answers whose rating needs a reason without one."""
+    """What stops a submission: unanswered items, answers whose rating needs a reason without
+    one, and ratings carried over from last year that await their yearly review."""
     scale = structure.edition.rating_scale
     problems = []
     for item in structure.items:
@@ -202,6 +237,8 @@ def submission_problems(structure, answers_by_item: dict[int, Answer]) -> list[M
             problems.append(MissingAnswer(item, "unanswered"))
         elif scale.lacks_reason(answer.rating, answer.reason):
             problems.append(MissingAnswer(item, "reason"))
+        elif answer.awaits_review:
+            problems.append(MissingAnswer(item, "review"))
     return problems
 
 
@@ -217,10 +254,20 @@ def assessment_submit(*, membership: Membership, actor, assessment: Assessment) 
         answers = {a.item_id: a for a in assessment.answers.all()}
         problems = submission_problems(structure, answers)
         if problems:
-            raise SubmissionIncomplete(
-                _("The assessment cannot be submitted yet: every item needs a rating, and some ratings need a reason."),
-                problems=problems,
-            )
+            to_review = sum(1 for p in problems if p.problem == "review")
+            if to_review:
+                message = ngettext(
+                    "The assessment cannot be submitted yet: %(n)s rating carried over from last year has not been "
+                    "reviewed (confirm it with a note, or change it).",
+                    "The assessment cannot be submitted yet: %(n)s ratings carried over from last year have not been "
+                    "reviewed (confirm each with a note, or change it).",
+                    to_review,
+                ) % {"n": to_review}
+            else:
+                message = _(
+                    "The assessment cannot be submitted yet: every item needs a rating, and some ratings need a reason."
+                )
+            raise SubmissionIncomplete(message, problems=problems)
         numbers = {item.pk: item.number for item in structure.items}
         summary = scoring.score(
             scale=assessment.edition.rating_scale,
@@ -267,7 +314,7 @@ def assessment_revise(*, membership: Membership, actor, assessment: Assessment) 
             revised_from=assessment,
             created_by=actor,
         )
-        copied = _copy_answers(assessment, revision, actor)
+        copied = _copy_answers(assessment, revision, actor)  # reviews as they were
         audit.record(
             actor=actor,
             organisation=assessment.organisation,

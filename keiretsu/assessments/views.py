@@ -9,14 +9,16 @@ from django.views.decorators.vary import vary_on_headers
 
 from keiretsu.accounts.access import member_view
 
-from . import selectors, services
+from . import extensions, selectors, services
 from .forms import AnswerForm, AssessmentCreateForm
 from .models import Answer
 
 
 @member_view
 def dashboard(request, membership):
-    return render(request, "assessments/dashboard.html", {"entries": selectors.latest_assessments(membership)})
+    entries = selectors.latest_assessments(membership)
+    context = {"entries": entries, **extensions.contributions(extensions.DASHBOARD, membership, entries)}
+    return render(request, "assessments/dashboard.html", context)
 
 
 @member_view
@@ -76,6 +78,7 @@ def assessment_detail(request, membership, assessment_id):
         "scores": checklist.scores,
         "structure": checklist.structure,
         "next_query": request.GET.urlencode(),
+        **extensions.contributions(extensions.CHECKLIST, membership, checklist),
     }
     template = "assessments/assessment_detail.html"
     if request.htmx and not request.htmx.boosted:
@@ -103,6 +106,8 @@ def answer(request, membership, assessment_id, item_id):
             rating=data.get("rating", ""),
             reason=data.get("reason", ""),
             comment=data.get("comment", ""),
+            # The yearly review's note, when the form has one (an answer carried over from last year).
+            review_note=data.get("review_note", "") if "review_note" in request.POST else None,
         )
     except services.AssessmentError as exc:
         error, status = exc.message, exc.status
@@ -115,7 +120,13 @@ def answer(request, membership, assessment_id, item_id):
     scored = selectors.assessment_scores(assessment)
     structure, answers, scores = scored.structure, scored.answers, scored.scores
     # Refused: the form shows what the person typed (nothing stored changed), to correct and send again.
-    shown = Answer(item=item, **{name: data.get(name, "") for name in ("rating", "reason", "comment")}) if error else answers.get(item.pk)
+    if error:
+        stored = answers.get(item.pk)
+        shown = Answer(item=item, **{name: data.get(name, "") for name in ("rating", "reason", "comment", "review_note")})
+        if stored is not None:
+            shown.review_required, shown.reviewed_at = stored.review_required, stored.reviewed_at
+    else:
+        shown = answers.get(item.pk)
     row = selectors.ChecklistRow(item, shown, [], "")
     if not request.htmx:
         context = {**_answer_form_context(membership, assessment), "row": row, "error": error, "next_query": back[1:]}
@@ -128,6 +139,7 @@ def answer(request, membership, assessment_id, item_id):
         "error": error,
         "saved": not error,
         "oob": True,
+        **extensions.contributions(extensions.SCOREBOARD, membership, scored),
     }
     return render(request, "assessments/answer_saved.html", context, status=status)
 

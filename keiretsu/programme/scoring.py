@@ -22,11 +22,13 @@ from fractions import Fraction
 
 __all__ = [
     "UNANSWERED",
+    "Gap",
     "Rate",
     "RatingSymbol",
     "Scale",
     "ScoreSummary",
     "ScoredItem",
+    "gap_to_target",
     "mean_rate",
     "percent",
     "score",
@@ -288,3 +290,63 @@ def mean_rate(rates: Iterable[tuple[Fraction | None, Fraction | int]]) -> Fracti
             total += rate * count
             weight += count
     return total / weight if weight else None
+
+
+@dataclass(frozen=True)
+class Gap:
+    """What stands between an assessment and its target level (docs/rules.md, "Target and gap"):
+    for each level up to the target, the applicable items not yet achieved (item numbers, in
+    item order). Unanswered items count: they are not achieved."""
+
+    target: str
+    levels: tuple[str, ...]  # the levels up to and including the target, in order
+    missing: dict[str, tuple[str, ...]] = field(default_factory=dict)  # level -> item numbers
+
+    @property
+    def total(self) -> int:
+        return sum(len(numbers) for numbers in self.missing.values())
+
+    @property
+    def reached(self) -> bool:
+        return self.total == 0
+
+    def count(self, level: str) -> int:
+        return len(self.missing.get(level, ()))
+
+    @property
+    def items(self) -> frozenset[str]:
+        return frozenset(number for numbers in self.missing.values() for number in numbers)
+
+    def as_dict(self) -> dict:
+        return {
+            "target": self.target,
+            "total": self.total,
+            "by_level": {level: list(self.missing.get(level, ())) for level in self.levels},
+        }
+
+
+def gap_to_target(
+    *,
+    scale: Scale,
+    levels: Iterable[str],
+    items: Iterable[ScoredItem],
+    ratings: Mapping[str, str],
+    target: str,
+) -> Gap | None:
+    """The gap to `target`: every applicable item of a level up to the target that is not
+    achieved. None when the edition has no levels or the target is not one of them."""
+    levels = tuple(levels)
+    if target not in levels:
+        return None
+    wanted = levels[: levels.index(target) + 1]
+    missing: dict[str, list[str]] = {level: [] for level in wanted}
+    known = set(scale.codes)
+    for item in items:
+        if item.level not in missing:
+            continue
+        rating = ratings.get(item.number, UNANSWERED)
+        if rating not in known:
+            rating = UNANSWERED
+        if scale.is_applicable(rating) and not scale.is_achieved(rating):
+            missing[item.level].append(item.number)
+    return Gap(target=target, levels=wanted, missing={level: tuple(numbers) for level, numbers in missing.items()})

@@ -18,6 +18,7 @@ from keiretsu.assessments import selectors as assessment_selectors
 from keiretsu.assessments.models import Answer, Assessment
 from keiretsu.catalogue.models import Item, Section
 from keiretsu.catalogue.selectors import EditionStructure
+from keiretsu.improvement import selectors as improvement_selectors
 from keiretsu.programme.scoring import Rate, ScoreSummary
 
 FOCUS_COUNT = 7  # what fits on page one beside the comparison
@@ -112,6 +113,8 @@ class ManagementReport:
     comparison: object | None  # keiretsu.benchmark's Comparison, when a release exists
     details: list[DetailGroup]
     generated_at: datetime.datetime
+    target: object | None = None  # improvement.selectors.EffectiveTarget (editions with levels)
+    gap: object | None = None  # scoring.Gap to that target
 
     @property
     def edition(self):
@@ -249,7 +252,10 @@ def management_report(assessment: Assessment) -> ManagementReport:
             )
         group.rows.append(DetailRow(item, answers.get(item.pk), previous_ratings.get(item.pk, "")))
 
+    target = improvement_selectors.organisation_targets(assessment.organisation, [edition]).get(edition.pk)
     return ManagementReport(
+        target=target,
+        gap=improvement_selectors.gap_of(scored, target),
         assessment=assessment,
         structure=structure,
         scores=scores,

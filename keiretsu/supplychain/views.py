@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from keiretsu.accounts.access import member_view, remembered_organisation
+from keiretsu.assessments import extensions
 from keiretsu.catalogue.selectors import edition_structure
 from keiretsu.lib import spreadsheets
 from keiretsu.lib.fiscal_year import fiscal_year_of
@@ -339,11 +340,13 @@ def result(request, membership, share_id):
     if share.is_active:
         structure = edition_structure(share.edition)
         answers = selectors.shared_answers(share)
+        # Evidence files of a full share (improvement, through assessments.extensions).
+        files = extensions.contributions(extensions.SHARED, membership, share).get("files_by_item", {}) if answers else {}
         context.update(
             scores=ScoreSummary.from_dict(share.assessment.score_snapshot),
             structure=structure,
             edition=share.edition,
-            rows=[(item, answers.get(item.pk)) for item in structure.items] if answers else [],
+            rows=[(item, answers.get(item.pk), files.get(item.pk, [])) for item in structure.items] if answers else [],
             scale=share.edition.rating_scale,
         )
     return render(request, "supplychain/result.html", context)

@@ -6,6 +6,7 @@ reasons and comments, item texts. A CSV field that Excel would run (= + - @ tab 
 quoted with an apostrophe; a workbook cell must be plain text with Excel's quote prefix."""
 
 import csv
+import datetime
 import io
 
 import pytest
@@ -26,6 +27,7 @@ from keiretsu.benchmark.tests.conftest import (  # noqa: F401 (fixtures)
 )
 from keiretsu.catalogue.services import edition_load
 from keiretsu.conftest import client_for, membership_of
+from keiretsu.improvement import services as improvement_services
 from keiretsu.lib.corporate_number import with_check_digit
 from keiretsu.supplychain import services as supply_services
 from keiretsu.tests.test_headers import concrete, every_route
@@ -65,6 +67,11 @@ def hostile_world(catalogue, alpha, alice, round_, mini, body, body_membership):
             reason=HOSTILE[index],
             comment=HOSTILE[-1 - index],
         )
+    improvement_services.action_create(
+        membership=membership, actor=alice, scope=factory, edition=assessment.edition,
+        items=list(assessment.edition.items.order_by("position")[:2]), title=HOSTILE[2], owner=alice,
+        due_date=datetime.date(2099, 3, 31), progress_note=HOSTILE[3],
+    )
     for index, text in enumerate(HOSTILE):
         supply_services.supplier_add(
             membership=membership,
@@ -134,6 +141,7 @@ def test_every_download_keeps_hostile_text_as_text(hostile_world, alice, iris): 
         "supplier_export",
         "supplier_export_xlsx",
         "release_csv",
+        "plan_csv",
     }
     assert expected <= set(walked), walked
     for name in expected - {"scores_csv"}:

@@ -11,6 +11,7 @@ import datetime
 
 import pytest
 from django.core.cache import cache
+from django.core.files.base import ContentFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -30,6 +31,7 @@ from keiretsu.benchmark.tests.conftest import (
     submitted_assessment,
 )
 from keiretsu.conftest import add_member, client_for, make_user, membership_of
+from keiretsu.improvement import services as improvement_services
 from keiretsu.interchange import services as interchange_services
 from keiretsu.interchange.checksheet_export import export_checksheet
 from keiretsu.interchange.selectors import assessment_data
@@ -57,6 +59,10 @@ class World:
         self.counter = 0
         # A factory assessment in progress.
         self.factory_assessment = self.assessment(alpha_factory, self.factory_edition, FY, answered=3)
+        # An edition with levels (a target and a gap to it), two years back; an improvement action.
+        meti_earlier = self.assessment(alpha.company_scope, self.meti, FY - 2, answered=3)
+        self.action = self.plan_action(meti_earlier, 2)
+        self.evidence = self.add_evidence(self.factory_assessment, 1)
         # The company's priority items: last year's submitted, this year's submitted (revision 1,
         # sent to Alpha's own benchmark round) and revised (revision 2, in progress).
         last_year = self.assessment(alpha.company_scope, self.priority, FY - 1, answered=8)
@@ -119,11 +125,26 @@ class World:
             "submission_id": self.submission.pk,
             "release_id": self.release.pk,
             "import_id": self.pending.pk,
+            "action_id": self.action.pk,
+            "evidence_id": self.evidence.pk,
         }
 
     def next(self):
         self.counter += 1
         return self.counter
+
+    def add_evidence(self, assessment, n):
+        return improvement_services.evidence_add(
+            membership=self.owner, actor=self.alice, upload=ContentFile(b"%PDF-1.4 proof", name=f"proof{n}.pdf"),
+            assessment=assessment, item=assessment.edition.items.order_by("position")[n % 3],
+        )
+
+    def plan_action(self, assessment, items):
+        return improvement_services.action_create(
+            membership=self.owner, actor=self.alice, scope=assessment.scope, edition=assessment.edition,
+            items=list(assessment.edition.items.order_by("-position")[:items]), title=f"Action {self.next()}",
+            owner=self.alice, start_date=TODAY_REAL, due_date=TODAY_REAL + datetime.timedelta(days=self.counter),
+        )
 
     def assessment(self, scope, edition, year, *, answered):
         assessment = assessment_services.assessment_create(
@@ -242,6 +263,10 @@ class World:
             )
         # Another edition, earlier years and revisions: more than the latest of each.
         meti = self.assessment(self.alpha.company_scope, self.meti, FY, answered=10)
+        for n in range(3):
+            self.plan_action(meti, n + 1)
+            self.plan_action(self.factory_assessment, n + 2)
+            self.add_evidence(self.factory_assessment, n + 2)
         for factory_assessment in Assessment.objects.filter(organisation=self.alpha, edition=self.factory_edition):
             earlier = self.assessment(factory_assessment.scope, self.factory_edition, FY - 1, answered=63)
             earlier = self.submit(earlier)

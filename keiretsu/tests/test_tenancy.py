@@ -70,9 +70,34 @@ def alpha_objects(catalogue, alpha, alice, bob, alpha_factory):
         "token_id": api_token_create(user=bob, name="bob's")[0].pk,
         **supply_chain_objects(alpha, assessment),
         **benchmark_objects(alpha, assessment),
+        "action_id": action_objects(alpha, assessment),
+        "evidence_id": evidence_objects(alpha, alice, assessment),
         "import_id": ChecksheetImport.objects.create(organisation=alpha, assessment=assessment, created_by=alice,
                                                      file_name="alpha.xlsx", file_sha256="0" * 64, plan={}).pk,
     }
+
+
+def action_objects(alpha, assessment):
+    """An improvement action of Alpha's factory assessment."""
+    from keiretsu.improvement.models import Action, Evidence
+
+    action = Action.objects.create(organisation=alpha, scope=assessment.scope, edition=assessment.edition,
+                                   title="Alpha's action", start_date=datetime.date(2026, 4, 1),
+                                   due_date=datetime.date(2026, 12, 31))
+    action.items.set([Item.objects.get(edition=assessment.edition, number="1")])
+    return action.pk
+
+
+def evidence_objects(alpha, alice, assessment):
+    """An evidence file on an answer of Alpha's factory assessment."""
+    from django.core.files.base import ContentFile
+
+    from keiretsu.improvement import services as improvement_services
+
+    return improvement_services.evidence_add(
+        membership=membership_of(alice, alpha), actor=alice, upload=ContentFile(b"%PDF-1.4 alpha", name="alpha.pdf"),
+        assessment=assessment, item=Item.objects.get(edition=assessment.edition, number="1"),
+    ).pk
 
 
 def benchmark_objects(alpha, assessment):
@@ -125,6 +150,7 @@ def alpha_state(org_id):
     """Everything of Alpha's a request could change (the walk posts to every URL)."""
     from keiretsu.accounts.models import AuditEvent, Membership, Scope
     from keiretsu.assessments.models import Answer, Assessment
+    from keiretsu.improvement.models import Action, Evidence
     from keiretsu.supplychain.models import AssessmentRequest, Share, Supplier
 
     return (
@@ -136,6 +162,8 @@ def alpha_state(org_id):
         list(Supplier.objects.order_by("pk").values_list("pk", "name", "corporate_number", "contact_email")),
         list(AssessmentRequest.objects.order_by("pk").values_list("pk", "status", "is_current")),
         list(Share.objects.order_by("pk").values_list("pk", "ended_at")),
+        list(Action.objects.order_by("pk").values_list("pk", "status", "title", "due_date")),
+        list(Evidence.objects.order_by("pk").values_list("pk", "deleted_at", "name")),
     )
 
 

@@ -42,7 +42,8 @@ def test_answer_with_a_token_and_the_scores_agree_with_the_page(assessment, alph
     url = f"/api/v1/o/{alpha.pk}/assessments/{assessment.pk}/answers/1-1-1-1/"
     response = put(client, url, {"rating": "〇", "comment": "規程あり"}, **headers)
     assert response.status_code == 200
-    assert response.json() == {"item": "1-1-1-1", "rating": "○", "reason": "", "comment": "規程あり", "changed": True}
+    assert response.json() == {"item": "1-1-1-1", "rating": "○", "reason": "", "comment": "規程あり", "review": None,
+                               "changed": True}
     put(client, f"/api/v1/o/{alpha.pk}/assessments/{assessment.pk}/answers/1-1-1-2/", {"rating": "－"}, **headers)
     data = client.get(f"/api/v1/o/{alpha.pk}/assessments/{assessment.pk}/", **headers).json()
     assert data["scores"]["overall"]["achieved"] == 1

@@ -26,6 +26,12 @@ def lacks_reason(answer, scale):
 
 
 @register.filter
+def is_examined(rating, scale):
+    """Is the rating examined (□ on the factory scale)? The scale says (Scale.is_examined)."""
+    return scale.is_examined(rating or "")
+
+
+@register.filter
 def bar_width(value):
     """The width of a bar for a percentage (0 when undefined)."""
     return 0 if value is None else value

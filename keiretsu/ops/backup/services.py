@@ -70,6 +70,42 @@ def _storage_files(storage, folder=""):
         yield from _storage_files(storage, f"{folder}/{name}" if folder else name)
 
 
+STORAGE_MARK = "@"  # files/@<alias>/<name>: a file of STORAGES[alias]; files/<name>: the default storage
+
+
+def backed_up_storages() -> dict:
+    """The storages a backup holds: the default one (uploads) and those of BACKUP_STORAGES
+    (the evidence files), each by its archive folder ("" for the default)."""
+    result = {"": default_storage}
+    for alias in getattr(settings, "BACKUP_STORAGES", []):
+        if alias in settings.STORAGES and alias != "default":
+            result[STORAGE_MARK + alias] = storages[alias]
+    return result
+
+
+def _backed_up_files():
+    """(archive member name below files/, storage, name in the storage) of every file to back up."""
+    for folder, storage in backed_up_storages().items():
+        for name in _storage_files(storage):
+            if not folder and name.startswith(STORAGE_MARK):
+                continue  # never taken for a named storage's file on restore
+            yield (f"{folder}/{name}" if folder else name), storage, name
+
+
+def _storage_for(target: str):
+    """files/@alias/<name> -> (STORAGES[alias], <name>); files/<name> -> (default storage, <name>)."""
+    if not target.startswith(STORAGE_MARK):
+        return default_storage, target
+    folder, _, name = target.partition("/")
+    alias = folder.removeprefix(STORAGE_MARK)
+    if alias not in settings.STORAGES or not name:
+        raise BackupError(
+            f"The backup holds files of the storage {alias!r}, which this installation does not configure "
+            "(STORAGES / BACKUP_STORAGES)."
+        )
+    return storages[alias], name
+
+
 @contextmanager
 def _exclusive(folder: Path, run: BackupRun):
     """One backup at a time per folder; marks runs left 'running' by a killed process."""
@@ -102,9 +138,9 @@ def _write(path: Path, run: BackupRun, keys: str) -> dict:
                 writer.add_path(db.part, dump)
                 dump.unlink()
                 files = 0
-                for name in _storage_files(default_storage):
-                    with default_storage.open(name, "rb") as source:
-                        writer.add(archive.FILES_PREFIX + name, source, default_storage.size(name))
+                for member, storage, name in _backed_up_files():
+                    with storage.open(name, "rb") as source:
+                        writer.add(archive.FILES_PREFIX + member, source, storage.size(name))
                     files += 1
                 manifest = {
                     "format": archive.FORMAT,
@@ -362,10 +398,10 @@ def _write_files(path: Path) -> int:
     for name, fileobj in archive.members(path, settings.BACKUP_ENCRYPTION_KEY):
         if not name.startswith(archive.FILES_PREFIX):
             continue
-        target = archive.storage_name(name)
-        if default_storage.exists(target):
-            default_storage.delete(target)
-        saved = default_storage.save(target, File(fileobj, name=target))
+        storage, target = _storage_for(archive.storage_name(name))
+        if storage.exists(target):
+            storage.delete(target)
+        saved = storage.save(target, File(fileobj, name=target))
         if saved != target:
             raise BackupError(f"The file {target} could not be restored under its own name (saved as {saved}).")
         count += 1

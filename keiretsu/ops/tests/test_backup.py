@@ -324,3 +324,24 @@ def test_the_scheduled_backup_is_verified_and_runs_once_a_day(alpha, folders):
     assert (run.trigger, run.status, run.verified) == ("scheduled", "succeeded", True)
     assert "skipped" in tasks.scheduled_backup.call(reschedule=False)
     assert BackupRun.objects.count() == 1
+
+
+def test_evidence_files_are_backed_up_and_restored_into_their_own_storage(alpha, evidence, folders):
+    """Evidence files live in STORAGES["evidence"], outside the default storage: a backup holds
+    them as files/@evidence/<name> and a restore puts them back there (issue 11)."""
+    from django.core.files.storage import storages
+
+    from keiretsu.ops.backup import services as backup_services
+
+    private = storages["evidence"]
+    name = private.save("1/0123abcd", ContentFile(b"%PDF-1.7 proof"))
+    backup = backup_create(output=folders / "evidence.backup")
+    checked = archive.check(backup.path)
+    assert sorted(checked.files) == sorted([evidence, f"@evidence/{name}"])
+    assert checked.manifest["files"] == 2
+    private.delete(name)
+    default_storage.delete(evidence)
+    assert backup_services._restore_files(backup.path) == 2
+    with private.open(name, "rb") as restored:
+        assert restored.read() == b"%PDF-1.7 proof"
+    assert default_storage.exists(evidence) and not default_storage.exists(f"@evidence/{name}")

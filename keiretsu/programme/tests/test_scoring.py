@@ -3,7 +3,10 @@
 from decimal import Decimal
 from fractions import Fraction
 
-from keiretsu.programme.scoring import Rate, Scale, ScoredItem, ScoreSummary, percent, score
+import pytest
+
+from keiretsu.programme.scoring import Rate, Scale, ScoredItem, ScoreSummary, gap_to_target, percent, score
+from keiretsu.programme.targets import default_target
 
 FACTORY_SCALE = Scale.from_declaration(
     {
@@ -180,3 +183,60 @@ def test_what_a_rating_means_is_asked_of_the_scale_and_score_agrees(catalogue):
             assert (rating in scale.symbols_where(Scale.is_achieved)) == (rating in scale.codes and meaning[1])
         assert not scale.lacks_reason("", "") and all(not scale.lacks_reason(s, "理由") for s in scale.codes)
         assert {s for s in scale.codes if scale.lacks_reason(s, " ")} == set(scale.requires_reason)
+
+
+# --- Target and gap (docs/rules.md, "Target and gap") --------------------------------------
+
+
+def test_the_gap_counts_applicable_items_not_achieved_up_to_the_target_level():
+    gap = gap_to_target(
+        scale=FACTORY_SCALE,
+        levels=LEVELS,
+        items=items(("1", "Lv1", "A"), ("2", "Lv1", "A"), ("3", "Lv1", "A"), ("4", "Lv2", "A"),
+                    ("5", "Lv2", "B"), ("6", "Lv3", "B")),
+        # 1 achieved; 2 not applicable; 3 unanswered; 4 □ (examined, not achieved); 5 ○; 6 × (Lv3: above target)
+        ratings={"1": "○", "2": "－", "4": "□", "5": "○", "6": "×"},
+        target="Lv2",
+    )
+    assert gap.levels == ("Lv1", "Lv2")
+    assert gap.missing == {"Lv1": ("3",), "Lv2": ("4",)}
+    assert gap.total == 2 and not gap.reached
+    assert gap.as_dict() == {"target": "Lv2", "total": 2, "by_level": {"Lv1": ["3"], "Lv2": ["4"]}}
+
+
+def test_the_gap_is_closed_when_every_applicable_item_up_to_the_target_is_achieved():
+    gap = gap_to_target(
+        scale=METI_SCALE, levels=("★3", "★4"),
+        items=items(("1", "★3", "A"), ("2", "★3", "A"), ("3", "★4", "A")),
+        ratings={"1": "○", "2": "-", "3": "×"},  # an alias is not a stored symbol: counts as unanswered
+        target="★3",
+    )
+    assert gap.missing == {"★3": ("2",)}
+    gap = gap_to_target(
+        scale=METI_SCALE, levels=("★3", "★4"),
+        items=items(("1", "★3", "A"), ("2", "★3", "A"), ("3", "★4", "A")),
+        ratings={"1": "○", "2": "－", "3": "×"},
+        target="★3",
+    )
+    assert gap.reached and gap.total == 0
+
+
+def test_an_edition_without_levels_or_an_unknown_target_has_no_gap():
+    assert gap_to_target(scale=FACTORY_SCALE, levels=(), items=items(("1", "", "A")), ratings={}, target="Lv2") is None
+    assert gap_to_target(scale=FACTORY_SCALE, levels=LEVELS, items=items(("1", "Lv1", "A")), ratings={}, target="Lv9") is None
+
+
+@pytest.mark.parametrize(
+    ("levels", "tier", "business_type", "size_band", "expected"),
+    [
+        (LEVELS, 2, "parts", "medium", "Lv2"),  # every company: Lv1 and Lv2
+        (LEVELS, 1, "parts", "large", "Lv3"),  # a large Tier-1
+        (LEVELS, 1, "parts", "medium", "Lv2"),
+        (LEVELS, 0, "parts", "large", "Lv3"),  # an OEM
+        (LEVELS, 3, "vehicle_maker", "small", "Lv3"),
+        (("★3", "★4"), 0, "vehicle_maker", "large", "★3"),  # METI: ★3 for everyone
+        ((), 1, "parts", "large", None),  # the factory edition has no levels
+    ],
+)
+def test_the_default_target_is_the_programmes(levels, tier, business_type, size_band, expected):
+    assert default_target(levels=levels, tier=tier, business_type=business_type, size_band=size_band) == expected

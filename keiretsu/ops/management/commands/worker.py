@@ -15,12 +15,14 @@ class Command(db_worker.Command):
         parser.set_defaults(reload=False)
 
     def handle(self, *args, **options):
+        from keiretsu.improvement import tasks as improvement_tasks
         from keiretsu.ops import tasks as ops_tasks
         from keiretsu.supplychain import tasks as supplychain_tasks
 
         heartbeat = worker.Heartbeat(options["worker_id"])
         heartbeat.beat_once()
         supplychain_tasks.schedule_reminder_sweep()
+        improvement_tasks.schedule_action_reminder_sweep()
         ops_tasks.schedule_backup()
         heartbeat.start()
         try:

@@ -2,12 +2,16 @@ import datetime
 
 from django.core.management.base import BaseCommand, CommandError
 
+from keiretsu.improvement import reminders as action_reminders
+from keiretsu.improvement import tasks as action_tasks
 from keiretsu.supplychain import reminders, tasks
 
 
 class Command(BaseCommand):
+    # Here rather than in supplychain: one daily sweep command for both kinds of reminder, in the
+    # app that may import both (imports run one way: docs/architecture.md).
     help = (
-        "Reminder e-mails for requests due soon or overdue. By default, queue the daily sweep for the "
+        "Reminder e-mails for requests and improvement actions due soon or overdue. By default, queue the daily sweep for the "
         "worker (it then keeps itself scheduled); --now sends them at once, e.g. from cron."
     )
 
@@ -25,6 +29,11 @@ class Command(BaseCommand):
                 raise CommandError(f"--date: not a date: {date!r}") from None
             result = reminders.send_due(today)
             self.stdout.write(f"Reminders: {result['sent']} sent, {result['claimed'] - result['sent']} failed.")
+            result = action_reminders.send_due(today)
+            self.stdout.write(
+                f"Action reminders: {result['sent']} sent, {result['claimed'] - result['sent']} failed."
+            )
             return
         tasks.send_due_reminders.enqueue()
+        action_tasks.send_action_reminders.enqueue()
         self.stdout.write("The reminder sweep is queued; the worker (keiretsu db_worker) runs it and then once a day.")
