@@ -75,7 +75,9 @@ def test_each_demo_person_lands_where_their_work_is(live_server, page, demo, set
     page.wait_for_url(re.compile(r"/catalogue/$"))
     assert page.url == f"{base}/catalogue/"
     assert "公式チェックシート" in page.locator("main").inner_text()
+    sign_out(page)
 
+    sign_in(page, base, DEMO_EMAIL)
     # A missing page is the product's own 404 in the demo (DEBUG on, DEBUG_ERROR_PAGES off).
     settings.DEBUG, settings.DEBUG_ERROR_PAGES = True, False
     response = page.goto(f"{base}/no/such/page/")
