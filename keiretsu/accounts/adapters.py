@@ -28,8 +28,12 @@ def client_address(request) -> str:
     proxy appended to X-Forwarded-For (ALLAUTH_TRUSTED_PROXY_COUNT); otherwise the
     connection's. Rate limits, sessions and the audit log all take it from here."""
     from allauth.account.adapter import get_adapter
+    from django.core.exceptions import PermissionDenied
 
-    return get_adapter().get_client_ip(request) or ""
+    try:
+        return get_adapter().get_client_ip(request) or ""
+    except PermissionDenied:  # no address at all (a request made up inside the server)
+        return ""
 
 
 class AccountAdapter(DefaultAccountAdapter):
