@@ -70,8 +70,9 @@ def test_the_organisation_used_last_is_remembered_across_sign_ins(person, priori
     client.get(dashboard(aoi))  # the person switches to Aoi Motors
     remembered = client.cookies[LAST_ORGANISATION_COOKIE]
     assert remembered["httponly"] and remembered["max-age"] == 365 * 24 * 3600
-    client = client_for(user)  # another day, another session, the same browser (its cookie kept)
+    client.logout()  # (the test client forgets every cookie here; a browser keeps this one)
     client.cookies[LAST_ORGANISATION_COOKIE] = remembered.value
+    client.force_login(user)  # another day
     assert landing(client) == dashboard(aoi)
 
 
@@ -80,8 +81,9 @@ def test_a_remembered_organisation_one_no_longer_belongs_to_is_ignored(person, a
     client = client_for(alice)
     client.get(dashboard(alpha))
     remembered = client.cookies[LAST_ORGANISATION_COOKIE].value
-    client = client_for(user)  # someone else on the same browser: Alpha is not theirs
+    client.logout()
     client.cookies[LAST_ORGANISATION_COOKIE] = remembered
+    client.force_login(user)  # someone else on the same browser: Alpha is not theirs
     assert landing(client) == dashboard(aoi)
     assert client.get(dashboard(alpha)).status_code == 404
 
@@ -141,5 +143,5 @@ def test_the_instance_administrator_without_an_organisation_opens_on_the_catalog
     admin = make_user("admin@example.jp")
     admin.is_staff = True
     admin.save()
-    give_totp(admin)  # staff must have a second factor
+    give_totp(admin)  # administrators must have a second factor
     assert landing(client_for(admin)) == reverse("catalogue:list")
