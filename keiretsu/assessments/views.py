@@ -76,6 +76,8 @@ def assessment_detail(request, membership, assessment_id):
         "scores": checklist.scores,
         "structure": checklist.structure,
         "next_query": request.GET.urlencode(),
+        "catalogue_key": checklist.catalogue_key,
+        "edition_url": reverse("catalogue:detail", args=[assessment.edition_id]),
     }
     template = "assessments/assessment_detail.html"
     if request.htmx and not request.htmx.boosted:
@@ -85,12 +87,18 @@ def assessment_detail(request, membership, assessment_id):
 
 @require_POST
 @member_view
-def answer(request, membership, assessment_id, item_id):
+def answer(request, membership, assessment_id, item_id=None):
     assessment = selectors.assessment_for(membership, assessment_id)
+    if item_id is None:  # the checklist's one form: the save button pressed names its item
+        item_id = request.POST.get("item", "")
+        if not item_id.isdigit():
+            raise Http404
     item = selectors.item_by_id(item_id)
     if item is None:
         raise Http404
-    form = AnswerForm(request.POST)
+    # The page without JavaScript posts all its rows as one form, each field named after its item.
+    prefixed = any(f"{item.pk}-{name}" in request.POST for name in ("rating", "reason", "comment"))
+    form = AnswerForm(request.POST, prefix=str(item.pk) if prefixed else None)
     form.is_valid()  # only trims the fields; the rules are the service's
     data = form.cleaned_data
     error, status = "", 200
@@ -116,7 +124,7 @@ def answer(request, membership, assessment_id, item_id):
     structure, answers, scores = scored.structure, scored.answers, scored.scores
     # Refused: the form shows what the person typed (nothing stored changed), to correct and send again.
     shown = Answer(item=item, **{name: data.get(name, "") for name in ("rating", "reason", "comment")}) if error else answers.get(item.pk)
-    row = selectors.ChecklistRow(item, shown, [], "")
+    row = selectors.ChecklistRow(item, shown)
     if not request.htmx:
         context = {**_answer_form_context(membership, assessment), "row": row, "error": error, "next_query": back[1:]}
         return render(request, "assessments/answer_refused.html", context, status=status)
