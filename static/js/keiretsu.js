@@ -207,3 +207,16 @@ document.addEventListener("htmx:sendError", function () {
     if (waiting) { event.preventDefault(); event.returnValue = ""; }
   });
 })();
+
+// Asking before what cannot be undone (lib/confirm.py): a form marked data-confirm is first
+// sent as it is; the server answers with its question, shown in the page's dialog. Confirming
+// there posts the same fields again, confirmed. Without JavaScript the question is a page.
+document.addEventListener("submit", function (event) {
+  var form = event.target;
+  var dialog = document.getElementById("confirm-dialog");
+  if (!form.hasAttribute || !form.hasAttribute("data-confirm") || !dialog || !window.htmx || !dialog.showModal) return;
+  event.preventDefault();
+  htmx.ajax("POST", form.action, {source: form, target: dialog, swap: "innerHTML"}).then(function () {
+    if (dialog.querySelector("form") && !dialog.open) dialog.showModal();
+  });
+});
