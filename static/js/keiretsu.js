@@ -220,3 +220,16 @@ document.addEventListener("submit", function (event) {
     if (dialog.querySelector("form") && !dialog.open) dialog.showModal();
   });
 });
+
+// The server sent the question elsewhere (a sign-in again before publishing, for instance):
+// go there rather than showing that page in the dialog.
+document.addEventListener("htmx:beforeSwap", function (event) {
+  var dialog = document.getElementById("confirm-dialog");
+  var xhr = event.detail.xhr;
+  if (!dialog || event.detail.target !== dialog || !xhr.responseURL) return;
+  var asked = event.detail.requestConfig && event.detail.requestConfig.path;
+  if (asked && new URL(xhr.responseURL).pathname !== new URL(asked, location.href).pathname) {
+    event.detail.shouldSwap = false;
+    window.location.href = xhr.responseURL;
+  }
+});

@@ -10,6 +10,8 @@ from django.utils.translation import gettext as _
 from keiretsu.accounts import audit
 from keiretsu.accounts import services as account_services
 from keiretsu.accounts.models import Membership, Organisation, Role, User, normalise_email
+from keiretsu.accounts.services import require_verified_email
+from keiretsu.lib import limits
 from keiretsu.lib.refusals import require_own
 from keiretsu.lib.tokens import hash_token, new_token
 
@@ -46,9 +48,11 @@ def invitation_create(*, supplier: Supplier, actor: User) -> SupplierInvitation:
 def supplier_invite(*, membership: Membership, actor: User, supplier: Supplier) -> SupplierInvitation:
     """Send the invitation again (a new link; the previous one stops working)."""
     require_answerer(membership)
+    require_verified_email(actor)
     require_own(membership, supplier.customer_id)
     if supplier.organisation_id:
         raise Conflict(_("This supplier is already on Keiretsu: no invitation is needed."))
+    limits.consume(action="invitation", user=actor)
     with transaction.atomic():
         return invitation_create(supplier=supplier, actor=actor)
 
@@ -105,6 +109,7 @@ def registration_defaults(invitation: SupplierInvitation) -> dict:
 def invitation_accept(*, user: User, token: str, registration: dict | None = None) -> Organisation:
     """Accept a supplier invitation: link the invited company (registering it first if it is
     not on Keiretsu yet, with the invitation's corporate number) to the customer's list."""
+    require_verified_email(user)
     with transaction.atomic():
         invitation = invitation_by_token(token)
         invitation = SupplierInvitation.objects.select_for_update().select_related("supplier").get(pk=invitation.pk)
