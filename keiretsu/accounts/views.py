@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from keiretsu.lib import spreadsheets
+from keiretsu.lib.confirm import confirmation
 from keiretsu.lib.refusals import BadInput
 
 from . import audit_display, security, selectors, services
@@ -151,6 +152,16 @@ def member_role(request, membership, member_id):
 @reauthentication_required
 def member_remove(request, membership, member_id):
     member = selectors.member_for(membership, member_id)
+    question = confirmation(
+        request,
+        title=_("Remove %(email)s from this organisation?") % {"email": member.user.email},
+        message=_("They can no longer see or change anything of this organisation. "
+                  "To let them back in, invite them again."),
+        action=_("Remove"),
+        cancel_url=reverse("accounts:members", args=[membership.organisation_id]),
+    )
+    if question:
+        return question
     try:
         services.membership_remove(membership=membership, actor=request.user, member=member)
     except ValidationError as exc:
@@ -167,6 +178,15 @@ def member_remove(request, membership, member_id):
 @reauthentication_required
 def invitation_revoke(request, membership, invitation_id):
     invitation = selectors.invitation_for(membership, invitation_id)
+    question = confirmation(
+        request,
+        title=_("Withdraw the invitation to %(email)s?") % {"email": invitation.email},
+        message=_("The link in the e-mail stops working. To invite them later, send a new invitation."),
+        action=_("Withdraw"),
+        cancel_url=reverse("accounts:members", args=[membership.organisation_id]),
+    )
+    if question:
+        return question
     services.invitation_revoke(membership=membership, actor=request.user, invitation=invitation)
     messages.success(request, _("The invitation to %(email)s has been withdrawn.") % {"email": invitation.email})
     return redirect("accounts:members", org_id=membership.organisation_id)

@@ -2,9 +2,11 @@ from allauth.account.decorators import reauthentication_required
 from django import forms
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
+from keiretsu.lib.confirm import confirmation
 from keiretsu.lib.refusals import NotAllowed
 
 from . import services
@@ -38,5 +40,15 @@ def tokens(request):
 @login_required
 def token_revoke(request, token_id):
     token = get_object_or_404(ApiToken, pk=token_id, user=request.user)
+    question = confirmation(
+        request,
+        title=_("Revoke the token “%(name)s”?") % {"name": token.name},
+        message=_("Programs that use it are refused from now on. A revoked token cannot be used again: "
+                  "to connect them again, create a new token."),
+        action=_("Revoke"),
+        cancel_url=reverse("api_tokens"),
+    )
+    if question:
+        return question
     services.api_token_revoke(user=request.user, token=token)
     return redirect("api_tokens")

@@ -11,12 +11,9 @@ from keiretsu.accounts.models import Membership
 from keiretsu.catalogue.models import Edition, Item
 from keiretsu.catalogue.selectors import (
     EditionStructure,
-    attribute_rows,
     edition_structure,
     edition_structures,
-    related_items,
     shown_context,
-    visible_to,
 )
 from keiretsu.programme import scoring
 
@@ -139,11 +136,12 @@ class ChecklistFilter:
 
 @dataclass
 class ChecklistRow:
+    """One item of the checklist. Its references and related items are on the catalogue page,
+    which the item's number opens: the checklist stays light (issue 12, section 6)."""
+
     item: Item
     answer: Answer | None
-    related: list
     previous_rating: str = ""
-    attributes: list[tuple[str, str]] = field(default_factory=list)  # (label, value) in declared order
     # Purpose and requirement repeat over consecutive items (merged cells in the checksheet):
     # show them where they change, as the document does.
     show_purpose: bool = True
@@ -165,8 +163,8 @@ class Checklist:
     groups: list[ChecklistGroup]
     shown: int
     filter: ChecklistFilter
-    # Item texts never change once loaded; their related items change only when an edition is
-    # added. The page caches each item's text under this key (see assessment_detail.html).
+    # Item texts never change once loaded: the page caches each item's text under this key
+    # (templatetags/checklist.py).
     catalogue_key: str = ""
 
 
@@ -174,7 +172,6 @@ def checklist(assessment: Assessment, query) -> Checklist:
     """Everything the assessment page shows, in a number of queries that does not grow with the items."""
     scored = assessment_scores(assessment)
     structure, answers, scores = scored.structure, scored.answers, scored.scores
-    related = related_items(assessment.edition, structure.items, [assessment.organisation_id])
     previous = previous_year_ratings(assessment)
     item_filter = ChecklistFilter.from_query(query, assessment.edition)
 
@@ -192,9 +189,7 @@ def checklist(assessment: Assessment, query) -> Checklist:
         group.rows.append(ChecklistRow(
             item,
             answer,
-            related.get(item.pk, []),
             previous.get(item.pk, ""),
-            attributes=attribute_rows(assessment.edition, item),
             show_purpose=show_purpose,
             show_requirement=show_requirement,
         ))
@@ -206,14 +201,12 @@ def checklist(assessment: Assessment, query) -> Checklist:
         groups=list(groups.values()),
         shown=shown,
         filter=item_filter,
-        catalogue_key=catalogue_key(assessment.edition, assessment.organisation_id),
+        catalogue_key=catalogue_key(assessment.edition),
     )
 
 
-def catalogue_key(edition: Edition, organisation_id) -> str:
-    # Related items change when an edition this organisation may use is loaded or shared with it.
-    loaded = Edition.objects.filter(visible_to([organisation_id])).aggregate(count=Count("pk"), last=Max("pk"))
-    return f"{edition.content_hash[:16]}.{loaded['count']}.{loaded['last']}"
+def catalogue_key(edition: Edition) -> str:
+    return f"{edition.content_hash[:16]}.{edition.loaded_at.timestamp()}"
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,8 @@ urlpatterns = [
     path("o/<int:org_id>/assessments/new/", views.assessment_create, name="create"),
     path("o/<int:org_id>/assessments/<int:assessment_id>/", views.assessment_detail, name="detail"),
     path("o/<int:org_id>/assessments/<int:assessment_id>/items/<int:item_id>/", views.answer, name="answer"),
+    # The checklist without JavaScript: one form, the save button names the item.
+    path("o/<int:org_id>/assessments/<int:assessment_id>/items/", views.answer, name="answer_from_page"),
     path("o/<int:org_id>/assessments/<int:assessment_id>/submit/", views.assessment_submit, name="submit"),
     path("o/<int:org_id>/assessments/<int:assessment_id>/revise/", views.assessment_revise, name="revise"),
 ]

@@ -79,6 +79,8 @@ def assessment_detail(request, membership, assessment_id):
         "structure": checklist.structure,
         "next_query": request.GET.urlencode(),
         **extensions.contributions(extensions.CHECKLIST, membership, checklist),
+        "catalogue_key": checklist.catalogue_key,
+        "edition_url": reverse("catalogue:detail", args=[assessment.edition_id]),
     }
     template = "assessments/assessment_detail.html"
     if request.htmx and not request.htmx.boosted:
@@ -88,12 +90,18 @@ def assessment_detail(request, membership, assessment_id):
 
 @require_POST
 @member_view
-def answer(request, membership, assessment_id, item_id):
+def answer(request, membership, assessment_id, item_id=None):
     assessment = selectors.assessment_for(membership, assessment_id)
+    if item_id is None:  # the checklist's one form: the save button pressed names its item
+        item_id = request.POST.get("item", "")
+        if not item_id.isdigit():
+            raise Http404
     item = selectors.item_by_id(item_id)
     if item is None:
         raise Http404
-    form = AnswerForm(request.POST)
+    # The page without JavaScript posts all its rows as one form, each field named after its item.
+    prefixed = any(f"{item.pk}-{name}" in request.POST for name in ("rating", "reason", "comment", "review_note"))
+    form = AnswerForm(request.POST, prefix=str(item.pk) if prefixed else None)
     form.is_valid()  # only trims the fields; the rules are the service's
     data = form.cleaned_data
     error, status = "", 200
@@ -107,7 +115,7 @@ def answer(request, membership, assessment_id, item_id):
             reason=data.get("reason", ""),
             comment=data.get("comment", ""),
             # The yearly review's note, when the form has one (an answer carried over from last year).
-            review_note=data.get("review_note", "") if "review_note" in request.POST else None,
+            review_note=data.get("review_note", "") if form.add_prefix("review_note") in request.POST else None,
         )
     except services.AssessmentError as exc:
         error, status = exc.message, exc.status
@@ -127,7 +135,7 @@ def answer(request, membership, assessment_id, item_id):
             shown.review_required, shown.reviewed_at = stored.review_required, stored.reviewed_at
     else:
         shown = answers.get(item.pk)
-    row = selectors.ChecklistRow(item, shown, [], "")
+    row = selectors.ChecklistRow(item, shown)
     if not request.htmx:
         context = {**_answer_form_context(membership, assessment), "row": row, "error": error, "next_query": back[1:]}
         return render(request, "assessments/answer_refused.html", context, status=status)

@@ -5,11 +5,13 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.tasks import TaskResultStatus
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from keiretsu.accounts.access import member_view
+from keiretsu.lib.confirm import confirmation
 from keiretsu.assessments import selectors as assessment_selectors
 from keiretsu.lib.refusals import Refusal
 
@@ -133,6 +135,16 @@ def release_publish(request, membership, release_id):
     release = selectors.release_for(membership, release_id)
     if release.round.body_id != membership.organisation_id:
         raise Http404
+    question = confirmation(
+        request,
+        title=_("Publish this release?"),
+        message=_("Once published, the release never changes: every company on Keiretsu sees it as it is now. "
+                  "Corrections are made by publishing a new release."),
+        action=_("Publish"),
+        cancel_url=reverse("benchmark:release", args=[membership.organisation_id, release.pk]),
+    )
+    if question:
+        return question
     try:
         services.release_publish(membership=membership, actor=request.user, release=release)
     except services.BenchmarkError as exc:
@@ -148,6 +160,15 @@ def release_discard(request, membership, release_id):
     release = selectors.release_for(membership, release_id)
     if release.round.body_id != membership.organisation_id:
         raise Http404
+    question = confirmation(
+        request,
+        title=_("Discard this draft?"),
+        message=_("The draft and its figures are deleted. To publish figures later, compute a new draft."),
+        action=_("Discard the draft"),
+        cancel_url=reverse("benchmark:release", args=[membership.organisation_id, release.pk]),
+    )
+    if question:
+        return question
     try:
         services.release_discard(membership=membership, actor=request.user, release=release)
     except services.BenchmarkError as exc:

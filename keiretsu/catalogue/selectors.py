@@ -6,6 +6,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from django.core.cache import caches
 from django.db.models import Count, Exists, OuterRef, Q
 from django.http import Http404
 from django.urls import reverse
@@ -120,15 +121,29 @@ def edition_structure(edition: Edition) -> EditionStructure:
 
 
 def edition_structures(editions) -> dict[int, EditionStructure]:
-    """The structures of several editions (edition pk -> structure) in two queries, however many."""
+    """The structures of several editions (edition pk -> structure) in two queries, however many.
+
+    An edition never changes once loaded, so each process keeps the structures it read in the
+    "catalogue" cache (copies: a caller may set attributes on what it gets) and the pages that
+    show an edition's 153 items do not read them again (issue 12: the checklist's server time).
+    """
     editions = {edition.pk: edition for edition in editions}
+    cache = caches["catalogue"]
+    keys = {pk: _structure_key(edition) for pk, edition in editions.items()}
+    cached = cache.get_many(keys.values())
+    missing = [pk for pk, key in keys.items() if key not in cached]
     sections_of, items_of = defaultdict(list), defaultdict(list)
-    for section in Section.objects.filter(edition__in=list(editions)).order_by("edition_id", "position"):
-        sections_of[section.edition_id].append(section)
-    for item in Item.objects.filter(edition__in=list(editions)).order_by("edition_id", "position"):
-        items_of[item.edition_id].append(item)
-    structures = {}
+    if missing:
+        for section in Section.objects.filter(edition__in=missing).order_by("edition_id", "position"):
+            sections_of[section.edition_id].append(section)
+        for item in Item.objects.filter(edition__in=missing).order_by("edition_id", "position"):
+            items_of[item.edition_id].append(item)
+    structures, fresh = {}, {}
     for pk, edition in editions.items():
+        if pk not in missing:
+            sections, items, paths = cached[keys[pk]]
+            structures[pk] = EditionStructure(edition=edition, sections=sections, items=items, section_paths=paths)
+            continue
         sections = sections_of[pk]
         by_pk = {s.pk: s for s in sections}
         paths = {}
@@ -138,7 +153,15 @@ def edition_structures(editions) -> dict[int, EditionStructure]:
             section.depth = len(paths[section.pk]) - 1
             section.parent_section = by_pk.get(section.parent_id)
         structures[pk] = EditionStructure(edition=edition, sections=sections, items=items_of[pk], section_paths=paths)
+        fresh[keys[pk]] = (sections, items_of[pk], paths)
+    if fresh:
+        cache.set_many(fresh, 86400)
     return structures
+
+
+def _structure_key(edition: Edition) -> str:
+    # The load time too: test databases (and a deleted then reloaded edition) reuse primary keys.
+    return f"structure.{edition.pk}.{edition.content_hash[:16]}.{edition.loaded_at.timestamp()}"
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,7 @@
 """The improvement plan on the assessment pages (registered with assessments.extensions)."""
 
+from django.urls import reverse
+
 from keiretsu.assessments import extensions
 from keiretsu.assessments.selectors import ScoredAssessment
 
@@ -31,7 +33,13 @@ def checklist(membership, checklist):
             row.evidence = files.get(row.item.pk, [])
             rating = row.answer.rating if row.answer else ""
             row.rerate = any(a.action.status == Action.Status.DONE for a in row.actions) and not scale.is_achieved(rating)
-    return _scoreboard(membership, scored)
+    context = _scoreboard(membership, scored)
+    if membership.can_answer:
+        context["plan_action_url"] = (
+            reverse("improvement:action_create", args=[membership.organisation_id])
+            + f"?assessment={checklist.assessment.pk}"
+        )
+    return context
 
 
 @extensions.contributes(extensions.DASHBOARD)

@@ -3,8 +3,10 @@
 Every problem is collected (not only the first), each with its sheet, row and column, so a
 supplier fixes the file in one round. The rules are the ones the web page applies to an
 answer (assessments.services.answer_save): a symbol of the edition's scale or one of its
-aliases, an item of the edition; and, as submitting requires, a reason where the rating
-needs one. The file is the whole checksheet: every item must be there, once.
+aliases, an item of the edition. As on the web page, a rating that needs a reason may come
+without one (a draft: a warning here, an error only when submitting). The file is the whole
+checksheet: every item must be there, once. A sheet of another edition is said to be so once,
+in the edition's name, not row by row.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from keiretsu.assessments.models import Answer
 from keiretsu.catalogue.models import Edition, Item
@@ -95,6 +98,8 @@ def read_open_checksheet(book: Workbook, *, edition: Edition, items: list[Item],
     try:
         result.metadata = read_metadata(book) if metadata is None else metadata
         _check_edition(result, edition)
+        if result.problems:  # another edition's sheet: said once, its rows are not this edition's
+            return result
         # The sheet the workbook opens on, then the others, until one has the whole table.
         header, grid = None, None
         for title in book.active_first:
@@ -132,16 +137,32 @@ def _check_edition(result: ReadChecksheet, edition: Edition):
     if meta["format"] != FORMAT:
         result.problems.append(Problem(_("The file was written by a newer version of Keiretsu; export it again from this instance.")))
         return
-    file_edition = f"{meta.get('guideline', '')} {meta.get('edition', '')}"
     if (meta.get("guideline"), meta.get("edition")) != (edition.guideline.slug, edition.code):
         result.problems.append(Problem(
-            _("This checksheet is for %(file)s, but the assessment uses %(edition)s. Export the checksheet of this assessment and fill that one.")
-            % {"file": file_edition, "edition": f"{edition.guideline.slug} {edition.code}"}
+            _("This checksheet is for another guideline edition (%(file)s), but this assessment uses %(edition)s. "
+              "Download the checksheet from this assessment's page, fill it in and upload that one.")
+            % {"file": _edition_name(meta), "edition": _readable(edition)}
         ))
     elif meta.get("edition_hash") and meta["edition_hash"] != edition.content_hash:
         result.problems.append(Problem(
-            _("This checksheet is for %(file)s with a different text than the edition loaded here.") % {"file": file_edition}
+            _("This checksheet is for %(file)s, but with a text different from the one loaded here. "
+              "Download the checksheet from this assessment's page, fill it in and upload that one.")
+            % {"file": _readable(edition)}
         ))
+
+
+def _readable(edition: Edition) -> str:
+    return str(edition)  # the guideline's and the edition's titles, as everywhere
+
+
+def _edition_name(meta: dict[str, str]) -> str:
+    """The edition a file names, as people call it: the loaded edition's title, else what the
+    file says about itself."""
+    named = Edition.objects.select_related("guideline").filter(
+        guideline__slug=meta.get("guideline", ""), code=meta.get("edition", "")).first()
+    if named:
+        return _readable(named)
+    return meta.get("edition_title") or f"{meta.get('guideline', '')} {meta.get('edition', '')}".strip()
 
 
 def _read_rows(result: ReadChecksheet, grid, header: headings.Header, edition: Edition, items: list[Item]):
@@ -152,6 +173,8 @@ def _read_rows(result: ReadChecksheet, grid, header: headings.Header, edition: E
     compare = None if result.metadata else next((name for name in TEXT_FIELDS if name in col), None)
     first_row: dict[str, int] = {}
     problems = result.problems
+    lacking_reason: list[str] = []
+    other_text: list[tuple[str, int]] = []  # (number, row): text differing from the edition's
 
     def cell(row, name):
         return grid.value(row, col[name]) if name in col else None
@@ -197,12 +220,7 @@ def _read_rows(result: ReadChecksheet, grid, header: headings.Header, edition: E
                 ))
                 symbol = ""
         if symbol and scale.lacks_reason(symbol, reason):
-            where = header.letter("reason") if "reason" in col else header.letter("rating")
-            problems.append(Problem(
-                _("No.%(number)s is rated %(symbol)s, which needs a reason: write it in the reason column.")
-                % {"number": number, "symbol": symbol},
-                sheet, row, where,
-            ))
+            lacking_reason.append(number)
         for name, value in (("reason", reason), ("comment", comment)):
             if len(value) > MAX_TEXT:
                 problems.append(Problem(
@@ -210,12 +228,33 @@ def _read_rows(result: ReadChecksheet, grid, header: headings.Header, edition: E
                     sheet, row, header.letter(name),
                 ))
         if compare and not headings.same_text(text(cell(row, compare)), getattr(by_number[number], compare)):
-            problems.append(Problem(
-                _("The text of No.%(number)s differs from %(edition)s: this file seems to be for another edition.")
-                % {"number": number, "edition": edition},
-                sheet, row, header.letter(compare),
-            ))
+            other_text.append((number, row))
         result.answers[number] = FileAnswer(number, row, symbol, reason, comment)
+
+    if other_text:  # said once: a sheet of another edition differs on most of its rows
+        numbers = ", ".join(f"No.{n}" for n, _row in other_text[:5]) + (" …" if len(other_text) > 5 else "")
+        problems.append(Problem(
+            ngettext(
+                "The text of %(count)s item differs from %(edition)s (%(numbers)s): this sheet seems to be for "
+                "another guideline edition. Download the checksheet from this assessment's page and fill that one.",
+                "The text of %(count)s items differs from %(edition)s (%(numbers)s): this sheet seems to be for "
+                "another guideline edition. Download the checksheet from this assessment's page and fill that one.",
+                len(other_text),
+            ) % {"count": len(other_text), "edition": _readable(edition), "numbers": numbers},
+            sheet, other_text[0][1] if len(other_text) == 1 else None, header.letter(compare),
+        ))
+    if lacking_reason:
+        symbols = " ".join(sorted(scale.requires_reason))
+        numbers = ", ".join(f"No.{n}" for n in lacking_reason[:10]) + (" …" if len(lacking_reason) > 10 else "")
+        result.warnings.append(
+            ngettext(
+                "%(count)s item rated %(symbols)s has no reason yet (%(numbers)s). It is imported as a draft: "
+                "write the reason before submitting.",
+                "%(count)s items rated %(symbols)s have no reason yet (%(numbers)s). They are imported as a draft: "
+                "write the reasons before submitting.",
+                len(lacking_reason),
+            ) % {"count": len(lacking_reason), "symbols": symbols, "numbers": numbers}
+        )
 
     missing = [item.number for item in items if item.number not in first_row]
     if missing:

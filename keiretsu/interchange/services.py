@@ -64,6 +64,12 @@ class ImportPlan:
     def rating_changes(self) -> list[Change]:
         return [c for c in self.changes if (c.before or {}).get("rating", "") != c.after["rating"]]
 
+    @property
+    def text_changes(self) -> list[Change]:
+        """Changes of the reason or the comment only: listed too, so that nobody's text is
+        replaced unseen."""
+        return [c for c in self.changes if (c.before or {}).get("rating", "") == c.after["rating"]]
+
     def as_dict(self) -> dict:
         return {
             "changes": [asdict(c) for c in self.changes],

@@ -147,9 +147,9 @@ def checksheet_import_preview(request, membership, assessment_id, import_id):
         )
         return redirect(_detail_url(assessment))
     plan = services.ImportPlan.from_dict(pending.plan)
-    rating_changes = plan.rating_changes
-    items = Item.objects.in_bulk([c.item_id for c in rating_changes])
-    rows = [(change, items.get(change.item_id)) for change in rating_changes]
+    items = Item.objects.in_bulk([c.item_id for c in plan.changes])
+    rows = [(change, items.get(change.item_id)) for change in plan.rating_changes]
+    text_rows = [(change, items.get(change.item_id)) for change in plan.text_changes]
     return render(
         request,
         "interchange/checksheet_import_preview.html",
@@ -158,6 +158,7 @@ def checksheet_import_preview(request, membership, assessment_id, import_id):
             "pending": pending,
             "plan": plan,
             "rows": rows,
+            "text_rows": text_rows,
             "open": pending.status == PendingStatus.PENDING and not pending.is_expired,
             "text_only": plan.counts.get("text_only", 0),
         },

@@ -19,6 +19,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from keiretsu.accounts.access import member_view, remembered_organisation
 from keiretsu.assessments import extensions
+from keiretsu.lib.confirm import confirmation
 from keiretsu.catalogue.selectors import edition_structure
 from keiretsu.lib import spreadsheets
 from keiretsu.lib.fiscal_year import fiscal_year_of
@@ -232,6 +233,16 @@ def supplier_edit(request, membership, supplier_id):
 @member_view
 def supplier_remove(request, membership, supplier_id):
     supplier = selectors.supplier_for(membership, supplier_id)
+    question = confirmation(
+        request,
+        title=_("Remove %(name)s from your suppliers?") % {"name": supplier.name},
+        message=_("It leaves your list of suppliers, and the links of its invitations stop working. "
+                  "To follow it again, add it again."),
+        action=_("Remove"),
+        cancel_url=reverse("supplychain:supplier_detail", args=[membership.organisation_id, supplier.pk]),
+    )
+    if question:
+        return question
     try:
         services.supplier_remove(membership=membership, actor=request.user, supplier=supplier)
     except services.SupplyChainError as exc:
@@ -305,6 +316,16 @@ def request_create(request, membership):
 @member_view
 def request_withdraw(request, membership, request_id):
     assessment_request = selectors.sent_request_for(membership, request_id)
+    question = confirmation(
+        request,
+        title=_("Withdraw this request?"),
+        message=_("The request leaves your supply tree, with everything passed on below it. The supplier "
+                  "can no longer accept it. To ask again, send a new request."),
+        action=_("Withdraw"),
+        cancel_url=reverse("supplychain:supplier_detail", args=[membership.organisation_id, assessment_request.supplier_id]),
+    )
+    if question:
+        return question
     try:
         services.request_withdraw(membership=membership, actor=request.user, request=assessment_request)
     except services.SupplyChainError as exc:
@@ -530,6 +551,16 @@ def request_share(request, membership, request_id):
 @member_view
 def share_withdraw(request, membership, share_id):
     share = selectors.share_given_for(membership, share_id)
+    question = confirmation(
+        request,
+        title=_("Stop sharing with %(name)s?") % {"name": share.recipient.name},
+        message=_("From now on %(name)s sees only that the sharing was withdrawn, and when. "
+                  "To let it see the result again, share it again.") % {"name": share.recipient.name},
+        action=_("Withdraw"),
+        cancel_url=reverse("supplychain:shares", args=[membership.organisation_id]),
+    )
+    if question:
+        return question
     try:
         services.share_withdraw(membership=membership, actor=request.user, share=share)
     except services.SupplyChainError as exc:

@@ -81,7 +81,7 @@ def test_a_withdrawn_invitation_is_refused(alpha, alice, django_capture_on_commi
         invite(client_for(alice), alpha, "carol@alpha.example")
     path = link_in(mail.outbox[0]).removeprefix("http://127.0.0.1:8000")
     invitation = MemberInvitation.objects.get()
-    client_for(alice).post(reverse("accounts:invitation_revoke", args=[alpha.pk, invitation.pk]))
+    client_for(alice).post(reverse("accounts:invitation_revoke", args=[alpha.pk, invitation.pk]), {"confirmed": "1"})
     client.force_login(make_user("carol@alpha.example"))
     assert client.post(path).status_code == 410
 
@@ -109,13 +109,13 @@ def test_the_last_owner_cannot_leave_or_be_demoted(alpha, alice):
     member = membership_of(alice, alpha)
     client = client_for(alice)
     client.post(reverse("accounts:member_role", args=[alpha.pk, member.pk]), {"role": "viewer"})
-    client.post(reverse("accounts:member_remove", args=[alpha.pk, member.pk]))
+    client.post(reverse("accounts:member_remove", args=[alpha.pk, member.pk]), {"confirmed": "1"})
     assert membership_of(alice, alpha).role == Role.OWNER
 
 
 def test_owner_removes_a_member(alpha, alice, bob):
     member = membership_of(bob, alpha)
-    client_for(alice).post(reverse("accounts:member_remove", args=[alpha.pk, member.pk]))
+    client_for(alice).post(reverse("accounts:member_remove", args=[alpha.pk, member.pk]), {"confirmed": "1"})
     assert not Membership.objects.filter(user=bob, organisation=alpha).exists()
     assert client_for(bob).get(reverse("assessments:dashboard", args=[alpha.pk])).status_code == 404
     assert AuditEvent.objects.filter(event="member.removed").exists()

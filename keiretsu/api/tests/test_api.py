@@ -117,7 +117,7 @@ def test_tokens_page_creates_shows_once_and_revokes(bob):
     secret = response.context["secret"]
     assert secret.startswith(token.prefix) and secret not in client.get("/accounts/tokens/").content.decode()
     assert Client().get("/api/v1/catalogue/editions/", HTTP_AUTHORIZATION=f"Bearer {secret}").status_code == 200
-    client.post(f"/accounts/tokens/{token.pk}/revoke/")
+    client.post(f"/accounts/tokens/{token.pk}/revoke/", {"confirmed": "1"})
     assert Client().get("/api/v1/catalogue/editions/", HTTP_AUTHORIZATION=f"Bearer {secret}").status_code == 401
 
 
@@ -125,7 +125,7 @@ def test_a_token_of_someone_else_cannot_be_revoked(bob, mallory):
     from keiretsu.api.models import ApiToken
 
     token, secret = api_token_create(user=bob, name="mine")
-    assert client_for(mallory).post(f"/accounts/tokens/{token.pk}/revoke/").status_code == 404
+    assert client_for(mallory).post(f"/accounts/tokens/{token.pk}/revoke/", {"confirmed": "1"}).status_code == 404
     assert ApiToken.objects.get(pk=token.pk).revoked_at is None
 
 

@@ -55,6 +55,7 @@ def test_submit_publish_compare(live_server, page, round_, mini, body, iris):
     page.wait_for_url(re.compile(r"/accounts/reauthenticate/"))  # publishing asks for the password again
     page.fill("input[name=password]", PASSWORD)
     page.click("main form button[type=submit]")
+    page.click("main form.confirm button.danger")  # the release never changes: asked before publishing
     page.wait_for_selector(".messages .success")
     release = Release.objects.get()
     assert release.is_published and release.companies == 6

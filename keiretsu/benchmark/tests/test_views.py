@@ -107,7 +107,7 @@ def test_a_viewer_of_the_body_reads_but_cannot_publish(world):
     add_member(body, vic, Role.VIEWER)
     client = client_for(vic)
     assert client.get(reverse("benchmark:release", args=[body.pk, world["draft"].pk])).status_code == 200
-    assert client.post(reverse("benchmark:publish", args=[body.pk, world["draft"].pk])).status_code == 403
+    assert client.post(reverse("benchmark:publish", args=[body.pk, world["draft"].pk]), {"confirmed": "1"}).status_code == 403
     assert client.get(reverse("benchmark:round_create", args=[body.pk])).status_code == 403
     assert Release.objects.get(pk=world["draft"].pk).status == Release.Status.DRAFT
 
@@ -173,7 +173,7 @@ def test_body_recomputes_reviews_and_publishes(world, iris):
     assert response["Location"] == reverse("benchmark:release", args=[body, draft.pk])
     review = client.get(response["Location"])
     assert review.status_code == 200
-    assert client.post(reverse("benchmark:publish", args=[body, draft.pk])).status_code == 302
+    assert client.post(reverse("benchmark:publish", args=[body, draft.pk]), {"confirmed": "1"}).status_code == 302
     draft.refresh_from_db()
     assert draft.is_published
     assert draft.companies == 7

@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied
 from openpyxl import load_workbook
 
 from keiretsu.accounts.models import AuditEvent, Role
+from keiretsu.assessments import selectors as assessment_selectors
 from keiretsu.assessments import services as assessment_services
 from keiretsu.assessments.models import Answer, AssessmentEvent
 from keiretsu.conftest import add_member, make_user, membership_of
@@ -153,7 +154,7 @@ def test_every_problem_is_listed_with_its_sheet_row_and_column(factory_assessmen
         sheet = book["チェックシート"]
         sheet["H2"] = "◎"  # No.1: not a rating
         sheet["H3"] = "□"  # No.2: □ ...
-        sheet["I3"] = None  # ... without a reason
+        sheet["I3"] = None  # ... without a reason: a draft, not a problem
         sheet["A4"] = 99  # No.3 -> an unknown number (No.3 is then missing)
         sheet["A5"] = 1  # No.4 -> No.1 again
         sheet["J6"] = "長" * 4001  # No.5: comment too long
@@ -164,7 +165,6 @@ def test_every_problem_is_listed_with_its_sheet_row_and_column(factory_assessmen
     where = [(p.sheet, p.row, p.column) for p in problems]
     assert where == [
         ("チェックシート", 2, "H"),
-        ("チェックシート", 3, "I"),
         ("チェックシート", 4, "A"),
         ("チェックシート", 5, "A"),
         ("チェックシート", 6, "J"),
@@ -173,24 +173,44 @@ def test_every_problem_is_listed_with_its_sheet_row_and_column(factory_assessmen
     ]
     messages = [p.message for p in problems]
     assert messages[0] == "「◎」はこの版の評価記号ではありません。次のいずれかを選んでください: ○ □ △ × －"
-    assert messages[1] == "No.2 の評価は □ で、理由が必要です。理由の列に書いてください。"
-    assert messages[2].startswith("No.99 は")
-    assert messages[3] == "No.1 が2回あります (2 行目にもあります)。"
-    assert messages[4] == "文字数が多すぎます (4001 文字。4000 文字まで)。"
-    assert messages[5] == "回答がありますが、項目の No. がありません。"
-    assert messages[6] == "版の 3 項目がファイルにありません: No.3, No.4, No.6"
+    assert messages[1].startswith("No.99 は")
+    assert messages[2] == "No.1 が2回あります (2 行目にもあります)。"
+    assert messages[3] == "文字数が多すぎます (4001 文字。4000 文字まで)。"
+    assert messages[4] == "回答がありますが、項目の No. がありません。"
+    assert messages[5] == "版の 3 項目がファイルにありません: No.3, No.4, No.6"
     assert str(problems[0]) == "シート「チェックシート」, 2 行目, H 列: " + messages[0]
 
 
-def test_a_file_of_another_edition_is_refused(factory_assessment, owner, enterprise_assessment):
+def test_a_rating_that_needs_a_reason_without_one_is_imported_as_a_draft_with_a_warning(factory_assessment, owner):
+    """As on the web page: □ without a reason is a draft; only submitting refuses it."""
+    filled = samples.fill_checksheet(export(factory_assessment), {"6": ("□", "", ""), "7": ("□", "", ""), "8": ("○", "", "")})
+    pending = prepare(owner, factory_assessment, filled)
+    assert pending.plan["counts"]["new"] == 3
+    assert pending.plan["warnings"] == [
+        "□ と評価した 2 項目に、まだ理由がありません（No.6, No.7）。下書きとして取り込みます。提出までに理由を記入してください。"
+    ]
+    services.checksheet_import_apply(membership=owner, actor=owner.user, pending=pending)
+    assert answers_of(factory_assessment)["6"] == ("□", "", "")
+    scored = assessment_selectors.assessment_scores(factory_assessment)
+    missing = assessment_services.submission_problems(scored.structure, scored.answers)
+    assert {"6", "7"} <= {problem.item.number for problem in missing if problem.problem == "reason"}  # submitting still asks for the reasons
+
+
+def test_a_file_of_another_edition_is_refused_once_in_the_editions_names(factory_assessment, owner, enterprise_assessment):
     problems = refused(owner, factory_assessment, export(enterprise_assessment))
-    assert problems[0].message.startswith("このチェックシートは jama-enterprise 2.3 用ですが、この自己評価は jama-factory 0.9 です。")
+    assert len(problems) == 1  # said once, not row by row
+    assert problems[0].message == (
+        f"このチェックシートは別の版（{enterprise_assessment.edition}）のものです。"
+        f"この自己評価は {factory_assessment.edition} で回答しています。"
+        "この自己評価の画面から「チェックシート (.xlsx)」をダウンロードし、記入してからアップロードしてください。"
+    )
+    assert "jama-" not in problems[0].message
 
     def other_text(book):
         book[METADATA_SHEET]["B4"] = "0" * 64  # edition_hash
 
     problems = refused(owner, factory_assessment, edit(export(factory_assessment), other_text))
-    assert "文面が異なります" in problems[0].message
+    assert len(problems) == 1 and "文面が異なります" in problems[0].message
 
 
 def test_a_checksheet_without_the_marker_is_matched_by_number_and_text(enterprise_assessment, owner):
@@ -205,8 +225,13 @@ def test_a_checksheet_without_the_marker_is_matched_by_number_and_text(enterpris
     problems = refused(owner, enterprise_assessment, samples.fill_checksheet(samples.official_checksheet("plain", items), {}))
     assert [(p.row, p.column) for p in problems] == [(13, "E")]
     assert problems[0].message == (
-        "No.12 の文面が 自工会/部工会・サイバーセキュリティガイドライン エンタープライズ版 2.3版 と異なります。別の版のファイルのようです。"
+        f"1 項目の文面が {enterprise_assessment.edition} と異なります（No.12）。"
+        "別の版のチェックシートのようです。この自己評価の画面から「チェックシート (.xlsx)」をダウンロードし、それに記入してください。"
     )
+    for item in items[:9]:
+        item.condition = "別の版の文面"
+    problems = refused(owner, enterprise_assessment, samples.fill_checksheet(samples.official_checksheet("plain", items), {}))
+    assert len(problems) == 1 and problems[0].message.startswith("10 項目の文面が")  # once, not ten times
 
 
 def test_a_moved_table_still_imports(factory_assessment, owner):

@@ -5,8 +5,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from keiretsu.accounts.models import AuditEvent
+from keiretsu.assessments import services as assessment_services
 from keiretsu.assessments.models import Answer
-from keiretsu.conftest import client_for
+from keiretsu.conftest import client_for, membership_of
 from keiretsu.interchange.checksheet_export import export_checksheet
 from keiretsu.interchange.models import ChecksheetImport, PendingStatus
 from keiretsu.interchange.selectors import assessment_data
@@ -79,14 +80,14 @@ def test_discard_changes_nothing(factory_assessment, alice):
 
 
 def test_problems_are_listed_by_sheet_row_and_column(factory_assessment, alice):
-    filled = samples.fill_checksheet(export_checksheet(assessment_data(factory_assessment)), {"6": ("◎", "", ""), "7": ("□", "", "")})
+    filled = samples.fill_checksheet(export_checksheet(assessment_data(factory_assessment)), {"6": ("◎", "", ""), "7": ("長", "", "")})
     response = post_file(client_for(alice), factory_assessment, filled)
     assert response.status_code == 400
     text = response.content.decode()
     assert "ファイルは取り込まれませんでした。次の問題を直して、もう一度アップロードしてください。" in text
     assert "2 件の問題があります。何も変更していません。" in text
     assert "<td>チェックシート</td><td class=\"num\">7</td><td>H</td><td>「◎」はこの版の評価記号ではありません。" in text
-    assert "<td>チェックシート</td><td class=\"num\">8</td><td>I</td><td>No.7 の評価は □ で、理由が必要です。" in text
+    assert "<td>チェックシート</td><td class=\"num\">8</td><td>H</td><td>「長」はこの版の評価記号ではありません。" in text
     assert not ChecksheetImport.objects.exists()
 
 
@@ -174,3 +175,15 @@ def test_anonymous_visitors_are_sent_to_sign_in(factory_assessment, alice):
     for url in urls_of(factory_assessment, pending.pk):
         response = anonymous.get(url)
         assert response.status_code == 302 and response["Location"].startswith(LOGIN), url
+
+
+def test_the_preview_lists_changes_of_the_reason_or_comment_only(factory_assessment, alice):
+    membership = membership_of(alice, factory_assessment.organisation)
+    item = factory_assessment.edition.items.get(number="6")
+    assessment_services.answer_save(membership=membership, actor=alice, assessment=factory_assessment, item=item,
+                                    rating="○", comment="規程あり")
+    filled = samples.fill_checksheet(export_checksheet(assessment_data(factory_assessment)), {"6": ("○", "", "規程第3条、記録あり")})
+    response = post_file(client_for(alice), factory_assessment, filled)
+    page = client_for(alice).get(response["Location"]).content.decode()
+    assert "理由・コメントだけが変わる項目" in page
+    assert "規程あり" in page and "規程第3条、記録あり" in page

@@ -80,29 +80,17 @@ def level_attained_label(scores: ScoreSummary, edition):
     return _("%(level)s attained") % {"level": scores.level_attained}
 
 
-@register.inclusion_tag("lib/bar_chart.svg")
+@register.inclusion_tag("lib/bar_chart.html")
 def section_chart(scores: ScoreSummary, structure, title=""):
-    """A horizontal bar chart of the achievement rate per top-level section, as inline SVG."""
-    rows = section_rows(scores, structure)
-    row_height, label_width, bar_width_px, top = 22, 260, 300, 8
+    """The achievement rate per top-level section: a table whose rows carry their bar (a chart
+    that screen readers read as the table it is)."""
     bars = []
-    for index, row in enumerate(rows):
+    for row in section_rows(scores, structure):
         value = row.rate.achievement_percent
         bars.append({
-            "y": top + index * row_height,
-            "text_y": top + index * row_height + 15,
             "label": f"{row.section.code} {row.section.display_title}",
-            "width": charts.bar_length(value, bar_width_px),
+            "width": charts.bar_length(value, 100),
             "value": value,
             "band": charts.band(value),
         })
-    return {
-        "bars": bars,
-        "title": title,
-        "height": top * 2 + len(rows) * row_height,
-        "label_width": label_width,
-        "bar_x": label_width + 8,
-        "bar_width": bar_width_px,
-        "value_x": label_width + 8 + bar_width_px + 6,
-        "total_width": label_width + bar_width_px + 70,
-    }
+    return {"bars": bars, "title": title}

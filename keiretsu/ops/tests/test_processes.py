@@ -283,7 +283,7 @@ def test_sign_in_answer_submit_and_download_the_pdf_through_scripts_serve(site, 
         expect(page.locator("h1")).to_have_text("E2E Company")
         base = f"/o/{state['organisation']}/assessments/{state['assessment']}/"
         page.goto(url + base)
-        first = page.locator("form[id^=answer-]").first
+        first = page.locator("div.answer[id^=answer-]").first
         first.locator("label.rating", has_text="×").click()  # every item is ○: change one (htmx saves it)
         expect(first.locator(".saved")).to_be_visible()
         page.click("text=提出…")

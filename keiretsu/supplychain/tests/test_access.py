@@ -75,7 +75,7 @@ def url_for(name, org_id, objects):
 
 
 def call(client, name, url):
-    return client.post(url, {}) if name in POST_ONLY else client.get(url)
+    return client.post(url, {"confirmed": "1"}) if name in POST_ONLY else client.get(url)
 
 
 def test_the_walk_covers_every_page():
@@ -145,7 +145,8 @@ def test_the_real_owner_reaches_them(objects):
     given = client_for(objects["given_share_owner"])
     assert (
         given.post(
-            reverse("supplychain:share_withdraw", args=[objects["given_share_org"].pk, objects["given_share_id"]])
+            reverse("supplychain:share_withdraw", args=[objects["given_share_org"].pk, objects["given_share_id"]]),
+            {"confirmed": "1"},
         ).status_code
         == 302
     )
@@ -188,6 +189,6 @@ def test_viewers_may_look_but_not_change(objects):
     for name in ("supplier_add", "supplier_import", "request_create", "pass_on", "supplier_edit"):
         assert client.get(url_for(name, org, objects)).status_code == 403, name
     for name in ("request_withdraw", "request_accept", "request_share", "supplier_remove"):
-        assert client.post(url_for(name, org, objects)).status_code == 403, name
+        assert client.post(url_for(name, org, objects), {"confirmed": "1"}).status_code == 403, name
     assert AssessmentRequest.objects.filter(status="withdrawn").count() == 0
     assert Supplier.objects.filter(customer=objects["org"]).count() == 3

@@ -77,7 +77,7 @@ def test_invite_accept_submit_share_and_the_customer_sees_it(live_server, page, 
     supplier_page.get_by_role("button", name="依頼を受諾する").click()
     supplier_page.wait_for_selector("text=受諾しました")
     supplier_page.click("section.panel ul.plain a")  # the assessment started on acceptance
-    forms = supplier_page.locator("form.answer")
+    forms = supplier_page.locator("div.answer")
     for index in range(forms.count()):
         form = forms.nth(index)
         with supplier_page.expect_response(lambda r: "/items/" in r.url and r.request.method == "POST"):

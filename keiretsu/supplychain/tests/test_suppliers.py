@@ -92,7 +92,7 @@ def test_a_supplier_with_requests_stays_on_the_list(owner, unlinked, priority_ed
     send_requests(alpha, alice, [unlinked], [priority_edition], due=DUE, today=TODAY)
     with pytest.raises(services.Conflict, match="history"):
         services.supplier_remove(membership=owner, actor=alice, supplier=unlinked)
-    response = client_for(alice).post(reverse("supplychain:supplier_remove", args=[alpha.pk, unlinked.pk]))
+    response = client_for(alice).post(reverse("supplychain:supplier_remove", args=[alpha.pk, unlinked.pk]), {"confirmed": "1"})
     assert response.status_code == 302
     assert Supplier.objects.filter(pk=unlinked.pk).exists()
     assert not AuditEvent.objects.filter(event="supplier.removed").exists()
