@@ -63,6 +63,19 @@ def organisation_update(*, membership: Membership, actor: User, **fields) -> Org
     with transaction.atomic():
         organisation = Organisation.objects.select_for_update().get(pk=membership.organisation_id)
         before = _organisation_state(organisation)
+        number = fields.get("corporate_number", organisation.corporate_number)
+        if number != organisation.corporate_number and (
+            organisation.is_verified or organisation.customer_links.exists()
+        ):
+            # The number is what customers' lists and requests are linked by.
+            raise ValidationError(
+                {
+                    "corporate_number": _(
+                        "The corporate number cannot change once it is verified or a customer has linked it. "
+                        "Ask the instance administrator."
+                    )
+                }
+            )
         for key in ORGANISATION_FIELDS:
             if key in fields:
                 setattr(organisation, key, fields[key])

@@ -139,3 +139,20 @@ def send_shared(share: Share):
         return subject, render_to_string("supplychain/email/shared.txt", context)
 
     return _send(recipients, render)
+
+
+def send_claim_detached(claim, verified):
+    """To the owners of an unverified registration: another organisation was verified for the
+    corporate number, so customers' entries and requests were taken off theirs."""
+    url = absolute(reverse("accounts:organisation_settings", args=[claim.pk]))
+    recipients = [
+        (m.user.email, settings.LANGUAGE_CODE)
+        for m in claim.memberships.filter(role="owner", user__is_active=True).select_related("user")
+    ]
+
+    def render():
+        context = {"claim": claim, "verified": verified, "url": url}
+        subject = _("Keiretsu: your organisation is not verified for its corporate number")
+        return subject, render_to_string("supplychain/email/claim_detached.txt", context)
+
+    return _send(recipients, render)

@@ -68,6 +68,18 @@ def send_customer_notice(kind: str, object_id: int) -> bool:
 
 
 @task()
+def send_claim_detached(claim_id: int, verified_id: int) -> int:
+    """Tell the owners of an unverified registration why customers' entries were detached from it."""
+    from keiretsu.accounts.models import Organisation
+
+    claim = Organisation.objects.filter(pk=claim_id).first()
+    verified = Organisation.objects.filter(pk=verified_id).first()
+    if claim is None or verified is None:
+        return 0
+    return len(notifications.send_claim_detached(claim, verified))
+
+
+@task()
 def deliver_reminder(reminder_id: int) -> bool:
     reminder = (
         Reminder.objects.select_related(

@@ -3,7 +3,8 @@ before writing, writes in one transaction with its audit rows, and sends e-mail 
 task queue) only after the transaction commits.
 
 One module per subject; the public names are importable from here:
-errors (refusals), suppliers (the customer's list), invitations (e-mail invitations and
+errors (refusals), identity (verified company identity: claims, verification, linking
+by hand), suppliers (the customer's list), invitations (e-mail invitations and
 linking a company that joins), requests (ask, withdraw, accept, decline), tree (every
 RequestPath write, sending a request into the tree, passing requests on), sharing (consent
 to show a result). The manual reminder is in `supplychain.reminders` with the automatic ones.
@@ -15,10 +16,17 @@ from .invitations import (
     invitation_by_token,
     invitation_check_user,
     invitation_issue_token,
-    link_new_organisation,
+    invitation_target,
     registration_defaults,
     supplier_invite,
     supplier_link_organisation,
+)
+from .identity import (
+    organisation_verify,
+    supplier_link_claim,
+    supplier_unlink_claim,
+    unverified_claims,
+    verified_holder,
 )
 from .requests import request_accept, request_decline, request_withdraw, requests_send
 from .sharing import share_create, share_withdraw, snapshot_figures
@@ -37,7 +45,12 @@ __all__ = [
     "invitation_by_token",
     "invitation_check_user",
     "invitation_issue_token",
-    "link_new_organisation",
+    "invitation_target",
+    "organisation_verify",
+    "supplier_link_claim",
+    "supplier_unlink_claim",
+    "unverified_claims",
+    "verified_holder",
     "registration_defaults",
     "request_accept",
     "request_decline",

@@ -18,6 +18,7 @@ from .. import supplier_csv
 from ..models import Criticality, Supplier, SupplyChainEvent
 from .common import require_answerer
 from .errors import Conflict, SupplyChainError
+from .identity import verified_holder
 from .invitations import invitation_create
 
 SUPPLIER_FIELDS = ("name", "corporate_number", "contact_email", "criticality", "note", "language")
@@ -73,7 +74,7 @@ def _create_supplier(
     """Inside a transaction: add one (already checked) supplier, matched or invited."""
     if fields["corporate_number"] == customer.corporate_number:
         raise ValidationError({"corporate_number": _("This is your own organisation's corporate number.")})
-    existing = Organisation.objects.filter(corporate_number=fields["corporate_number"]).first()
+    existing = verified_holder(fields["corporate_number"])  # an unverified claim is never linked by itself
     supplier = Supplier(customer=customer, created_by=actor, **fields)
     if existing is not None:
         supplier.organisation, supplier.linked_at = existing, timezone.now()
@@ -95,8 +96,8 @@ def _create_supplier(
 
 
 def supplier_add(*, membership: Membership, actor: User, **fields) -> Supplier:
-    """Add a supplier to the list. A company already on Keiretsu (same corporate number) is
-    linked at once; any other is invited by e-mail."""
+    """Add a supplier to the list. A company verified for the corporate number is linked at
+    once; any other is invited by e-mail (an unverified registration is only shown)."""
     require_answerer(membership)
     cleaned = _clean_supplier_fields(fields)
     with transaction.atomic():
@@ -183,7 +184,7 @@ def supplier_update(*, membership: Membership, actor: User, supplier: Supplier, 
         if after == before:
             return supplier
         if number_changed:
-            existing = Organisation.objects.filter(corporate_number=supplier.corporate_number).first()
+            existing = verified_holder(supplier.corporate_number)
             if existing is not None:
                 supplier.organisation, supplier.linked_at = existing, timezone.now()
         supplier.save()
