@@ -15,6 +15,10 @@ urlpatterns = [
     path("o/<int:org_id>/suppliers/<int:supplier_id>/edit/", views.supplier_edit, name="supplier_edit"),
     path("o/<int:org_id>/suppliers/<int:supplier_id>/remove/", views.supplier_remove, name="supplier_remove"),
     path("o/<int:org_id>/suppliers/<int:supplier_id>/invite/", views.supplier_invite, name="supplier_invite"),
+    path("o/<int:org_id>/suppliers/<int:supplier_id>/link/", views.supplier_link_claim, name="supplier_link_claim"),
+    path(
+        "o/<int:org_id>/suppliers/<int:supplier_id>/unlink/", views.supplier_unlink_claim, name="supplier_unlink_claim"
+    ),
     path("o/<int:org_id>/requests/new/", views.request_create, name="request_create"),
     path("o/<int:org_id>/requests/<int:request_id>/withdraw/", views.request_withdraw, name="request_withdraw"),
     path("o/<int:org_id>/requests/<int:request_id>/remind/", views.request_remind, name="request_remind"),

@@ -26,6 +26,7 @@ from . import reminders, selectors, services, supplier_csv
 from .forms import (
     DeclineForm,
     ImportForm,
+    LinkClaimForm,
     PassOnForm,
     RegisterSupplierForm,
     RequestForm,
@@ -110,7 +111,7 @@ def supplier_export_xlsx(request, membership):
     name, header, rows = _supplier_export(request, membership)
     content = spreadsheets.table_xlsx(
         _("Suppliers"), header, rows, text_columns=(CORPORATE_NUMBER_COLUMN,),
-        widths=(28, 16, 28, 10, 24, 8, 24, 12, 12, 10, 10, 8, 12, 16),
+        widths=(28, 16, 28, 10, 24, 8, 24, 12, 12, 10, 10, 8, 12, 16, 18),
     )
     return spreadsheets.xlsx_response(content, f"{name}.xlsx")
 
@@ -182,13 +183,21 @@ def supplier_import(request, membership):
 
 @member_view
 def supplier_detail(request, membership, supplier_id):
-    supplier = selectors.supplier_for(membership, supplier_id)
+    return _supplier_detail(request, membership, selectors.supplier_for(membership, supplier_id))
+
+
+def _supplier_detail(request, membership, supplier, status=200, **extra):
     today = _today()
     return render(
         request,
         "supplychain/supplier_detail.html",
         {
             "supplier": supplier,
+            "registration": selectors.registration_of(supplier),
+            "registrations": selectors.Registration,
+            "claims": selectors.claims_for(membership, supplier),
+            "link_form": extra.get("link_form") or LinkClaimForm(claims=selectors.claims_for(membership, supplier)),
+            "unverified_warning": services.UNVERIFIED_WARNING,
             "requests": selectors.supplier_requests(membership, supplier, today=today),
             "shares": selectors.supplier_shares(membership, supplier),
             "invitations": selectors.supplier_invitations(supplier)[:5],
@@ -196,7 +205,49 @@ def supplier_detail(request, membership, supplier_id):
             "statuses": SupplierStatus,
             "today": today,
         },
+        status=status,
     )
+
+
+@require_POST
+@member_view
+def supplier_link_claim(request, membership, supplier_id):
+    """Link an unverified registration of the supplier's number, knowingly (audited)."""
+    _require_answerer(membership)
+    supplier = selectors.supplier_for(membership, supplier_id)
+    form = LinkClaimForm(request.POST, claims=selectors.claims_for(membership, supplier))
+    if form.is_valid():
+        try:
+            services.supplier_link_claim(
+                membership=membership,
+                actor=request.user,
+                supplier=supplier,
+                organisation=form.cleaned_data["organisation"],
+                acknowledged=form.cleaned_data["acknowledged"],
+            )
+        except services.SupplyChainError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.warning(
+                request,
+                _("%(name)s is linked to a registration that is not verified. Your requests now reach it.")
+                % {"name": supplier.name},
+            )
+            return redirect("supplychain:supplier_detail", org_id=membership.organisation_id, supplier_id=supplier.pk)
+    return _supplier_detail(request, membership, supplier, status=400, link_form=form)
+
+
+@require_POST
+@member_view
+def supplier_unlink_claim(request, membership, supplier_id):
+    supplier = selectors.supplier_for(membership, supplier_id)
+    try:
+        services.supplier_unlink_claim(membership=membership, actor=request.user, supplier=supplier)
+    except services.SupplyChainError as exc:
+        _refusal(request, exc)
+    else:
+        messages.success(request, _("The link has been undone: your requests no longer reach that registration."))
+    return redirect("supplychain:supplier_detail", org_id=membership.organisation_id, supplier_id=supplier.pk)
 
 
 @member_view
@@ -582,7 +633,7 @@ def invitation(request, token):
         return render(request, "supplychain/invitation.html", {"problem": exc.message}, status=410)
     supplier = invitation.supplier
     context = {"invitation": invitation, "supplier": supplier, "customer": supplier.customer}
-    if supplier.organisation_id:
+    if supplier.organisation_id and supplier.organisation.is_verified:
         context["problem"] = _(
             "This invitation is no longer needed: %(name)s is already on Keiretsu and linked to %(customer)s. Sign in to see the requests."
         ) % {"name": supplier.organisation.name, "customer": supplier.customer.name}
@@ -599,9 +650,11 @@ def invitation(request, token):
     except services.SupplyChainError as exc:
         context["problem"] = exc.message
         return render(request, "supplychain/invitation.html", context, status=403)
-    from keiretsu.accounts.models import Organisation
-
-    existing = Organisation.objects.filter(corporate_number=invitation.corporate_number).first()
+    try:
+        existing = services.invitation_target(invitation, request.user)
+    except services.SupplyChainError as exc:
+        context["problem"] = exc.message
+        return render(request, "supplychain/invitation.html", context, status=409)
     context["existing"] = existing
     form = None
     if existing is None:

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from django.db.models import Case, CharField, Count, Exists, F, FilteredRelation, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce, Greatest
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from keiretsu.accounts.models import Membership, Organisation
 from keiretsu.assessments.models import Answer, Assessment
@@ -64,6 +65,16 @@ class Registration:
     UNVERIFIED = "unverified"  # someone registered the number; not verified, not linked
     NONE = "none"  # nobody registered the number yet
 
+    @staticmethod
+    def label(value) -> str:
+        return str(
+            {
+                Registration.VERIFIED: _("registered, verified"),
+                Registration.LINKED_UNVERIFIED: _("linked by you, not verified"),
+                Registration.UNVERIFIED: _("registered, not verified"),
+            }.get(value, _("invited, not on Keiretsu yet"))
+        )
+
 
 def registration_expression(prefix=""):
     """The Registration of a supplier list entry (rows reaching a Supplier through `prefix`)."""
@@ -84,6 +95,17 @@ def registration_of(supplier: Supplier) -> str:
     if Organisation.objects.filter(corporate_number=supplier.corporate_number).exists():
         return Registration.UNVERIFIED
     return Registration.NONE
+
+
+def claims_for(membership: Membership, supplier: Supplier) -> list[Organisation]:
+    """The unverified registrations of an unlinked entry's number the customer may link by hand."""
+    if supplier.organisation_id is not None or supplier.customer_id != membership.organisation_id:
+        return []
+    return list(
+        Organisation.objects.filter(corporate_number=supplier.corporate_number, verified_at=None)
+        .exclude(pk=membership.organisation_id)
+        .order_by("created_at", "pk")[:20]
+    )
 
 
 SORTS = {

@@ -22,6 +22,7 @@ from .invitations import (
     supplier_link_organisation,
 )
 from .identity import (
+    UNVERIFIED_WARNING,
     organisation_verify,
     supplier_link_claim,
     supplier_unlink_claim,
@@ -35,6 +36,7 @@ from .tree import SendResult, Skipped, requests_pass_on
 
 __all__ = [
     "SUPPLIER_FIELDS",
+    "UNVERIFIED_WARNING",
     "Conflict",
     "ImportResult",
     "InvitationProblem",
