@@ -29,7 +29,7 @@ from keiretsu.benchmark.tests.conftest import (
     send,
     submitted_assessment,
 )
-from keiretsu.conftest import add_member, client_for, make_user, membership_of
+from keiretsu.conftest import add_member, client_for, make_organisation, make_user, membership_of
 from keiretsu.interchange import services as interchange_services
 from keiretsu.interchange.checksheet_export import export_checksheet
 from keiretsu.interchange.selectors import assessment_data
@@ -83,7 +83,8 @@ class World:
         self.release = publish(self.owner, recompute(self.owner, self.round, self.priority))
         # Customer side: a supplier on Keiretsu that shared its result; one still invited.
         self.supplier, self.share = self.supplier_that_shares()
-        self.invited_supplier()
+        # An invited supplier whose number someone registered without being verified.
+        self.claim = self.unverified_claim(self.invited_supplier())
         # Supplier side: a customer's request, accepted, shared with it and passed on.
         self.request = self.customer_request()
         supply_services.requests_pass_on(
@@ -119,6 +120,7 @@ class World:
             "submission_id": self.submission.pk,
             "release_id": self.release.pk,
             "import_id": self.pending.pk,
+            "organisation_id": self.claim.pk,
         }
 
     def next(self):
@@ -183,6 +185,11 @@ class World:
             contact_email=f"invited{number}@supplier.example",
         )
 
+    def unverified_claim(self, entry):
+        number = self.next()
+        owner = make_user(f"claim{number}@claims.example")
+        return make_organisation(owner, f"Claim {number}", entry.corporate_number[1:], verified=False)
+
     def customer_request(self):
         customer, customer_owner = company(f"Customer {self.next()}", Organisation.Tier.OEM)
         entry = supply_services.supplier_add(
@@ -232,7 +239,8 @@ class World:
             )
             api_token_create(user=self.alice, name=f"more {n}")
             self.supplier_that_shares()
-            self.invited_supplier()
+            self.unverified_claim(self.invited_supplier())
+            self.unverified_claim(self.supplier)  # a second claim of a linked supplier's number
             self.customer_request()
             self.benchmark_company()
             Reminder.objects.create(

@@ -64,6 +64,7 @@ def alpha_objects(catalogue, alpha, alice, bob, alpha_factory):
         "member_id": membership_of(bob, alpha).pk,
         "invitation_id": invitation.pk,
         "token_id": api_token_create(user=bob, name="bob's")[0].pk,
+        "organisation_id": alpha.pk,  # an organisation an industry body verifies
         **supply_chain_objects(alpha, assessment),
         **benchmark_objects(alpha, assessment),
         "import_id": ChecksheetImport.objects.create(organisation=alpha, assessment=assessment, created_by=alice,

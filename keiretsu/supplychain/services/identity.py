@@ -39,12 +39,13 @@ def organisation_verify(
     naming that number to it (detaching any other claim).
 
     via INVITATION: called by invitation_accept (the invitation is the evidence).
-    via ADMINISTRATOR: `actor` must be staff; via INDUSTRY_BODY: `body_membership` is an owner
-    of an industry body. Both need a note saying how the identity was checked.
+    via ADMINISTRATOR: `actor` must be staff (None: the instance's operator at the command
+    line, e.g. demo data); via INDUSTRY_BODY: `body_membership` is an owner of an industry body.
+    Both need a note saying how the identity was checked.
     """
     note = (note or "").strip()
     if via == Verification.ADMINISTRATOR:
-        if actor is None or not actor.is_staff:
+        if actor is not None and not actor.is_staff:
             raise NotAllowed(_("Only the instance administrator or an industry body can verify an organisation."))
     elif via == Verification.INDUSTRY_BODY:
         if body_membership is None or not body_membership.organisation.is_industry_body:

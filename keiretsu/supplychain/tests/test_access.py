@@ -15,6 +15,8 @@ pytestmark = pytest.mark.django_db
 POST_ONLY = {
     "supplier_remove",
     "supplier_invite",
+    "supplier_link_claim",
+    "supplier_unlink_claim",
     "request_withdraw",
     "request_remind",
     "request_accept",
@@ -89,6 +91,8 @@ def test_the_walk_covers_every_page():
         "supplier_edit",
         "supplier_remove",
         "supplier_invite",
+        "supplier_link_claim",
+        "supplier_unlink_claim",
         "request_create",
         "request_withdraw",
         "request_remind",
