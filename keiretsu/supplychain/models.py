@@ -329,6 +329,18 @@ class Reminder(models.Model):
         return int(self.kind.removeprefix("due-")) if self.kind.startswith("due-") else None
 
 
+class OutsideMailCount(models.Model):
+    """How many e-mails to other companies were sent for one organisation on one day (in the
+    instance's time zone): at most OUTSIDE_MAIL_DAILY_LIMIT (supplychain/outgoing.py)."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    sent = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["organisation", "day"], name="outside_mail_one_per_day")]
+
+
 class SupplierStatus(models.IntegerChoices):
     """Where a supplier stands on one request, as its customer sees it.
 

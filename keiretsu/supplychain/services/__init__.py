@@ -10,7 +10,7 @@ RequestPath write, sending a request into the tree, passing requests on), sharin
 to show a result). The manual reminder is in `supplychain.reminders` with the automatic ones.
 """
 
-from .errors import Conflict, InvitationProblem, SupplyChainError
+from .errors import Conflict, InvitationProblem, MailLimitReached, SupplyChainError
 from .invitations import (
     invitation_accept,
     invitation_by_token,
@@ -40,6 +40,7 @@ __all__ = [
     "Conflict",
     "ImportResult",
     "InvitationProblem",
+    "MailLimitReached",
     "SendResult",
     "Skipped",
     "SupplyChainError",

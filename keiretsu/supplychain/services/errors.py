@@ -15,3 +15,9 @@ class Conflict(SupplyChainError, refusals.Conflict):
 
 class InvitationProblem(SupplyChainError, refusals.Gone):
     pass
+
+
+class MailLimitReached(SupplyChainError):
+    """The organisation's e-mails to other companies for today are used up (outgoing.py)."""
+
+    status = 429
