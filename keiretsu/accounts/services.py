@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from keiretsu.lib import mailtext
 from keiretsu.lib.refusals import Gone, NotAllowed, require_own
 from keiretsu.lib.tokens import hash_token, new_token
 
@@ -192,8 +193,16 @@ def member_invite(*, membership: Membership, actor: User, email: str, role: str)
 def _send_invitation(invitation, token, language):
     url = settings.SITE_URL.rstrip("/") + reverse("accounts:invitation_accept", args=[token])
     with translation.override(language):
-        context = {"invitation": invitation, "url": url, "valid_days": settings.INVITATION_VALID_DAYS}
-        subject = _("Invitation to %(organisation)s on Keiretsu") % {"organisation": invitation.organisation.name}
+        context = {
+            "invitation": invitation,
+            "organisation_name": mailtext.name(invitation.organisation.name),
+            "url": url,
+            "valid_days": settings.INVITATION_VALID_DAYS,
+        }
+        # No mail relay (docs/supplychain.md): fixed text and the name cut to 40 characters.
+        subject = _("Invitation to %(organisation)s on Keiretsu") % {
+            "organisation": mailtext.name(invitation.organisation.name)
+        }
         body = render_to_string("accounts/email/invitation.txt", context)
     send_mail(subject, body, None, [invitation.email])
 

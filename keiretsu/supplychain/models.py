@@ -329,6 +329,17 @@ class Reminder(models.Model):
         return int(self.kind.removeprefix("due-")) if self.kind.startswith("due-") else None
 
 
+class SupplierImport(models.Model):
+    """A supplier CSV file checked and waiting for its uploader to confirm the preview: nothing
+    of it is written to the list, and no invitation is sent, before confirmation."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    file_name = models.CharField(max_length=255, blank=True)
+    data = models.BinaryField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+
 class OutsideMailCount(models.Model):
     """How many e-mails to other companies were sent for one organisation on one day (in the
     instance's time zone): at most OUTSIDE_MAIL_DAILY_LIMIT (supplychain/outgoing.py)."""

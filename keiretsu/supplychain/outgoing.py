@@ -18,10 +18,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from keiretsu.accounts.models import Organisation, User
-from keiretsu.lib.refusals import NotAllowed
 
 from .models import OutsideMailCount
-from .services.errors import MailLimitReached
+from .services.errors import MailLimitReached, MailNotAllowed
 
 
 def account_verified(user: User) -> bool:
@@ -40,7 +39,7 @@ def may_mail_outside(organisation: Organisation) -> bool:
 def check_sender(organisation: Organisation, actor: User | None):
     """Refuse, with a reason, to send e-mail to other companies for this organisation and person."""
     if not may_mail_outside(organisation):
-        raise NotAllowed(
+        raise MailNotAllowed(
             _(
                 "Keiretsu sends e-mail to other companies only for organisations verified for their corporate "
                 "number, and %(name)s is not verified yet. It becomes verified when it accepts an invitation a "
@@ -49,7 +48,7 @@ def check_sender(organisation: Organisation, actor: User | None):
             % {"name": organisation.name}
         )
     if actor is not None and not account_verified(actor):
-        raise NotAllowed(_("Confirm your e-mail address first: Keiretsu sends e-mail to other companies only for verified accounts."))
+        raise MailNotAllowed(_("Confirm your e-mail address first: Keiretsu sends e-mail to other companies only for verified accounts."))
 
 
 def limit() -> int:

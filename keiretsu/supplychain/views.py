@@ -125,6 +125,8 @@ def supplier_add(request, membership):
             supplier = services.supplier_add(membership=membership, actor=request.user, **form.cleaned_data)
         except ValidationError as exc:
             _add_errors(form, exc)
+        except services.SupplyChainError as exc:  # e-mail to other companies refused or used up
+            form.add_error(None, exc.message)
         else:
             if supplier.organisation_id:
                 messages.success(
@@ -151,34 +153,72 @@ def _add_errors(form, exc: ValidationError):
 @bounded_upload(ImportForm)
 @member_view
 def supplier_import(request, membership):
+    """Upload a CSV file: it is checked whole, then previewed; nothing is written or sent yet."""
     _require_answerer(membership)
     form = ImportForm(request.POST or None, request.FILES or None)
     problems = []
     if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
         try:
-            result = services.suppliers_import(
-                membership=membership, actor=request.user, data=form.cleaned_data["file"].read()
+            pending = services.suppliers_import_prepare(
+                membership=membership, actor=request.user, data=upload.read(), file_name=upload.name or ""
             )
         except services.SupplyChainError as exc:
             form.add_error(None, exc.message)
             problems = exc.problems
         else:
-            messages.success(
-                request,
-                ngettext(
-                    "%(count)s supplier imported (%(linked)s already on Keiretsu and linked, %(invited)s invited by e-mail).",
-                    "%(count)s suppliers imported (%(linked)s already on Keiretsu and linked, %(invited)s invited by e-mail).",
-                    len(result.suppliers),
-                )
-                % {"count": len(result.suppliers), "linked": result.linked, "invited": result.invited},
+            return redirect(
+                "supplychain:supplier_import_preview", org_id=membership.organisation_id, supplier_import_id=pending.pk
             )
-            return redirect("supplychain:suppliers", org_id=membership.organisation_id)
     return render(
         request,
         "supplychain/supplier_import.html",
         {"form": form, "problems": problems, "columns": supplier_csv.COLUMNS},
         status=400 if form.errors else 200,
     )
+
+
+@member_view
+def supplier_import_preview(request, membership, supplier_import_id):
+    _require_answerer(membership)
+    pending = selectors.supplier_import_for(membership, supplier_import_id)
+    try:
+        preview = services.suppliers_import_preview(membership, pending)
+    except services.SupplyChainError as exc:  # the list changed meanwhile: a supplier is on it now
+        services.suppliers_import_discard(membership=membership, pending=pending)
+        form = ImportForm()
+        form.add_error(None, exc.message)
+        context = {"form": form, "problems": exc.problems, "columns": supplier_csv.COLUMNS}
+        return render(request, "supplychain/supplier_import.html", context, status=409)
+    return render(request, "supplychain/supplier_import_preview.html", {"preview": preview})
+
+
+@require_POST
+@member_view
+def supplier_import_confirm(request, membership, supplier_import_id):
+    _require_answerer(membership)
+    pending = selectors.supplier_import_for(membership, supplier_import_id)
+    if "discard" in request.POST:
+        services.suppliers_import_discard(membership=membership, pending=pending)
+        messages.info(request, _("Nothing was imported."))
+        return redirect("supplychain:supplier_import", org_id=membership.organisation_id)
+    try:
+        result = services.suppliers_import_confirm(membership=membership, actor=request.user, pending=pending)
+    except services.SupplyChainError as exc:
+        _refusal(request, exc)
+        return redirect(
+            "supplychain:supplier_import_preview", org_id=membership.organisation_id, supplier_import_id=pending.pk
+        )
+    messages.success(
+        request,
+        ngettext(
+            "%(count)s supplier imported (%(linked)s already on Keiretsu and linked, %(invited)s invited by e-mail).",
+            "%(count)s suppliers imported (%(linked)s already on Keiretsu and linked, %(invited)s invited by e-mail).",
+            len(result.suppliers),
+        )
+        % {"count": len(result.suppliers), "linked": result.linked, "invited": result.invited},
+    )
+    return redirect("supplychain:suppliers", org_id=membership.organisation_id)
 
 
 @member_view
@@ -262,6 +302,8 @@ def supplier_edit(request, membership, supplier_id):
             services.supplier_update(membership=membership, actor=request.user, supplier=supplier, **form.cleaned_data)
         except ValidationError as exc:
             _add_errors(form, exc)
+        except services.SupplyChainError as exc:
+            form.add_error(None, exc.message)
         else:
             messages.success(request, _("The supplier's details have been saved."))
             return redirect("supplychain:supplier_detail", org_id=membership.organisation_id, supplier_id=supplier.pk)

@@ -85,6 +85,10 @@ class World:
         self.supplier, self.share = self.supplier_that_shares()
         # An invited supplier whose number someone registered without being verified.
         self.claim = self.unverified_claim(self.invited_supplier())
+        # A supplier list uploaded and waiting for its preview to be confirmed.
+        self.supplier_import = supply_services.suppliers_import_prepare(
+            membership=self.owner, actor=alice, data=self.supplier_csv(3)
+        )
         # Supplier side: a customer's request, accepted, shared with it and passed on.
         self.request = self.customer_request()
         supply_services.requests_pass_on(
@@ -121,6 +125,7 @@ class World:
             "release_id": self.release.pk,
             "import_id": self.pending.pk,
             "organisation_id": self.claim.pk,
+            "supplier_import_id": self.supplier_import.pk,
         }
 
     def next(self):
@@ -185,8 +190,19 @@ class World:
             contact_email=f"invited{number}@supplier.example",
         )
 
+    def supplier_csv(self, rows):
+        """New suppliers: one verified on Keiretsu, one registered without being verified, the rest unknown."""
+        self.next()
+        verified, _ = company(f"Listed {self.counter}")
+        claim = self.unverified_claim(verified)  # another registration of the same number
+        lines = ["company name,corporate number,email", f"{verified.name},{claim.corporate_number},v@listed.example"]
+        for n in range(rows):
+            lines.append(f"New {n},{_with_check_digit(810000000000 + n)},new{n}@new.example")
+        return "\n".join(lines).encode()
+
     def unverified_claim(self, entry):
-        number = self.next()
+        self.next()
+        number = self.counter
         owner = make_user(f"claim{number}@claims.example")
         return make_organisation(owner, f"Claim {number}", entry.corporate_number[1:], verified=False)
 
@@ -241,6 +257,9 @@ class World:
             self.supplier_that_shares()
             self.unverified_claim(self.invited_supplier())
             self.unverified_claim(self.supplier)  # a second claim of a linked supplier's number
+        # The pending file grows too (its preview reads its rows in constant queries).
+        self.supplier_import.data = self.supplier_csv(12)
+        self.supplier_import.save(update_fields=["data"])
             self.customer_request()
             self.benchmark_company()
             Reminder.objects.create(

@@ -20,7 +20,7 @@ from keiretsu.benchmark.models import Release, Round, Submission
 from keiretsu.conftest import client_for, membership_of
 from keiretsu.interchange.models import ChecksheetImport
 from keiretsu.lib.corporate_number import with_check_digit
-from keiretsu.supplychain.models import AssessmentRequest, Share, Supplier
+from keiretsu.supplychain.models import AssessmentRequest, Share, Supplier, SupplierImport
 
 pytestmark = pytest.mark.django_db
 
@@ -65,6 +65,7 @@ def alpha_objects(catalogue, alpha, alice, bob, alpha_factory):
         "invitation_id": invitation.pk,
         "token_id": api_token_create(user=bob, name="bob's")[0].pk,
         "organisation_id": alpha.pk,  # an organisation an industry body verifies
+        "supplier_import_id": SupplierImport.objects.create(organisation=alpha, created_by=alice, data=b"x").pk,
         **supply_chain_objects(alpha, assessment),
         **benchmark_objects(alpha, assessment),
         "import_id": ChecksheetImport.objects.create(organisation=alpha, assessment=assessment, created_by=alice,

@@ -12,12 +12,20 @@ from keiretsu.accounts.models import Membership, Organisation
 from keiretsu.assessments.models import Answer, Assessment
 from keiretsu.catalogue.models import Edition
 
-from ..models import AssessmentRequest, Reminder, Share, Supplier, SupplierInvitation
+from ..models import AssessmentRequest, Reminder, Share, Supplier, SupplierImport, SupplierInvitation
 from .status import status_expression, supplier_status
 
 
 def suppliers_of(membership: Membership):
     return Supplier.objects.filter(customer=membership.organisation_id)
+
+
+def supplier_import_for(membership: Membership, supplier_import_id) -> SupplierImport:
+    """A supplier CSV file waiting for confirmation, if the member's organisation uploaded it."""
+    try:
+        return SupplierImport.objects.get(organisation=membership.organisation_id, pk=supplier_import_id)
+    except SupplierImport.DoesNotExist:
+        raise Http404 from None
 
 
 def supplier_for(membership: Membership, supplier_id) -> Supplier:

@@ -31,13 +31,26 @@ from .identity import (
 )
 from .requests import request_accept, request_decline, request_withdraw, requests_send
 from .sharing import share_create, share_withdraw, snapshot_figures
-from .suppliers import SUPPLIER_FIELDS, ImportResult, supplier_add, supplier_remove, supplier_update, suppliers_import
+from .suppliers import (
+    SUPPLIER_FIELDS,
+    ImportPreview,
+    ImportResult,
+    supplier_add,
+    supplier_remove,
+    supplier_update,
+    suppliers_import,
+    suppliers_import_confirm,
+    suppliers_import_discard,
+    suppliers_import_prepare,
+    suppliers_import_preview,
+)
 from .tree import SendResult, Skipped, requests_pass_on
 
 __all__ = [
     "SUPPLIER_FIELDS",
     "UNVERIFIED_WARNING",
     "Conflict",
+    "ImportPreview",
     "ImportResult",
     "InvitationProblem",
     "MailLimitReached",
@@ -69,4 +82,8 @@ __all__ = [
     "supplier_remove",
     "supplier_update",
     "suppliers_import",
+    "suppliers_import_confirm",
+    "suppliers_import_discard",
+    "suppliers_import_prepare",
+    "suppliers_import_preview",
 ]

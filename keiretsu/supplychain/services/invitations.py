@@ -20,7 +20,12 @@ from .errors import Conflict, InvitationProblem, SupplyChainError
 
 def invitation_create(*, supplier: Supplier, actor: User) -> SupplierInvitation:
     """Inside a transaction: a new invitation replaces any open one; the e-mail (and its
-    token) is made by the background worker after commit."""
+    token) is made by the background worker after commit. Only for a verified organisation and
+    account, within its daily limit of e-mails to other companies (outgoing.py)."""
+    from .. import outgoing
+
+    outgoing.check_sender(supplier.customer, actor)
+    outgoing.reserve(supplier.customer, 1)
     now = timezone.now()
     SupplierInvitation.objects.filter(supplier=supplier, accepted_at=None, revoked_at=None).update(revoked_at=now)
     invitation = SupplierInvitation.objects.create(

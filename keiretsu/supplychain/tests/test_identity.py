@@ -229,7 +229,7 @@ def test_another_customer_cannot_link_through_someone_elses_entry(customer, squa
 
 
 def test_when_the_number_is_verified_the_claim_is_detached_everywhere(
-    linked_by_hand, priority_edition, django_capture_on_commit_callbacks
+    linked_by_hand, priority_edition, django_capture_on_commit_callbacks, monkeypatch
 ):
     org, owner, supplier, claim, mallet = linked_by_hand
     accept(claim, mallet, org, priority_edition)
@@ -239,10 +239,17 @@ def test_when_the_number_is_verified_the_claim_is_detached_everywhere(
         membership=membership_of(mallet, claim), actor=mallet, request=request, assessment=assessment,
         detail="summary", recipients=[org],
     )
-    # The claim passes the request on to a supplier of its own.
+    # The claim passes the request on to a supplier of its own (as a claim linked before the
+    # rules on e-mail to other companies could have: an unverified one may not send any now).
     victim, _ = company("Victim Tier2")
     add_supplier(claim, mallet, victim)
+    with pytest.raises(NotAllowed):
+        pass_on(claim, mallet, org, priority_edition)
+    from keiretsu.supplychain import outgoing
+
+    monkeypatch.setattr(outgoing, "may_mail_outside", lambda organisation: True)
     passed = pass_on(claim, mallet, org, priority_edition).created
+    monkeypatch.undo()
     mail.outbox.clear()
 
     with django_capture_on_commit_callbacks(execute=True):
