@@ -257,9 +257,6 @@ class World:
             self.supplier_that_shares()
             self.unverified_claim(self.invited_supplier())
             self.unverified_claim(self.supplier)  # a second claim of a linked supplier's number
-        # The pending file grows too (its preview reads its rows in constant queries).
-        self.supplier_import.data = self.supplier_csv(12)
-        self.supplier_import.save(update_fields=["data"])
             self.customer_request()
             self.benchmark_company()
             Reminder.objects.create(
@@ -267,6 +264,9 @@ class World:
                 kind=Reminder.MANUAL,
                 created_by=self.alice,
             )
+        # The pending supplier file grows too (its preview reads its rows in constant queries).
+        self.supplier_import.data = self.supplier_csv(12)
+        self.supplier_import.save(update_fields=["data"])
         # Another edition, earlier years and revisions: more than the latest of each.
         meti = self.assessment(self.alpha.company_scope, self.meti, FY, answered=10)
         for factory_assessment in Assessment.objects.filter(organisation=self.alpha, edition=self.factory_edition):
