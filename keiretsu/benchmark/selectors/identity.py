@@ -5,7 +5,7 @@ name, with whether each is verified and how many registrations claim the same nu
 of an organisation's assessments, requests or members is read here.
 """
 
-from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models import Count, F, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404
 
@@ -34,9 +34,8 @@ def registrations(membership: Membership, *, search: str = ""):
     if search:
         number = corporate_number.normalise(search)
         rows = rows.filter(Q(corporate_number=number) | Q(name__icontains=search))
-    else:
-        rows = rows.filter(verified_at=None)
-    return rows.order_by("corporate_number", "verified_at", "-created_at", "pk")[:50]
+        return rows.order_by("corporate_number", F("verified_at").asc(nulls_last=True), "-created_at", "pk")[:50]
+    return rows.filter(verified_at=None).order_by("-created_at", "-pk")[:50]
 
 
 def registration_for(membership: Membership, organisation_id) -> Organisation:
