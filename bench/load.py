@@ -180,7 +180,7 @@ async def assessor(account, base, recorder, stop_at, pdf_share, ramp, rng):
         form = await recorder.request("sign-in", client.get("/accounts/login/"))
         if form is None:
             return
-        data = {"username": account["email"], "password": PASSWORD, "csrfmiddlewaretoken": CSRF.search(form.text)[1]}
+        data = {"login": account["email"], "password": PASSWORD, "csrfmiddlewaretoken": CSRF.search(form.text)[1]}
         if await recorder.request("sign-in", client.post("/accounts/login/", data=data), ok=(302,)) is None:
             return
         page = f"/o/{account['org']}/assessments/{account['assessment']}/"

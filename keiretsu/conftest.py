@@ -29,6 +29,15 @@ def _fast_password_hashing(settings):
 
 
 @pytest.fixture(autouse=True)
+def _sessions_outlast_time_travel(settings):
+    """Tests that travel days ahead (reminders, due dates) keep their signed-in browser; the
+    session lifetime tests (accounts/tests/test_mfa.py) set the production values."""
+    settings.SESSION_IDLE_MINUTES = 365 * 24 * 60
+    settings.SESSION_MAX_HOURS = 365 * 24
+    settings.SESSION_COOKIE_AGE = 365 * 24 * 3600
+
+
+@pytest.fixture(autouse=True)
 def _tasks_run_at_once(settings):
     """Background tasks run inside the test; tests of the database worker itself set its backend."""
     settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
@@ -61,8 +70,31 @@ def no_catalogue(db):
     Guideline.objects.all().delete()
 
 
-def make_user(email, name=""):
-    return User.objects.create_user(email, PASSWORD, name=name)
+def make_user(email, name="", *, verified=True):
+    """A person who signed up and verified their address (verified=False: not yet)."""
+    from allauth.account.models import EmailAddress
+
+    user = User.objects.create_user(email, PASSWORD, name=name)
+    EmailAddress.objects.create(user=user, email=user.email, primary=True, verified=verified)
+    return user
+
+
+def give_totp(user):
+    """An authenticator app (TOTP) for the person; returns its secret (codes: totp_code)."""
+    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+
+    secret = generate_totp_secret()
+    TOTP.activate(user, secret)
+    return secret
+
+
+def totp_code(secret, at=None):
+    import time
+
+    from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
+
+    counter = int((at or time.time()) // 30)
+    return format_hotp_value(hotp_value(secret, counter))
 
 
 def make_organisation(owner, name, base12, *, verified=True, **fields):
@@ -145,9 +177,20 @@ def membership_of(user, organisation):
     return Membership.objects.select_related("organisation").get(user=user, organisation=organisation)
 
 
-def client_for(user):
+def client_for(user, *, reauthenticated=True):
+    """A browser signed in as the person (who just typed their password: no re-authentication
+    asked for the next minutes, unless reauthenticated=False)."""
+    import time
+
     client = Client()
     client.force_login(user)
+    if reauthenticated:
+        session = client.session
+        session["account_authentication_methods"] = [
+            {"method": "password", "at": time.time(), "email": user.email, "reauthenticated": True}
+        ]
+        session["account_authentication_methods_user"] = str(user.pk)
+        session.save()
     return client
 
 

@@ -73,6 +73,9 @@ def database_from_url(url):
 
 
 DEBUG = env_bool("DEBUG", True)
+# With DEBUG on, Django answers a missing page with its debug page; the demo shows the
+# product's own 404 instead (DEBUG_ERROR_PAGES=false, set by scripts/demo).
+DEBUG_ERROR_PAGES = DEBUG and env_bool("DEBUG_ERROR_PAGES", True)
 SECRET_KEY = env_str("SECRET_KEY")
 if not SECRET_KEY:
     if not DEBUG:
@@ -135,6 +138,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "keiretsu.accounts.context_processors.navigation",
             ],
+            "builtins": ["keiretsu.lib.templatetags.typography"],  # {% sep %}: 「・」 / " · "
         },
     },
 ]
@@ -150,11 +154,14 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
+# Passwords (docs/security.md): at least 12 characters, not common, not like the person's
+# name or address, not all digits, and none of the person's recent ones.
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "keiretsu.accounts.passwords.RecentPasswordValidator"},
 ]
 
 LANGUAGE_CODE = "ja"
@@ -176,8 +183,9 @@ STORAGES = {
     },
 }
 
-# E-mail: printed to the console unless EMAIL_BACKEND names another backend (SMTP in production).
-EMAIL_BACKEND_PATH = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+# E-mail: printed to the console, decoded so that Japanese reads as Japanese (lib/mail.py),
+# unless EMAIL_BACKEND names another backend (SMTP in production).
+EMAIL_BACKEND_PATH = env_str("EMAIL_BACKEND", "keiretsu.lib.mail.ReadableConsoleBackend")
 MAILERS = {
     "default": {
         "BACKEND": EMAIL_BACKEND_PATH,
@@ -210,12 +218,6 @@ SECURE_CSP = {
     "frame-ancestors": [CSP.NONE],
     "form-action": [CSP.SELF],
 }
-
-# Failed sign-ins allowed per e-mail address and client before a pause (password guessing).
-# The count lives in the default cache, shared by every application server (CACHES: see the
-# production operations block at the end).
-SIGN_IN_MAX_FAILURES = env_int("SIGN_IN_MAX_FAILURES", 10)
-SIGN_IN_LOCKOUT_SECONDS = env_int("SIGN_IN_LOCKOUT_SECONDS", 15 * 60)
 
 # Member invitations are valid for this many days.
 INVITATION_VALID_DAYS = env_int("INVITATION_VALID_DAYS", 14)
@@ -393,6 +395,9 @@ LOGGING = {
     },
     "loggers": {
         **LOGGING.get("loggers", {}),
+        # Django's default configuration gives its "django" logger a console handler of its
+        # own (with DEBUG on) besides the root's: every line would be printed twice.
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
         # One line per request comes from keiretsu.request; Django's own would repeat 4xx/5xx.
         "django.request": {"level": "ERROR"},
         "django.server": {"level": "WARNING"},
@@ -431,3 +436,96 @@ _backup_hour = env_str("BACKUP_HOUR", "off" if DEBUG else "2")
 BACKUP_HOUR = None if _backup_hour.lower() in ("", "off", "none") else env_int("BACKUP_HOUR", 2)
 BACKUP_KEEP_DAYS = env_int("BACKUP_KEEP_DAYS", 7)
 BACKUP_KEEP_MONTHS = env_int("BACKUP_KEEP_MONTHS", 12)
+
+# === Accounts and identity (issue 8): django-allauth, MFA, shared rate limits, sessions =====
+# docs/security.md explains each setting and what an operator must configure.
+INSTALLED_APPS += ["django.contrib.humanize", "allauth", "allauth.account", "allauth.mfa", "allauth.usersessions"]
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
+]
+MIDDLEWARE += [
+    "allauth.account.middleware.AccountMiddleware",
+    "allauth.usersessions.middleware.UserSessionsMiddleware",
+    "keiretsu.accounts.middleware.AccountSecurityMiddleware",
+]
+ACCOUNT_ADAPTER = "keiretsu.accounts.adapters.AccountAdapter"
+MFA_ADAPTER = "keiretsu.accounts.adapters.MFAAdapter"
+ACCOUNT_SIGNUP_FORM_CLASS = "keiretsu.accounts.forms.SignUpDetailsForm"
+ACCOUNT_USER_MODEL_USERNAME_FIELD = None
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*"]
+ACCOUNT_UNIQUE_EMAIL = True
+# Nothing that reaches another organisation happens before the address is verified; an
+# account signs in only once it is (existing accounts verify at their next sign-in).
+ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+ACCOUNT_EMAIL_CONFIRMATION_EXPIRE_DAYS = env_int("EMAIL_CONFIRMATION_EXPIRE_DAYS", 3)
+ACCOUNT_EMAIL_CONFIRMATION_HMAC = False  # stored keys: a link works once
+ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = False  # the link alone never signs anyone in
+ACCOUNT_CONFIRM_EMAIL_ON_GET = False
+ACCOUNT_CHANGE_EMAIL = True  # a new address replaces the old one only once it is verified
+ACCOUNT_EMAIL_NOTIFICATIONS = True  # tell the person when their password or address changes
+# The same answer whether or not an address has an account (sign-up, sign-in, reset).
+ACCOUNT_PREVENT_ENUMERATION = True
+ACCOUNT_SESSION_REMEMBER = False
+ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False  # this session stays; Django signs out all the others
+ACCOUNT_LOGIN_BY_CODE_ENABLED = True  # the way in when password sign-in is paused (lock-out)
+ACCOUNT_PASSWORD_RESET_TOKEN_GENERATOR = "allauth.account.forms.EmailAwarePasswordResetTokenGenerator"
+PASSWORD_RESET_TIMEOUT = env_int("PASSWORD_RESET_TIMEOUT", 60 * 60)  # seconds a reset link works
+# Re-authentication (password or second factor) within this many seconds before sensitive changes.
+ACCOUNT_REAUTHENTICATION_TIMEOUT = env_int("REAUTHENTICATION_SECONDS", 5 * 60)
+ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Keiretsu] "
+ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if HTTPS else "http"
+
+# Rate limits live in the default cache (CACHES above), which every worker and server shares:
+# the database in production, Redis when CACHE_LOCATION names it. Failed sign-ins within
+# SIGN_IN_FAILURE_WINDOW seconds: at most SIGN_IN_MAX_FAILURES per address from one client
+# (METI SCS 4-1-5-3: lock after at least 10 failures), SIGN_IN_MAX_FAILURES_PER_CLIENT per
+# client over all addresses, SIGN_IN_MAX_FAILURES_PER_ADDRESS per address over all clients
+# (keiretsu.accounts.adapters.AccountAdapter; sign-in by an e-mailed code always remains).
+SIGN_IN_MAX_FAILURES = env_int("SIGN_IN_MAX_FAILURES", 10)
+SIGN_IN_MAX_FAILURES_PER_CLIENT = env_int("SIGN_IN_MAX_FAILURES_PER_CLIENT", 30)
+SIGN_IN_MAX_FAILURES_PER_ADDRESS = env_int("SIGN_IN_MAX_FAILURES_PER_ADDRESS", 100)
+SIGN_IN_FAILURE_WINDOW = env_int("SIGN_IN_FAILURE_WINDOW", env_int("SIGN_IN_LOCKOUT_SECONDS", 15 * 60))
+ACCOUNT_RATE_LIMITS = {
+    "login": "30/m/ip",
+    "login_failed": (
+        f"{SIGN_IN_MAX_FAILURES_PER_CLIENT}/{SIGN_IN_FAILURE_WINDOW}s/ip,"
+        f"{SIGN_IN_MAX_FAILURES}/{SIGN_IN_FAILURE_WINDOW}s/key"
+    ),
+    "signup": env_str("RATE_LIMIT_SIGNUP", "10/h/ip"),
+    "reset_password": env_str("RATE_LIMIT_RESET_PASSWORD", "20/h/ip,3/h/key"),
+    "reset_password_from_key": "20/m/ip",
+    "confirm_email": env_str("RATE_LIMIT_VERIFICATION_MAIL", "1/3m/key"),
+    "request_login_code": "20/h/ip,5/15m/key",
+    "change_password": "5/m/user",
+    "manage_email": "10/m/user",
+    "reauthenticate": "10/m/user",
+}
+# Other sending (member and supplier invitations, requests) through keiretsu.lib.limits.
+RATE_LIMITS = {
+    "login_failed_address": f"{SIGN_IN_MAX_FAILURES_PER_ADDRESS}/{SIGN_IN_FAILURE_WINDOW}s/key",
+    # Per person: member and supplier invitations (each one), and sendings of requests (one
+    # sending may reach every supplier on the list).
+    "invitation": env_str("RATE_LIMIT_INVITATIONS", "200/h/user"),
+    "request": env_str("RATE_LIMIT_REQUESTS", "60/h/user"),
+}
+# The client's address: behind TRUSTED_PROXY (above), the last X-Forwarded-For entry, which the
+# proxy appends; otherwise the connection's address. One home for it: adapters.client_address.
+ALLAUTH_TRUSTED_PROXY_COUNT = 1 if env_bool("TRUSTED_PROXY", False) else 0
+
+# Second factors: TOTP (authenticator app) with recovery codes, and WebAuthn security keys and
+# passkeys. Staff must have one; an organisation's owner can require one of every member.
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
+MFA_PASSKEY_LOGIN_ENABLED = True
+MFA_TOTP_ISSUER = env_str("MFA_TOTP_ISSUER", "Keiretsu")
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG
+MFA_TRUST_ENABLED = False
+
+# Sessions: signed out after SESSION_IDLE_MINUTES without a request and SESSION_MAX_HOURS
+# after signing in, whatever happens (keiretsu.accounts.middleware.SessionLifetimeMiddleware).
+SESSION_IDLE_MINUTES = env_int("SESSION_IDLE_MINUTES", 30)
+SESSION_MAX_HOURS = env_int("SESSION_MAX_HOURS", 12)
+SESSION_COOKIE_AGE = SESSION_MAX_HOURS * 3600
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+USERSESSIONS_TRACK_ACTIVITY = False  # sessions are noted at sign-in: no write per page

@@ -6,3 +6,8 @@ class AccountsConfig(AppConfig):
     name = "keiretsu.accounts"
     label = "accounts"
     verbose_name = _("Organisations and people")
+
+    def ready(self):
+        from . import signals
+
+        signals.connect()

@@ -1,77 +1,33 @@
 from django import forms
-from django.conf import settings
-from django.contrib.auth import password_validation
-from django.contrib.auth.forms import AuthenticationForm
-from django.core.cache import cache
 from django.core.validators import MaxLengthValidator
 from django.utils.translation import gettext_lazy as _
 
 from keiretsu.lib import corporate_number
 
-from .models import Organisation, Role, Scope, User, normalise_email
+from .models import Organisation, Role, Scope, User
+from .selectors import SECURITY_FILTER
 
 
-class SignInForm(AuthenticationForm):
-    """Sign-in by e-mail, with failed attempts limited per address and client (password guessing)."""
+class SignUpDetailsForm(forms.Form):
+    """What allauth's sign-up form asks besides the address and password: the person's name."""
 
-    username = forms.EmailField(
-        label=_("E-mail address"), widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"})
+    name = forms.CharField(label=_("Your name"), max_length=150, widget=forms.TextInput(attrs={"autocomplete": "name"}))
+    field_order = ["email", "name", "password1"]
+
+    def signup(self, request, user):
+        user.name = self.cleaned_data["name"].strip()
+        user.save(update_fields=["name"])
+
+
+class RequireMfaForm(forms.Form):
+    require_mfa = forms.BooleanField(
+        label=_("Require two-factor authentication of every member"),
+        required=False,
+        help_text=_(
+            "Members without an authenticator app or a security key are sent to set one up before they "
+            "can open any page of this organisation or use its API."
+        ),
     )
-
-    def clean_username(self):
-        return normalise_email(self.cleaned_data["username"])
-
-    def clean(self):
-        key = self._throttle_key()
-        if key and cache.get(key, 0) >= settings.SIGN_IN_MAX_FAILURES:
-            raise forms.ValidationError(
-                _("Too many failed attempts. Wait %(minutes)s minutes, then try again.")
-                % {"minutes": settings.SIGN_IN_LOCKOUT_SECONDS // 60},
-                code="throttled",
-            )
-        try:
-            cleaned = super().clean()
-        except forms.ValidationError:
-            if key:
-                cache.add(key, 0, settings.SIGN_IN_LOCKOUT_SECONDS)
-                cache.incr(key)
-            raise
-        if key:
-            cache.delete(key)
-        return cleaned
-
-    def _throttle_key(self):
-        email = self.cleaned_data.get("username")
-        if not email or self.request is None:
-            return None
-        return f"sign-in-failures:{self.request.META.get('REMOTE_ADDR', '')}:{email}"
-
-
-class SignUpForm(forms.Form):
-    email = forms.EmailField(label=_("E-mail address"), widget=forms.EmailInput(attrs={"autocomplete": "email"}))
-    name = forms.CharField(label=_("Your name"), max_length=150)
-    password = forms.CharField(
-        label=_("Password"),
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-        help_text=_("At least 10 characters; not a common password."),
-    )
-
-    def clean_email(self):
-        email = normalise_email(self.cleaned_data["email"])
-        if User.objects.filter(email=email).exists():
-            raise forms.ValidationError(_("An account with this e-mail address already exists. Sign in instead."))
-        return email
-
-    def clean(self):
-        cleaned = super().clean()
-        password = cleaned.get("password")
-        if password:
-            candidate = User(email=cleaned.get("email", ""), name=cleaned.get("name", ""))
-            try:
-                password_validation.validate_password(password, candidate)
-            except forms.ValidationError as exc:
-                self.add_error("password", exc)
-        return cleaned
 
 
 class OrganisationForm(forms.ModelForm):
@@ -156,7 +112,11 @@ class AuditFilterForm(forms.Form):
         self.fields["actor"].queryset = selectors.audit_actors(membership)
         self.fields["actor"].label_from_instance = lambda user: user.name or user.email
         labels = sorted(((code, str(audit.event_label(code))) for code in audit.registered_events()), key=lambda c: c[1])
-        self.fields["event"].choices = [("", _("all events")), *labels]
+        self.fields["event"].choices = [
+            ("", _("all events")),
+            (SECURITY_FILTER, _("sign-ins and account security (all of them)")),
+            *labels,
+        ]
 
     def filters(self) -> dict:
         if not self.is_bound or not self.is_valid():

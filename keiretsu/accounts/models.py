@@ -99,6 +99,9 @@ class Organisation(models.Model):
     tier = models.PositiveSmallIntegerField(_("tier"), choices=Tier.choices)
     # An industry body (JAMA, JAPIA, ...) collects submissions and publishes benchmarks.
     is_industry_body = models.BooleanField(_("industry body"), default=False)
+    # Every member must have a second factor (TOTP or a security key) before any page or API
+    # call of this organisation (accounts.security; set by an owner, audited).
+    require_mfa = models.BooleanField(_("require two-factor authentication of every member"), default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -234,6 +237,51 @@ class AccountEvent(models.TextChoices):
     MEMBER_JOINED = "member.joined", _("Member joined")
     MEMBER_ROLE_CHANGED = "member.role_changed", _("Member role changed")
     MEMBER_REMOVED = "member.removed", _("Member removed")
+    SECURITY_CHANGED = "organisation.security_changed", _("Security settings changed")
+    # Sign-in and account security (docs/security.md): written into the log of every
+    # organisation the person belongs to, so that its owners can review them.
+    SIGNED_IN = "account.signed_in", _("Signed in")
+    SIGN_IN_FAILED = "account.sign_in_failed", _("Failed sign-in")
+    SIGNED_OUT = "account.signed_out", _("Signed out")
+    SIGNED_OUT_EVERYWHERE = "account.signed_out_everywhere", _("Signed out everywhere")
+    PASSWORD_CHANGED = "account.password_changed", _("Password changed")
+    PASSWORD_RESET = "account.password_reset", _("Password reset")
+    EMAIL_CHANGED = "account.email_changed", _("E-mail address changed")
+    MFA_ADDED = "account.mfa_added", _("Two-factor authentication added")
+    MFA_REMOVED = "account.mfa_removed", _("Two-factor authentication removed")
+    RECOVERY_CODE_USED = "account.recovery_code_used", _("Recovery code used")
+    API_TOKEN_CREATED = "account.api_token_created", _("API token created")
+    API_TOKEN_REVOKED = "account.api_token_revoked", _("API token revoked")
+
+
+# The events an owner reviews for suspicious sign-ins and account changes (the audit log's
+# "sign-ins and security" filter; METI SCS 4-4-3-3).
+SECURITY_EVENTS = [
+    AccountEvent.SIGNED_IN,
+    AccountEvent.SIGN_IN_FAILED,
+    AccountEvent.SIGNED_OUT,
+    AccountEvent.SIGNED_OUT_EVERYWHERE,
+    AccountEvent.PASSWORD_CHANGED,
+    AccountEvent.PASSWORD_RESET,
+    AccountEvent.EMAIL_CHANGED,
+    AccountEvent.MFA_ADDED,
+    AccountEvent.MFA_REMOVED,
+    AccountEvent.RECOVERY_CODE_USED,
+    AccountEvent.API_TOKEN_CREATED,
+    AccountEvent.API_TOKEN_REVOKED,
+    AccountEvent.SECURITY_CHANGED,
+]
+
+
+class PasswordHistory(models.Model):
+    """Hashes of a person's recent passwords (passwords.RecentPasswordValidator)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    password = models.CharField(max_length=128)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [models.Index(fields=["user", "-created_at"], name="password_history_recent")]
 
 
 class AuditEvent(models.Model):

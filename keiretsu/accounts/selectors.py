@@ -2,10 +2,14 @@
 
 import datetime
 
+from django.db.models import Exists, OuterRef
 from django.http import Http404
 from django.utils import timezone
 
-from .models import AuditEvent, MemberInvitation, Membership, Scope, User
+from .models import SECURITY_EVENTS, AuditEvent, MemberInvitation, Membership, Scope, User
+
+# The audit log's filter value for every sign-in and account-security event (SECURITY_EVENTS).
+SECURITY_FILTER = "security"
 
 
 def memberships_of(user):
@@ -23,8 +27,18 @@ def membership_for(user, organisation_id) -> Membership:
 
 
 def members(membership):
-    return Membership.objects.filter(organisation=membership.organisation).select_related("user").order_by(
-        "user__email"
+    """The organisation's members with, for the owners' review (priority item 2-⑤), whether
+    each has a second factor (`has_mfa`); their last sign-in is `user.last_login`."""
+    from allauth.mfa.models import Authenticator
+
+    second_factors = Authenticator.objects.filter(
+        user_id=OuterRef("user_id"), type__in=[Authenticator.Type.TOTP, Authenticator.Type.WEBAUTHN]
+    )
+    return (
+        Membership.objects.filter(organisation=membership.organisation)
+        .select_related("user")
+        .annotate(has_mfa=Exists(second_factors))
+        .order_by("user__email")
     )
 
 
@@ -81,7 +95,9 @@ def audit_events(membership, *, actor=None, event="", date_from=None, date_to=No
     events = AuditEvent.objects.filter(organisation=membership.organisation).select_related("actor")
     if actor is not None:
         events = events.filter(actor=actor)
-    if event:
+    if event == SECURITY_FILTER:
+        events = events.filter(event__in=SECURITY_EVENTS)
+    elif event:
         events = events.filter(event=event)
     if date_from is not None:
         events = events.filter(created_at__gte=_start_of(date_from))
@@ -99,3 +115,21 @@ def audit_actors(membership):
     return User.objects.filter(
         pk__in=AuditEvent.objects.filter(organisation=membership.organisation).values("actor_id")
     ).order_by("name", "email")
+
+
+def has_verified_email(user) -> bool:
+    """Whether the person's address is verified (allauth's EmailAddress): nothing that reaches
+    another organisation (creating or joining one, invitations, requests, API tokens, mail to
+    outside addresses) happens before it is. docs/security.md."""
+    if user is None or not user.is_authenticated:
+        return False
+    from allauth.account.models import EmailAddress
+
+    return EmailAddress.objects.filter(user_id=user.pk, email__iexact=user.email, verified=True).exists()
+
+
+def sessions_of(user):
+    """The person's signed-in sessions (browsers and devices), newest first."""
+    from allauth.usersessions.models import UserSession
+
+    return UserSession.objects.filter(user_id=user.pk).order_by("-created_at")

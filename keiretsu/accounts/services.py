@@ -11,11 +11,11 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from keiretsu.lib import mailtext
+from keiretsu.lib import limits, mailtext
 from keiretsu.lib.refusals import Gone, NotAllowed, require_own
 from keiretsu.lib.tokens import hash_token, new_token
 
-from . import audit
+from . import audit, selectors
 from .models import AccountEvent, MemberInvitation, Membership, Organisation, Role, Scope, User, normalise_email
 
 ORGANISATION_FIELDS = ("name", "corporate_number", "size_band", "business_type", "tier")
@@ -26,23 +26,38 @@ def _require_manager(membership):
         raise NotAllowed(_("Only an owner of the organisation can do this."))
 
 
-def user_sign_up(*, email: str, password: str, name: str = "") -> User:
+def require_verified_email(user):
+    """Nothing that reaches another organisation before the person's address is verified
+    (docs/security.md): creating or joining an organisation, invitations, requests, API tokens."""
+    if not selectors.has_verified_email(user):
+        raise NotAllowed(_("Verify your e-mail address first: open the link we sent you, or ask for a new one."))
+
+
+def user_create(*, email: str, password: str, name: str = "", verified: bool = False) -> User:
+    """An account made by the instance itself (demo data, scripts), not through sign-up; with
+    verified=True its address counts as verified (the operator vouches for it)."""
+    from allauth.account.models import EmailAddress
+
     with transaction.atomic():
         user = User.objects.create_user(email=email, password=password, name=name)
-        # No organisation yet: the row is the person's own (and the instance administrator's).
-        audit.record(
-            actor=user,
-            organisation=None,
-            event=AccountEvent.USER_SIGNED_UP,
-            target=user,
-            target_label=user.email,
-            after={"email": user.email, "name": user.name},
-        )
+        EmailAddress.objects.create(user=user, email=user.email, primary=True, verified=verified)
     return user
+
+
+def email_mark_verified(*, user: User):
+    """The operator vouches for this person's address (demo accounts carried over from an
+    instance made before verification existed)."""
+    from allauth.account.models import EmailAddress
+
+    with transaction.atomic():
+        updated = EmailAddress.objects.filter(user=user, email__iexact=user.email).update(verified=True, primary=True)
+        if not updated:
+            EmailAddress.objects.create(user=user, email=user.email, primary=True, verified=True)
 
 
 def organisation_create(*, actor: User, **fields) -> Organisation:
     """A new organisation with its company-wide scope; its creator becomes its owner."""
+    require_verified_email(actor)
     with transaction.atomic():
         organisation = Organisation(**{key: fields[key] for key in ORGANISATION_FIELDS})
         organisation.full_clean()
@@ -157,12 +172,14 @@ def scope_rename(*, membership: Membership, actor: User, scope: Scope, name: str
 def member_invite(*, membership: Membership, actor: User, email: str, role: str) -> tuple[MemberInvitation, str]:
     """Invite a colleague by e-mail. Returns the invitation and the secret token of its link."""
     _require_manager(membership)
+    require_verified_email(actor)
     email = normalise_email(email)
     organisation = membership.organisation
     if Membership.objects.filter(organisation=organisation, user__email=email).exists():
         raise ValidationError({"email": _("This person is already a member.")})
     if role not in Role.values:
         raise ValidationError({"role": _("Choose a role.")})
+    limits.consume(action="invitation", user=actor)
     token, token_hash = new_token()
     with transaction.atomic():
         # A new invitation replaces an open one for the same address.
@@ -225,6 +242,7 @@ def invitation_by_token(token: str) -> MemberInvitation:
 
 
 def invitation_accept(*, user: User, token: str) -> Membership:
+    require_verified_email(user)
     with transaction.atomic():
         invitation = invitation_by_token(token)
         invitation = MemberInvitation.objects.select_for_update().get(pk=invitation.pk)

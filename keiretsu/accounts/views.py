@@ -1,67 +1,35 @@
 from urllib.parse import urlencode
 
+from allauth.account.adapter import get_adapter as get_account_adapter
+from allauth.account.decorators import reauthentication_required
+from allauth.mfa.totp import views as totp_views
+from allauth.mfa.webauthn import views as webauthn_views
+from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import login
-from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from keiretsu.lib import spreadsheets
+from keiretsu.lib.refusals import BadInput
 
-from . import audit_display, selectors, services
+from . import audit_display, security, selectors, services
 from .access import member_view
 from .forms import (
     AuditFilterForm,
     InviteForm,
     OrganisationForm,
     RenameScopeForm,
+    RequireMfaForm,
     RoleForm,
     ScopeForm,
-    SignInForm,
-    SignUpForm,
 )
 from .models import Scope
-
-
-class SignInView(auth_views.LoginView):
-    template_name = "accounts/sign_in.html"
-    authentication_form = SignInForm
-    redirect_authenticated_user = True
-
-
-def _safe_next(request):
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
-        return target
-    return ""
-
-
-def sign_up(request):
-    if request.user.is_authenticated:
-        return redirect("home")
-    form = SignUpForm(request.POST or None, initial={"email": request.GET.get("email", "")})
-    if request.method == "POST" and form.is_valid():
-        user = services.user_sign_up(**form.cleaned_data)
-        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-        return redirect(_safe_next(request) or "accounts:organisation_create")
-    return render(request, "accounts/sign_up.html", {"form": form, "next": _safe_next(request)})
-
-
-@login_required
-def home(request):
-    memberships = list(selectors.memberships_of(request.user))
-    if not memberships:
-        return redirect("accounts:organisation_create")
-    last = request.session.get("organisation_id")
-    chosen = next((m for m in memberships if m.organisation_id == last), memberships[0])
-    return redirect("assessments:dashboard", org_id=chosen.organisation_id)
 
 
 @login_required
@@ -130,6 +98,7 @@ def scope_rename(request, membership, scope_id):
 
 
 @member_view
+@reauthentication_required(allow_get=True)
 def members(request, membership):
     form = InviteForm(request.POST or None)
     if request.method == "POST":
@@ -159,6 +128,7 @@ def members(request, membership):
 
 @require_POST
 @member_view
+@reauthentication_required
 def member_role(request, membership, member_id):
     member = selectors.member_for(membership, member_id)
     form = RoleForm(request.POST)
@@ -178,6 +148,7 @@ def member_role(request, membership, member_id):
 
 @require_POST
 @member_view
+@reauthentication_required
 def member_remove(request, membership, member_id):
     member = selectors.member_for(membership, member_id)
     try:
@@ -193,6 +164,7 @@ def member_remove(request, membership, member_id):
 
 @require_POST
 @member_view
+@reauthentication_required
 def invitation_revoke(request, membership, invitation_id):
     invitation = selectors.invitation_for(membership, invitation_id)
     services.invitation_revoke(membership=membership, actor=request.user, invitation=invitation)
@@ -205,6 +177,10 @@ def invitation_accept(request, token):
         invitation = services.invitation_by_token(token)
     except services.InvitationProblem as exc:
         return render(request, "accounts/invitation.html", {"problem": str(exc)}, status=410)
+    if not request.user.is_authenticated:
+        # Whoever opened this link reads the invited address's mail: signing up with that
+        # address needs no second verification (allauth's stash).
+        get_account_adapter().stash_verified_email(request, invitation.email)
     if request.method == "POST" and request.user.is_authenticated:
         try:
             membership = services.invitation_accept(user=request.user, token=token)
@@ -266,3 +242,89 @@ def audit_log_export(request, membership):
 
     name = f"audit-{membership.organisation.corporate_number}-{timezone.localdate():%Y%m%d}.csv"
     return spreadsheets.csv_response([header, *rows()], name)
+
+
+@login_required
+def account_security(request):
+    """The person's own account: address, password, second factors, sessions."""
+    return render(
+        request,
+        "accounts/security.html",
+        {
+            "has_mfa": security.session_has_mfa(request),
+            "mfa_reason": security.mfa_required_reason(request.user),
+            "sessions": selectors.sessions_of(request.user),
+            "idle": settings.SESSION_IDLE_MINUTES,
+            "max": settings.SESSION_MAX_HOURS,
+        },
+    )
+
+
+@require_POST
+@login_required
+def sign_out_everywhere(request):
+    security.sign_out_everywhere(request=request, user=request.user)
+    messages.success(request, _("You have been signed out on every device."))
+    return redirect("accounts:login")
+
+
+@member_view
+@reauthentication_required
+def organisation_security(request, membership):
+    """The organisation's security settings: require a second factor of every member."""
+    if not membership.can_manage:
+        raise PermissionDenied
+    organisation = membership.organisation
+    form = RequireMfaForm(request.POST or None, initial={"require_mfa": organisation.require_mfa})
+    if request.method == "POST" and form.is_valid():
+        try:
+            security.organisation_set_require_mfa(
+                membership=membership, actor=request.user, require=form.cleaned_data["require_mfa"]
+            )
+        except BadInput as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("The security settings have been saved."))
+            return redirect("accounts:organisation_security", org_id=organisation.pk)
+    return render(
+        request,
+        "accounts/organisation_security.html",
+        {
+            "form": form,
+            "without_mfa": security.members_without_mfa(organisation),
+            "has_mfa": security.session_has_mfa(request),
+        },
+    )
+
+
+def _keep_last_second_factor(allauth_view, authenticator_of):
+    """allauth's removal of a second factor, refused with the reason when it is the last one
+    of someone who must have one (security.mfa_removal_problem): staff, or a member of an
+    organisation that requires it. allauth asks for re-authentication before removing."""
+
+    @login_required
+    def view(request, *args, **kwargs):
+        authenticator = authenticator_of(request, **kwargs)
+        problem = security.mfa_removal_problem(authenticator) if authenticator is not None else ""
+        if problem:
+            messages.error(request, problem)
+            return redirect("mfa_index")
+        return allauth_view(request, *args, **kwargs)
+
+    return view
+
+
+def _totp_of(request):
+    from allauth.mfa.models import Authenticator
+
+    return Authenticator.objects.filter(user=request.user, type=Authenticator.Type.TOTP).first()
+
+
+def _security_key_of(request, pk):
+    from allauth.mfa.models import Authenticator
+
+    return Authenticator.objects.filter(user=request.user, type=Authenticator.Type.WEBAUTHN, pk=pk).first()
+
+
+totp_deactivate = _keep_last_second_factor(totp_views.deactivate_totp, _totp_of)
+security_key_remove = _keep_last_second_factor(webauthn_views.remove_webauthn, _security_key_of)

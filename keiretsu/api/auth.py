@@ -17,6 +17,7 @@ from django.middleware.csrf import CsrfViewMiddleware
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 
+from keiretsu.accounts import security
 from keiretsu.accounts.selectors import membership_for
 from keiretsu.lib.refusals import Refusal
 from keiretsu.lib.tokens import hash_token
@@ -68,8 +69,19 @@ def api_view(methods=("GET",), organisation=True):
                     if request.method not in ("GET", "HEAD", "OPTIONS"):
                         _check_csrf(request)
                 request.user = user
+                if (user.is_staff or user.is_superuser) and not security.has_mfa(user):
+                    raise ApiError(
+                        "administrators of this instance must use two-factor authentication: "
+                        "set it up (/accounts/2fa/) before using the API", status=403, reason="mfa_required",
+                    )
                 if organisation:
                     membership = membership_for(user, kwargs.pop("org_id"))
+                    if membership.organisation.require_mfa and not security.has_mfa(user):
+                        raise ApiError(
+                            "this organisation requires two-factor authentication of every member: set it up "
+                            "(/accounts/2fa/) before using its API, with the browser or an API token",
+                            status=403, reason="mfa_required",
+                        )
                     request.membership = membership
                     result = view(request, membership, *args, **kwargs)
                 else:

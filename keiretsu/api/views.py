@@ -1,8 +1,11 @@
+from allauth.account.decorators import reauthentication_required
 from django import forms
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
+
+from keiretsu.lib.refusals import NotAllowed
 
 from . import services
 from .models import ApiToken
@@ -13,12 +16,17 @@ class TokenForm(forms.Form):
 
 
 @login_required
+@reauthentication_required(allow_get=True)
 def tokens(request):
     form = TokenForm(request.POST or None)
     secret = None
     if request.method == "POST" and form.is_valid():
-        _token, secret = services.api_token_create(user=request.user, name=form.cleaned_data["name"])
-        form = TokenForm()
+        try:
+            _token, secret = services.api_token_create(user=request.user, name=form.cleaned_data["name"])
+        except NotAllowed as exc:
+            form.add_error(None, exc.message)
+        else:
+            form = TokenForm()
     return render(
         request,
         "api/tokens.html",

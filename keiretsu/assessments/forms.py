@@ -41,7 +41,7 @@ class AssessmentCreateForm(forms.Form):
 
     def __init__(self, *args, organisation, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["edition"].queryset = editions()
+        self.fields["edition"].queryset = editions([organisation.pk])
         self.fields["scope"].queryset = Scope.objects.filter(organisation=organisation).select_related(
             "parent", "organisation"
         ).order_by("kind", "name")

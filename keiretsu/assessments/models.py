@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from keiretsu.accounts import audit, audit_display
 from keiretsu.accounts.models import Organisation, Scope
 from keiretsu.catalogue.models import Edition, Item
+from keiretsu.lib.fiscal_year import fiscal_year_label, separator
 
 
 class AssessmentEvent(models.TextChoices):
@@ -64,7 +65,9 @@ class Assessment(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.scope} · {self.edition} · FY{self.fiscal_year} r{self.revision}"
+        revision = _("revision %(n)s") % {"n": self.revision}
+        sep = separator()
+        return f"{self.scope}{sep}{self.edition}{sep}{fiscal_year_label(self.fiscal_year)}{sep}{revision}"
 
     @property
     def is_frozen(self):

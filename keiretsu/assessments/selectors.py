@@ -16,6 +16,7 @@ from keiretsu.catalogue.selectors import (
     edition_structures,
     related_items,
     shown_context,
+    visible_to,
 )
 from keiretsu.programme import scoring
 
@@ -173,7 +174,7 @@ def checklist(assessment: Assessment, query) -> Checklist:
     """Everything the assessment page shows, in a number of queries that does not grow with the items."""
     scored = assessment_scores(assessment)
     structure, answers, scores = scored.structure, scored.answers, scored.scores
-    related = related_items(assessment.edition, structure.items)
+    related = related_items(assessment.edition, structure.items, [assessment.organisation_id])
     previous = previous_year_ratings(assessment)
     item_filter = ChecklistFilter.from_query(query, assessment.edition)
 
@@ -205,12 +206,13 @@ def checklist(assessment: Assessment, query) -> Checklist:
         groups=list(groups.values()),
         shown=shown,
         filter=item_filter,
-        catalogue_key=catalogue_key(assessment.edition),
+        catalogue_key=catalogue_key(assessment.edition, assessment.organisation_id),
     )
 
 
-def catalogue_key(edition: Edition) -> str:
-    loaded = Edition.objects.aggregate(count=Count("pk"), last=Max("pk"))
+def catalogue_key(edition: Edition, organisation_id) -> str:
+    # Related items change when an edition this organisation may use is loaded or shared with it.
+    loaded = Edition.objects.filter(visible_to([organisation_id])).aggregate(count=Count("pk"), last=Max("pk"))
     return f"{edition.content_hash[:16]}.{loaded['count']}.{loaded['last']}"
 
 

@@ -9,8 +9,8 @@ from django.utils.translation import gettext as _
 from keiretsu.accounts import audit
 from keiretsu.accounts.models import Membership, Scope
 from keiretsu.catalogue.models import Edition, Item
-from keiretsu.catalogue.selectors import edition_structure
-from keiretsu.lib.refusals import BadInput, Conflict, NotAllowed, Refusal, require_own
+from keiretsu.catalogue.selectors import edition_structure, visible_to
+from keiretsu.lib.refusals import BadInput, Conflict, NotAllowed, NotFound, Refusal, require_own
 from keiretsu.programme import scoring
 
 from .models import Answer, Assessment, AssessmentEvent
@@ -53,6 +53,8 @@ def assessment_create(
         raise NotAllowed(_("Viewers cannot start an assessment."))
     if scope.organisation_id != membership.organisation_id:
         raise InvalidAnswer(_("This factory or line is not part of your organisation."))
+    if not Edition.objects.filter(visible_to([membership.organisation_id]), pk=edition.pk).exists():
+        raise NotFound(_("This guideline edition is not loaded here."))  # another company's import
     if not scope_fits_edition(scope, edition):
         if edition.assessed_per == Edition.AssessedPer.COMPANY:
             raise InvalidAnswer(_("This edition is assessed for the whole company."))

@@ -16,6 +16,7 @@ from keiretsu.accounts import audit, audit_display
 from keiretsu.accounts.models import Organisation
 from keiretsu.assessments.models import Assessment
 from keiretsu.catalogue.models import Edition
+from keiretsu.lib.fiscal_year import fiscal_year_label, separator
 
 
 class BenchmarkEvent(models.TextChoices):
@@ -73,7 +74,7 @@ class Round(models.Model):
         constraints = [models.UniqueConstraint(fields=["body", "fiscal_year"], name="round_one_per_year")]
 
     def __str__(self):
-        return f"FY{self.fiscal_year} · {self.body.name}"
+        return f"{fiscal_year_label(self.fiscal_year)}{separator()}{self.body.name}"
 
     @property
     def deadline_passed(self) -> bool:
@@ -203,7 +204,8 @@ class Release(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.round} · {self.edition.code} v{self.version}"
+        version = _("version %(v)s") % {"v": self.version}
+        return f"{self.round}{separator()}{self.edition.code}{separator()}{version}"
 
     @property
     def is_published(self):
@@ -211,7 +213,7 @@ class Release(models.Model):
 
     @property
     def label(self):
-        return f"FY{self.round.fiscal_year} · {self.round.body.name}"
+        return str(self.round)
 
     def save(self, *args, **kwargs):
         # A published release is immutable: the services never change one, and neither may anyone else.

@@ -1,5 +1,6 @@
 import logging
 
+from allauth.account.decorators import reauthentication_required
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
@@ -171,6 +172,7 @@ def release_recompute(request, membership, round_id):
 
 @require_POST
 @member_view
+@reauthentication_required
 def release_publish(request, membership, release_id):
     release = selectors.release_for(membership, release_id)
     if release.round.body_id != membership.organisation_id:

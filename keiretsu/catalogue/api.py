@@ -5,4 +5,5 @@ from . import selectors
 
 @api_view(organisation=False)
 def editions(request):
-    return {"editions": [selectors.edition_summary(edition) for edition in selectors.editions()]}
+    visible = selectors.editions(selectors.user_organisation_ids(request.user))
+    return {"editions": [selectors.edition_summary(edition) for edition in visible]}

@@ -19,6 +19,8 @@ def _localised(obj, field):
 
 class CatalogueEvent(models.TextChoices):
     EDITION_LOADED = "catalogue.loaded", _("Catalogue edition loaded")
+    EDITION_IMPORTED = "catalogue.imported_for_organisation", _("Official checksheet imported for the organisation")
+    EDITION_INSTANCE_WIDE = "catalogue.made_instance_wide", _("Edition made available to every organisation")
 
 
 audit.register_events(CatalogueEvent)
@@ -58,6 +60,10 @@ class Edition(models.Model):
     content_hash = models.CharField(max_length=64)
     file_name = models.CharField(max_length=300, blank=True)
     loaded_at = models.DateTimeField(auto_now_add=True)
+    # Shipped and administrator-loaded editions are for every organisation. An official
+    # checksheet an organisation imported for itself (its text is not public) is seen only by
+    # the organisations in `EditionAccess`, until the administrator makes it instance-wide.
+    is_instance_wide = models.BooleanField(default=True)
 
     class Meta:
         ordering = ["guideline__slug", "code"]
@@ -167,8 +173,33 @@ class CrossReference(models.Model):
 
 
 # How these events read in the audit log (keiretsu/accounts/audit_display.py).
+class EditionAccess(models.Model):
+    """An organisation that may use an edition that is not instance-wide: it imported the
+    official checksheet itself, or a supplier shared results against it with it."""
+
+    class Via(models.TextChoices):
+        IMPORTED = "imported", _("imported by the organisation")
+        SHARED = "shared", _("results shared with the organisation")
+        REQUESTED = "requested", _("asked for by a customer")
+
+    edition = models.ForeignKey(Edition, on_delete=models.CASCADE, related_name="access")
+    organisation = models.ForeignKey("accounts.Organisation", on_delete=models.CASCADE, related_name="+")
+    via = models.CharField(max_length=16, choices=Via.choices)
+    granted_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["edition", "organisation"], name="edition_access_unique")]
+
+    def __str__(self):
+        return f"{self.edition} → {self.organisation} ({self.via})"
+
+
 audit_display.describe(
     CatalogueEvent,
-    sentences={CatalogueEvent.EDITION_LOADED: _("%(actor)s loaded the guideline edition %(target)s.")},
+    sentences={
+        CatalogueEvent.EDITION_LOADED: _("%(actor)s loaded the guideline edition %(target)s."),
+        CatalogueEvent.EDITION_IMPORTED: _("%(actor)s imported the official checksheet %(target)s for the organisation."),
+        CatalogueEvent.EDITION_INSTANCE_WIDE: _("%(actor)s made the edition %(target)s available to every organisation."),
+    },
     labels={"items": _("Items"), "content_hash": _("Content fingerprint")},
 )

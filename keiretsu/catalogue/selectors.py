@@ -1,21 +1,69 @@
-"""Reads of the catalogue. The catalogue is shared by every organisation (it holds no company data)."""
+"""Reads of the catalogue. Shipped editions are shared by every organisation; an official
+checksheet an organisation imported for itself is seen only by that organisation and by those
+it shared results with (`EditionAccess`), until the administrator makes it instance-wide."""
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from django.db.models import Count
+from django.db.models import Count, Exists, OuterRef, Q
+from django.http import Http404
 from django.urls import reverse
 from django.utils.translation import get_language
+from django.utils.translation import pgettext_lazy
 
 from keiretsu.programme.scoring import ScoredItem
 
-from .models import CrossReference, Edition, Item, Section
+from .models import CrossReference, Edition, EditionAccess, Item, Section
+
+# Guidelines that items cite and that may not be loaded here, by name (docs/glossary.md).
+KNOWN_GUIDELINES = {
+    "jama-enterprise": pgettext_lazy("guideline", "JAMA/JAPIA Cybersecurity Guidelines, enterprise edition"),
+    "jama-factory": pgettext_lazy("guideline", "JAMA/JAPIA Cybersecurity Guidelines, factory edition"),
+    "jama-priority-items": pgettext_lazy("guideline", "JAMA/JAPIA guideline, priority items"),
+    "meti-scs": pgettext_lazy("guideline", "METI supply-chain security evaluation scheme"),
+}
 
 
-def editions():
-    return Edition.objects.select_related("guideline").annotate(item_count=Count("items")).order_by(
-        "guideline__slug", "-published", "code"
+def visible_to(organisation_ids) -> Q:
+    """Editions the organisations may use: instance-wide ones and those they were given access to.
+    `organisation_ids=None` means every edition (the command line, the administrator)."""
+    if organisation_ids is None:
+        return Q()
+    access = EditionAccess.objects.filter(edition=OuterRef("pk"), organisation__in=list(organisation_ids))
+    return Q(is_instance_wide=True) | Q(Exists(access))
+
+
+def user_organisation_ids(user):
+    """The organisations a person acts for, for the catalogue pages; None for the administrator."""
+    if user.is_staff:
+        return None
+    return list(user.memberships.values_list("organisation_id", flat=True))
+
+
+def editions(organisation_ids=None):
+    return (
+        Edition.objects.filter(visible_to(organisation_ids))
+        .select_related("guideline")
+        .annotate(item_count=Count("items"))
+        .order_by("guideline__slug", "-published", "code")
+    )
+
+
+def edition_for(organisation_ids, edition_id) -> Edition:
+    """One edition the organisations may use; 404 for any other (another company's import)."""
+    try:
+        return Edition.objects.select_related("guideline").get(visible_to(organisation_ids), pk=edition_id)
+    except Edition.DoesNotExist:
+        raise Http404 from None
+
+
+def imported_by(organisation_id):
+    """Editions the organisation imported from an official checksheet for itself."""
+    return (
+        Edition.objects.filter(access__organisation=organisation_id, access__via=EditionAccess.Via.IMPORTED)
+        .select_related("guideline")
+        .order_by("-loaded_at")
     )
 
 
@@ -95,10 +143,11 @@ def edition_structures(editions) -> dict[int, EditionStructure]:
 
 @dataclass(frozen=True)
 class RelatedItem:
-    edition: Edition | None  # None: the cited guideline is not loaded on this instance
+    edition: Edition | None  # None: the cited guideline is not loaded here (or not for this organisation)
     number: str
     text: str
     via: str  # the cited item, e.g. "jama-enterprise No.49"
+    guideline_slug: str = ""
 
     @property
     def url(self):
@@ -109,7 +158,8 @@ class RelatedItem:
     @property
     def label(self):
         if self.edition is None:
-            return self.via
+            name = KNOWN_GUIDELINES.get(self.guideline_slug, self.guideline_slug)
+            return f"{name} No.{self.number}"
         return f"{self.edition.guideline.display_title} {self.edition.code} No.{self.number}"
 
 
@@ -118,12 +168,15 @@ def _edition_url(edition_id):
     return reverse("catalogue:detail", args=[edition_id])
 
 
-def related_items(edition: Edition, items: list[Item]) -> dict[int, list[RelatedItem]]:
+def related_items(edition: Edition, items: list[Item], organisation_ids=None) -> dict[int, list[RelatedItem]]:
     """For each item: the items it cites and the items of other editions citing the same targets.
 
     Cross-references point at (guideline id, item number). Two items are related when one
-    cites the other, or both cite the same target. Three queries, whatever the number of items.
+    cites the other, or both cite the same target. Only editions the organisations may use
+    are shown; another is "not loaded here", as if it were not. Three queries, whatever the
+    number of items.
     """
+    visible = visible_to(organisation_ids)
     item_by_pk = {item.pk: item for item in items}
     own_refs = list(
         CrossReference.objects.filter(item__edition=edition).values_list("item_id", "guideline_slug", "number")
@@ -137,6 +190,7 @@ def related_items(edition: Edition, items: list[Item]) -> dict[int, list[Related
     target_numbers = {number for _, number in targets}
     citing = (
         CrossReference.objects.filter(guideline_slug__in=target_slugs, number__in=target_numbers)
+        .filter(item__edition__in=Edition.objects.filter(visible).values("pk"))
         .exclude(item__edition=edition)
         .select_related("item__edition__guideline")
         .order_by("item__edition__guideline__slug", "item__position")
@@ -147,7 +201,8 @@ def related_items(edition: Edition, items: list[Item]) -> dict[int, list[Related
 
     cited_items = {}
     for item in Item.objects.filter(
-        edition__guideline__slug__in=target_slugs, number__in=target_numbers
+        edition__guideline__slug__in=target_slugs, number__in=target_numbers,
+        edition__in=Edition.objects.filter(visible).values("pk"),
     ).exclude(edition=edition).select_related("edition__guideline").order_by("-edition__loaded_at"):
         cited_items.setdefault((item.edition.guideline.slug, item.number), item)  # newest edition wins
 
@@ -170,7 +225,7 @@ def related_items(edition: Edition, items: list[Item]) -> dict[int, list[Related
                 related[item_pk].append(RelatedItem(cited.edition, cited.number, cited.short_text, via))
             elif cited is None and slug != edition.guideline.slug:
                 # The cited guideline is not loaded here: still name what is cited.
-                related[item_pk].append(RelatedItem(None, number, "", via))
+                related[item_pk].append(RelatedItem(None, number, "", via, guideline_slug=slug))
             for other in refs_by_target.get((slug, number), ()):
                 if other.pk not in seen:
                     seen.add(other.pk)

@@ -1,20 +1,38 @@
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import get_object_or_404, render
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
-from . import selectors
-from .models import Edition
+from . import selectors, services
 
 
 @login_required
 def edition_list(request):
-    return render(request, "catalogue/edition_list.html", {"editions": selectors.editions()})
+    visible = list(selectors.editions(selectors.user_organisation_ids(request.user)))
+    has_enterprise = any(edition.guideline.slug == "jama-enterprise" for edition in visible)
+    return render(request, "catalogue/edition_list.html", {"editions": visible, "has_enterprise": has_enterprise})
+
+
+@require_POST
+@login_required
+def edition_instance_wide(request, edition_id):
+    """The administrator makes an organisation's imported edition available to every organisation."""
+    if not request.user.is_staff:
+        raise Http404
+    edition = selectors.edition_for(None, edition_id)
+    services.edition_make_instance_wide(actor=request.user, edition=edition)
+    messages.success(request, _("The edition is now available to every organisation."))
+    return redirect("catalogue:detail", edition.pk)
 
 
 @login_required
 def edition_detail(request, edition_id):
-    edition = get_object_or_404(Edition.objects.select_related("guideline"), pk=edition_id)
+    organisations = selectors.user_organisation_ids(request.user)
+    edition = selectors.edition_for(organisations, edition_id)  # 404: another company's import
     structure = selectors.edition_structure(edition)
-    related = selectors.related_items(edition, structure.items)
+    related = selectors.related_items(edition, structure.items, organisations)
     sections = {s.pk: s for s in structure.sections}
     groups = {}
     for item in structure.items:

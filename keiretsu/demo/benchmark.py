@@ -50,8 +50,8 @@ def create_demo() -> list[str]:
     this_year = fiscal_year_of(timezone.localdate())
     rng = random.Random(2026)
     with transaction.atomic():
-        user = User.objects.filter(email=BODY_EMAIL).first() or User.objects.create_user(
-            BODY_EMAIL, BODY_PASSWORD, name="業界団体 事務局"
+        user = User.objects.filter(email=BODY_EMAIL).first() or account_services.user_create(
+            email=BODY_EMAIL, password=BODY_PASSWORD, name="業界団体 事務局", verified=True
         )
         body = account_services.organisation_create(
             actor=user,
@@ -78,7 +78,9 @@ def create_demo() -> list[str]:
         for count, tier, size, kind, maturity in SEGMENTS:
             for _ in range(count):
                 number += 1
-                owner = User.objects.create_user(f"demo{number:02d}@supplier.example", BODY_PASSWORD)
+                owner = account_services.user_create(
+                    email=f"demo{number:02d}@supplier.example", password=BODY_PASSWORD, verified=True
+                )
                 organisation = account_services.organisation_create(
                     actor=owner,
                     name=f"デモ取引先 {number:02d} 株式会社",

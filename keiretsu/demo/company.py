@@ -16,6 +16,7 @@ from keiretsu.lib.fiscal_year import fiscal_year_of
 DEMO_EMAIL = "demo@example.com"
 DEMO_PASSWORD = "keiretsu-demo"  # noqa: S105 (a published demo account on a local instance)
 DEMO_COMPANY = "デモ部品工業株式会社"
+ADMIN_EMAIL = "admin@example.com"  # the instance administrator of the demo
 DEMO_CORPORATE_NUMBER = with_check_digit("012345678901")
 
 
@@ -23,8 +24,8 @@ def create_company() -> bool:
     """The demo company, its factory and lines, and partly answered assessments; False if present."""
     if Organisation.objects.filter(corporate_number=DEMO_CORPORATE_NUMBER).exists():
         return False
-    user = User.objects.filter(email=DEMO_EMAIL).first() or User.objects.create_user(
-        DEMO_EMAIL, DEMO_PASSWORD, name="デモ 太郎"
+    user = User.objects.filter(email=DEMO_EMAIL).first() or account_services.user_create(
+        email=DEMO_EMAIL, password=DEMO_PASSWORD, name="デモ 太郎", verified=True
     )
     organisation = account_services.organisation_create(
         actor=user,
@@ -51,6 +52,14 @@ def create_company() -> bool:
             last_year = _answer(membership, user, scope, edition, this_year - 1, rng, share=1.0)
             assessment_services.assessment_submit(membership=membership, actor=user, assessment=last_year)
         _answer(membership, user, scope, edition, this_year, rng, share=0.6)
+    return True
+
+
+def create_admin() -> bool:
+    """The demo's instance administrator (Django's admin site, catalogue imports); False if present."""
+    if User.objects.filter(email=ADMIN_EMAIL).exists():
+        return False
+    User.objects.create_superuser(ADMIN_EMAIL, DEMO_PASSWORD, name="システム管理者")
     return True
 
 

@@ -2,7 +2,14 @@
 
 The items sheet is the one people fill in offline: the rating column offers the edition's
 symbols in a drop-down, the reason cell turns red while a rating that needs a reason has
-none, the header row stays frozen and prints on every A4 page. A very hidden sheet carries
+none, the header row stays frozen and prints on every A4 page, an autofilter sits on the
+heading row, and only the rating, reason and comment columns can be edited (the sheet is
+protected without a password: it keeps the questions from being changed by accident, nothing
+more). Every figure of the summary and the cover's progress is an Excel formula over the
+rating column (`_Figures`), so the workbook scores itself while someone fills it in offline;
+the formulas restate `programme/scoring.py` for one workbook, and a test recalculates them in
+LibreOffice and compares every figure with `score()`. Text from people is still written as
+text (`lib.spreadsheets.put`); only these formulas are formulas. A very hidden sheet carries
 what the import needs to recognise the file (edition, assessment); the import itself reads
 the items sheet by its headings, so moved columns or inserted rows do not matter.
 """
@@ -20,21 +27,24 @@ from django.utils.translation import get_language, pgettext
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.formatting.rule import FormulaRule
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
-from openpyxl.utils import get_column_letter
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
+from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from keiretsu.lib import score_headings
-from keiretsu.lib.spreadsheets import put
-from keiretsu.programme.scoring import Rate, percent
+from keiretsu.lib.fiscal_year import fiscal_year_label as fiscal_year_text
+from keiretsu.lib.fiscal_year import separator
+from keiretsu.lib.spreadsheets import formula, formula_text, put
+from keiretsu.programme.scoring import Scale
 
 from .selectors import AssessmentData
 
 FORMAT = "keiretsu-checksheet/1"
 METADATA_SHEET = "_keiretsu"
 FONT_NAME = "游ゴシック"  # Japanese Excel's default; LibreOffice falls back to Noto Sans CJK JP
-PERCENT_FORMAT = '0.0"%"'  # the value is scoring.percent() itself (66.7), shown as on the web page
+PERCENT_FORMAT = '0.0"%"'  # the value is scoring.percent()'s figure (66.7), shown as on the web page
+UNDEFINED = "－"  # a rate over no applicable item: never 0 % nor 100 %
 
 INK = "1D2433"
 LINE = Side(style="thin", color="B9C1CE")
@@ -43,6 +53,7 @@ HEADER_FILL = PatternFill("solid", fgColor="DCE5F1")
 INPUT_FILL = PatternFill("solid", fgColor="FFF8E1")
 MISSING_REASON_FILL = PatternFill("solid", bgColor="F8C9C3")
 WRAP_TOP = Alignment(wrap_text=True, vertical="top")
+UNLOCKED = Protection(locked=False)
 CENTRE_TOP = Alignment(horizontal="center", vertical="top", wrap_text=True)
 BODY_FONT = Font(name=FONT_NAME, size=10, color=INK)
 BOLD_FONT = Font(name=FONT_NAME, size=10, bold=True, color=INK)
@@ -116,11 +127,13 @@ def export_checksheet(data: AssessmentData, *, exported_at=None) -> bytes:
     items = book.create_sheet(names["items"])
     summary = book.create_sheet(names["summary"])
     meta = book.create_sheet(METADATA_SHEET)
-    _cover_sheet(cover, data, exported_at)
+    figures = _Figures(data, items.title)
+    _cover_sheet(cover, data, exported_at, figures)
     _items_sheet(items, data)
-    _summary_sheet(summary, data)
+    _summary_sheet(summary, data, figures)
     _metadata_sheet(meta, data, exported_at)
     book.active = 1  # open on the items: that is what people fill in
+    book.calculation.fullCalcOnLoad = True  # the formulas carry no cached values
     assessment = data.assessment
     book.properties.creator = "Keiretsu"
     book.properties.title = f"{assessment.scope.display_name} {assessment.edition}"
@@ -156,7 +169,7 @@ def _print_setup(sheet: Worksheet, *, landscape: bool, title_rows: str | None = 
     sheet.oddFooter.right.size = 8
 
 
-def _cover_sheet(sheet: Worksheet, data: AssessmentData, exported_at):
+def _cover_sheet(sheet: Worksheet, data: AssessmentData, exported_at, figures: _Figures):
     assessment = data.assessment
     edition = assessment.edition
     organisation = assessment.organisation
@@ -167,7 +180,6 @@ def _cover_sheet(sheet: Worksheet, data: AssessmentData, exported_at):
     sheet.merge_cells("A1:C1")
     put(sheet["A1"], _("Cybersecurity self-assessment checksheet")).font = TITLE_FONT
     sheet.row_dimensions[1].height = 30
-    overall = data.scores.overall
     rows = [
         (_("Company name"), organisation.name),
         (_("Corporate number"), organisation.corporate_number),
@@ -178,13 +190,16 @@ def _cover_sheet(sheet: Worksheet, data: AssessmentData, exported_at):
         (_("Revision"), str(assessment.revision)),
         (_("Status"), status_text(assessment)),
         (_("Exported on"), date_format(timezone.localtime(exported_at), "Y-m-d H:i")),
-        (_("Progress"), _("%(answered)s of %(total)s items") % {"answered": overall.answered, "total": overall.total}),
+        (_("Progress"), None),  # a formula: it counts the ratings on the items sheet
     ]
     row = 3
     for label, value in rows:
         put(sheet.cell(row, 1), label).font = BOLD_FONT
         sheet.merge_cells(start_row=row, start_column=2, end_row=row, end_column=3)
-        cell = put(sheet.cell(row, 2), value)
+        if value is None:
+            cell = figures.progress_cell(sheet.cell(row, 2), _("%(answered)s of %(total)s items"))
+        else:
+            cell = put(sheet.cell(row, 2), value)
         cell.font = BODY_FONT
         cell.alignment = WRAP_TOP
         sheet.row_dimensions[row].height = row_height(text_lines(value, 90))
@@ -221,7 +236,9 @@ def _cover_sheet(sheet: Worksheet, data: AssessmentData, exported_at):
         _("On the sheet “%(sheet)s”, choose a rating for every item in the column “%(column)s” (a drop-down offers the symbols above).")
         % {"sheet": sheet_names()["items"], "column": _("Rating")},
         _("Write a reason where the rating needs one; the reason cell turns red until it has one."),
-        _("Do not change the item numbers or the heading row. You may hide, resize or reorder rows and columns."),
+        _("Only the rating, reason and comment columns can be changed (the sheet is protected without a password). You may filter rows and resize rows and columns."),
+        _("The progress above and the figures on the sheet “%(sheet)s” are calculated from the ratings as you fill them in.")
+        % {"sheet": sheet_names()["summary"]},
         _("Then upload the file on the assessment's page (Import a filled checksheet). You will see what changes before anything is saved."),
     ]
     for number, step in enumerate(steps, start=1):
@@ -276,6 +293,7 @@ def _items_sheet(sheet: Worksheet, data: AssessmentData):
             styles.apply(
                 cell, name, border=BORDER, font=RATING_FONT if name == "rating" else BODY_FONT,
                 alignment=CENTRE_TOP if name in centred else WRAP_TOP, fill=INPUT_FILL if name in inputs else None,
+                protection=UNLOCKED if name in inputs else None,
             )
             put(cell, values[name] or None)  # after the style: it may set the quote prefix
         sheet.row_dimensions[row].height = row_height(max(lines, 2))  # room to write an answer
@@ -306,11 +324,17 @@ def _items_sheet(sheet: Worksheet, data: AssessmentData):
             FormulaRule(formula=[f"AND(OR({needs}),LEN(TRIM({reason_column}2))=0)"], fill=MISSING_REASON_FILL),
         )
     sheet.freeze_panes = "B2"
+    sheet.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{last}"
+    # Protected without a password: the questions cannot be changed by accident; filtering,
+    # sorting and resizing stay allowed (False = not protected, in openpyxl's terms).
+    protection = sheet.protection
+    protection.sheet = True
+    protection.autoFilter = protection.sort = False
+    protection.formatColumns = protection.formatRows = False
     parts = [assessment.organisation.name]
     if assessment.scope.kind != "company":
         parts.append(assessment.scope.display_name)
-    year = _("FY%(year)s") % {"year": assessment.fiscal_year}
-    header = " · ".join([*parts, edition.display_title, year])
+    header = separator().join([*parts, edition.display_title, fiscal_year_text(assessment.fiscal_year)])
     _print_setup(sheet, landscape=True, title_rows="1:1", header_text=header)
 
 
@@ -341,24 +365,138 @@ def _legend(scale) -> str:
     return " / ".join(f"{s.symbol} {(english and s.label_en) or s.label}" for s in scale.symbols)
 
 
-def _rate_cells(sheet, row, column, rate: Rate):
-    """Items, applicable, achieved, achievement rate, examined rate: as on the web page."""
-    values = [rate.total, rate.applicable, rate.achieved]
-    for offset, value in enumerate(values):
-        cell = sheet.cell(row, column + offset, value)
-        cell.font, cell.border = BODY_FONT, BORDER
-    for offset, value in ((3, percent(rate.achievement)), (4, percent(rate.examination))):
-        cell = sheet.cell(row, column + offset)
-        cell.border, cell.font = BORDER, BODY_FONT
-        if value is None:
-            cell.value = "－"  # no applicable item: undefined, never 0 % nor 100 %
-            cell.alignment = Alignment(horizontal="right")
+class _Figures:
+    """The summary's figures as Excel formulas over the items sheet's rating column.
+
+    They restate `programme/scoring.py` (docs/rules.md, "Rates", "Levels") for one workbook:
+    a rating that is not a symbol of the scale (nor one of its aliases) counts as unanswered,
+    hence applicable and neither achieved nor examined; a rate over no applicable item is
+    "－"; a percentage has one decimal. Which symbols count as what is asked of the scale.
+    The rows of a set of items are found by their level, their priority mark or their label
+    (the protected columns), so filtering or sorting the items sheet changes nothing.
+    """
+
+    def __init__(self, data: AssessmentData, items_title: str):
+        scale = data.edition.rating_scale
+        columns = [name for name, _heading, _width in columns_for(data)]
+        last = max(len(data.structure.items) + 1, 2)
+        sheet = quote_sheetname(items_title)
+
+        def column(name):
+            if name not in columns:
+                return None
+            letter = get_column_letter(columns.index(name) + 1)
+            return f"{sheet}!${letter}$2:${letter}${last}"
+
+        self.rating, self.level, self.priority, self.label = (
+            column("rating"), column("level"), column("priority"), column("label"))
+        self.data = data
+
+        def spellings(meaning):
+            # Excel compares text ignoring case: "x" and "X" are one spelling (counted once).
+            symbols = set(scale.symbols_where(meaning))
+            found = {}
+            for s in scale.symbols:
+                if s.symbol in symbols:
+                    for text in (s.symbol, *s.aliases):
+                        found.setdefault(text.casefold(), text)
+            return list(found.values())
+
+        self.answered = spellings(lambda scale, symbol: True)
+        self.not_applicable = spellings(lambda scale, symbol: not scale.is_applicable(symbol))
+        self.achieved = spellings(Scale.is_achieved)
+        self.examined = spellings(Scale.is_examined)
+        paths = data.structure.section_paths
+        self.labels = {section.pk: f"{section.code} {section.display_title}" for section in data.structure.sections}
+        self.leaves_of = {
+            section.code: [pk for pk, path in paths.items() if section.code in path]
+            for section in data.structure.sections
+        }
+
+    # -- Masks: which rows of the items sheet a figure counts --
+
+    def level_mask(self, code):
+        return f"({self.level}={formula_text(code)})"
+
+    def priority_mask(self):
+        return f"({self.priority}={formula_text('★')})"
+
+    def section_mask(self, code):
+        labels = [self.labels[pk] for pk in self.leaves_of.get(code, [])]
+        if not labels:
+            return None
+        return "(" + "+".join(f"({self.label}={formula_text(label)})" for label in labels) + ")"
+
+    def count(self, spellings, mask=None) -> str:
+        """How many items (of the mask) have a rating among `spellings`."""
+        if not spellings:
+            return "0"
+        if mask is None:
+            # "=" makes the criterion an equality; "~" keeps * ? ~ from being wildcards.
+            criteria = ("=" + "".join("~" + ch if ch in "*?~" else ch for ch in text) for text in spellings)
+            return "+".join(f"COUNTIF({self.rating},{formula_text(criterion)})" for criterion in criteria)
+        ratings = "+".join(f"({self.rating}={formula_text(text)})" for text in spellings)
+        return f"SUMPRODUCT({mask}*({ratings}))"
+
+    def total(self, mask=None) -> str:
+        return f"ROWS({self.rating})" if mask is None else f"SUMPRODUCT({mask}*1)"
+
+    # -- Cells --
+
+    def progress_cell(self, cell, template):
+        return text_formula(cell, template, answered=self.count(self.answered), total=self.total())
+
+    def rate_cells(self, sheet, row, column, mask=None, *, empty=False):
+        """Items, applicable, achieved, achievement rate, examined rate: as on the web page.
+        `empty`: a set with no item (a section without items)."""
+        total, applicable, achieved = (get_column_letter(column + offset) for offset in range(3))
+        if empty:
+            expressions = ["0", "0", "0"]
         else:
-            cell.value = float(value)
-            cell.number_format = PERCENT_FORMAT
+            expressions = [
+                self.total(mask),
+                f"{total}{row}-({self.count(self.not_applicable, mask)})",
+                self.count(self.achieved, mask),
+            ]
+        rates = [
+            f"IF({applicable}{row}=0,{formula_text(UNDEFINED)},ROUND({achieved}{row}*100/{applicable}{row},1))",
+            f"IF({applicable}{row}=0,{formula_text(UNDEFINED)},"
+            f"ROUND(({'0' if empty else self.count(self.examined, mask)})*100/{applicable}{row},1))",
+        ]
+        for offset, expression in enumerate([*expressions, *rates]):
+            cell = formula(sheet.cell(row, column + offset), expression)
+            cell.font, cell.border = BODY_FONT, BORDER
+            if offset >= 3:
+                cell.number_format = PERCENT_FORMAT
+                cell.alignment = Alignment(horizontal="right")
+
+    def levels_attained(self, rows: dict[str, int], column: int) -> dict[str, str]:
+        """Per level, the condition "every applicable item of this level and below is achieved"
+        (applicable = achieved on each of their rows)."""
+        applicable, achieved = get_column_letter(column + 1), get_column_letter(column + 2)
+        conditions, so_far = {}, []
+        for code, row in rows.items():
+            so_far.append(f"{applicable}{row}={achieved}{row}")
+            conditions[code] = "AND(" + ",".join(so_far) + ")"
+        return conditions
 
 
-def _summary_sheet(sheet: Worksheet, data: AssessmentData):
+def text_formula(cell, template: str, **expressions):
+    """A translated sentence with %(name)s placeholders, as a formula joining its literal text
+    with the given expressions: "%(answered)s of %(total)s items" -> ="" & … & " 項目中 " & …"""
+    parts, rest = [], template
+    while "%(" in rest:
+        before, _sep, after = rest.partition("%(")
+        name, _close, rest = after.partition(")s")
+        if before:
+            parts.append(formula_text(before))
+        parts.append(f"({expressions[name]})")
+    if rest:
+        parts.append(formula_text(rest))
+    return formula(cell, "&".join(parts) or '""')
+
+
+def _summary_sheet(sheet: Worksheet, data: AssessmentData, figures: _Figures):
     assessment = data.assessment
     edition = assessment.edition
     scores = data.scores
@@ -366,11 +504,14 @@ def _summary_sheet(sheet: Worksheet, data: AssessmentData):
     for letter, width in widths.items():
         sheet.column_dimensions[letter].width = width
     put(sheet["A1"], pgettext("sheet name", "Summary")).font = TITLE_FONT
-    note = _("Scores at the time of export.")
+    note = _("Calculated from the ratings on the sheet “%(sheet)s”: the figures change as you fill it in.") % {
+        "sheet": sheet_names()["items"]
+    }
     if assessment.is_frozen:
-        note = _("Scores as submitted (frozen).")
-    put(sheet["A2"], f"{assessment.organisation.name} · {assessment.scope.display_name} · {edition.display_title} · "
-        f"FY{assessment.fiscal_year} — {note}").font = BODY_FONT
+        note = _("Ratings as submitted (frozen).")
+    parts = [assessment.organisation.name, assessment.scope.display_name, edition.display_title,
+             fiscal_year_text(assessment.fiscal_year)]
+    put(sheet["A2"], f"{separator().join(parts)} — {note}").font = BODY_FONT
     headings = [str(h) for h in (score_headings.ITEMS, score_headings.APPLICABLE, score_headings.ACHIEVED,
                                  score_headings.ACHIEVEMENT_RATE, score_headings.EXAMINED_RATE)]
 
@@ -384,31 +525,36 @@ def _summary_sheet(sheet: Worksheet, data: AssessmentData):
     heading_row(row, "", _("Overall"))
     row += 1
     put(sheet.cell(row, 1), _("All items")).font = BOLD_FONT
-    put(sheet.cell(row, 2), _("%(answered)s of %(total)s answered") % {"answered": scores.overall.answered, "total": scores.overall.total}).font = BODY_FONT
-    _rate_cells(sheet, row, 3, scores.overall)
+    figures.progress_cell(sheet.cell(row, 2), _("%(answered)s of %(total)s answered")).font = BODY_FONT
+    figures.rate_cells(sheet, row, 3)
     if scores.priority.total:
         row += 1
         put(sheet.cell(row, 1), _("Priority items")).font = BOLD_FONT
-        _rate_cells(sheet, row, 3, scores.priority)
+        figures.rate_cells(sheet, row, 3, figures.priority_mask())
 
     if edition.level_codes:
         row += 2
-        attained = (
-            _("%(level)s attained") % {"level": scores.level_attained}
-            if scores.level_attained
-            else _("%(level)s not attained") % {"level": edition.level_codes[0]}
-        )
         put(sheet.cell(row, 1), str(score_headings.LEVEL_ATTAINED)).font = SUBTITLE_FONT
-        put(sheet.cell(row, 3), attained).font = SUBTITLE_FONT
+        attained_cell = sheet.cell(row, 3)
         row += 1
         heading_row(row, _("Level"), _("Description"))
-        for code in edition.level_codes:
-            row += 1
-            put(sheet.cell(row, 1), code + (" ✓" if scores.is_attained(code) else "")).font = BOLD_FONT
+        level_rows = {code: row + offset for offset, code in enumerate(edition.level_codes, start=1)}
+        conditions = figures.levels_attained(level_rows, 3)
+        for code, row in level_rows.items():
+            mark = formula_text(code + " ✓")
+            formula(sheet.cell(row, 1), f"IF({conditions[code]},{mark},{formula_text(code)})").font = BOLD_FONT
             cell = put(sheet.cell(row, 2), edition.level_title(code))
             cell.font, cell.alignment = BODY_FONT, WRAP_TOP
             sheet.row_dimensions[row].height = row_height(text_lines(cell.value, 44))
-            _rate_cells(sheet, row, 3, scores.by_level.get(code, Rate()))
+            figures.rate_cells(sheet, row, 3, figures.level_mask(code))
+        # The highest level attained: "Lv2 attained", or "Lv1 not attained".
+        codes = list(edition.level_codes)
+        expression = formula_text(_("%(level)s attained") % {"level": codes[-1]})
+        for index in range(len(codes) - 1, 0, -1):
+            attained = formula_text(_("%(level)s attained") % {"level": codes[index - 1]})
+            expression = f"IF({conditions[codes[index]]},{expression},{attained})"
+        not_attained = formula_text(_("%(level)s not attained") % {"level": codes[0]})
+        formula(attained_cell, f"IF({conditions[codes[0]]},{expression},{not_attained})").font = SUBTITLE_FONT
 
     row += 2
     heading_row(row, _("Label"), "")
@@ -419,7 +565,8 @@ def _summary_sheet(sheet: Worksheet, data: AssessmentData):
         cell = put(sheet.cell(row, 2), indent + section.display_title)
         cell.font, cell.alignment = BODY_FONT, WRAP_TOP
         sheet.row_dimensions[row].height = row_height(text_lines(cell.value, 44))
-        _rate_cells(sheet, row, 3, scores.by_section.get(section.code, Rate()))
+        mask = figures.section_mask(section.code)
+        figures.rate_cells(sheet, row, 3, mask, empty=mask is None)
     row += 2
     put(sheet.cell(row, 1), _("－ : no applicable item (everything not applicable), so no rate.")).font = BODY_FONT
     sheet.freeze_panes = "A4"

@@ -21,5 +21,5 @@ class EditionUploadForm(forms.Form):
     )
     guideline = forms.ChoiceField(label=_("Guideline"), choices=[(slug, slug) for slug in PRESETS], initial="jama-enterprise")
     edition = forms.CharField(label=_("Edition id"), max_length=64, initial="2.3", help_text=_("As the checksheet names it, for example 2.3."))
-    title = forms.CharField(label=_("Edition title"), max_length=300, required=False, help_text=_("Optional; by default “エンタープライズ版 2.3 版”."))
+    title = forms.CharField(label=_("Edition title"), max_length=300, required=False, help_text=_("Optional; by default “エンタープライズ版 2.3版”."))
     published = forms.DateField(label=_("Published on"), required=False, help_text=_("Optional, YYYY-MM-DD."))

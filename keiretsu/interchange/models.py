@@ -64,9 +64,12 @@ class ChecksheetImport(models.Model):
 
 
 class EditionImport(models.Model):
-    """An official checksheet read as a catalogue edition, waiting for the administrator."""
+    """An official checksheet read as a catalogue edition, waiting for confirmation: by the
+    administrator (for every organisation), or by an organisation's owner (for that organisation)."""
 
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    # The organisation that imports the checksheet it received, for itself; None: the administrator.
+    organisation = models.ForeignKey("accounts.Organisation", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
     file_name = models.CharField(max_length=255)
     file_sha256 = models.CharField(max_length=64)

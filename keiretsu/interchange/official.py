@@ -98,7 +98,7 @@ PRESETS = {
             "title_en": "JAMA/JAPIA Cybersecurity Guidelines",
             "publisher": JAMA_PUBLISHER,
         },
-        edition_title="エンタープライズ版 %(code)s 版",
+        edition_title="エンタープライズ版 %(code)s版",
         edition_title_en="Enterprise edition %(code)s",
         scale=ENTERPRISE_SCALE,
         levels=ENTERPRISE_LEVELS,

@@ -64,15 +64,25 @@ def checksheet_import_for(membership: Membership, assessment: Assessment, import
         raise Http404 from None
 
 
-def edition_import_for(user, import_id) -> EditionImport:
-    """A pending catalogue import: instance administrators only (404 for anyone else)."""
-    if not (user.is_authenticated and user.is_staff):
+def edition_import_for(user, import_id, membership: Membership | None = None) -> EditionImport:
+    """A pending catalogue import: the administrator's own (instance-wide), or, with
+    `membership`, one of that organisation's; 404 for anyone else."""
+    if membership is not None:
+        imports = EditionImport.objects.filter(organisation=membership.organisation_id)
+    elif user.is_authenticated and user.is_staff:
+        imports = EditionImport.objects.filter(organisation=None)
+    else:
         raise Http404
     try:
-        return EditionImport.objects.select_related("created_by", "edition").get(pk=import_id)
+        return imports.select_related("created_by", "edition").get(pk=import_id)
     except EditionImport.DoesNotExist:
         raise Http404 from None
 
 
-def recent_edition_imports(limit=10):
-    return EditionImport.objects.select_related("created_by", "edition").order_by("-created_at")[:limit]
+def recent_edition_imports(limit=10, membership: Membership | None = None):
+    organisation = membership.organisation_id if membership is not None else None
+    return (
+        EditionImport.objects.filter(organisation=organisation)
+        .select_related("created_by", "edition")
+        .order_by("-created_at")[:limit]
+    )

@@ -291,14 +291,26 @@ class EditionImportRefused(BadInput):
         super().__init__(message, problems=problems)
 
 
-def edition_import_prepare(*, actor, data: bytes, file_name: str, guideline: str, edition: str, **options) -> EditionImport:
-    """Read an official checksheet into an edition preview, kept for the administrator to confirm."""
-    if not actor.is_staff:
+def _require_importer(actor, membership):
+    """The administrator imports for everyone; an organisation's owner for that organisation."""
+    if membership is not None:
+        if not membership.can_manage:
+            raise NotAllowed(_("Only an owner of the organisation can import the official checksheet."))
+    elif not actor.is_staff:
         raise NotAllowed(_("Only an instance administrator can import a catalogue edition."))
+
+
+def edition_import_prepare(
+    *, actor, data: bytes, file_name: str, guideline: str, edition: str, membership=None, **options
+) -> EditionImport:
+    """Read an official checksheet into an edition preview, kept to be confirmed: by the
+    administrator, or (with `membership`) by an owner importing it for that organisation."""
+    _require_importer(actor, membership)
     preview = official.read_official_checksheet(data, file_name=file_name, guideline=guideline, edition=edition, **options)
     if preview.problems:
         raise EditionImportRefused(_("The checksheet could not be read as an edition."), preview.problems)
     return EditionImport.objects.create(
+        organisation=membership.organisation if membership is not None else None,
         created_by=actor,
         file_name=file_name[:255],
         file_sha256=preview.sha256,
@@ -309,10 +321,12 @@ def edition_import_prepare(*, actor, data: bytes, file_name: str, guideline: str
     )
 
 
-def edition_import_apply(*, actor, pending: EditionImport):
-    """Create the edition through catalogue.services.edition_load (immutable once loaded)."""
-    if not actor.is_staff:
-        raise NotAllowed(_("Only an instance administrator can import a catalogue edition."))
+def edition_import_apply(*, actor, pending: EditionImport, membership=None):
+    """Create the edition through catalogue.services.edition_load (immutable once loaded); an
+    organisation's import is seen by that organisation (and those it shares results with)."""
+    _require_importer(actor, membership)
+    if membership is not None:
+        require_own(membership, pending.organisation_id)
     with transaction.atomic():
         locked = EditionImport.objects.select_for_update().get(pk=pending.pk)
         if locked.status != PendingStatus.PENDING:
@@ -320,7 +334,7 @@ def edition_import_apply(*, actor, pending: EditionImport):
         if locked.is_expired:
             raise EditionImportRefused(_("This preview has expired. Upload the file again."))
         try:
-            result = edition_load(spec=official.spec_from_dict(locked.spec), actor=actor)
+            result = edition_load(spec=official.spec_from_dict(locked.spec), actor=actor, organisation=locked.organisation)
         except CatalogueError as exc:
             raise EditionImportRefused(_("The edition was not created."), exc.problems) from None
         locked.status = PendingStatus.APPLIED
@@ -329,7 +343,8 @@ def edition_import_apply(*, actor, pending: EditionImport):
     return result
 
 
-def edition_import_discard(*, actor, pending: EditionImport):
-    if not actor.is_staff:
-        raise NotAllowed(_("Only an instance administrator can import a catalogue edition."))
+def edition_import_discard(*, actor, pending: EditionImport, membership=None):
+    _require_importer(actor, membership)
+    if membership is not None:
+        require_own(membership, pending.organisation_id)
     EditionImport.objects.filter(pk=pending.pk, status=PendingStatus.PENDING).update(status=PendingStatus.DISCARDED)

@@ -15,4 +15,11 @@ urlpatterns = [
     path("o/<int:org_id>/scores.csv", views.organisation_scores_csv, name="organisation_scores_csv"),
     path("catalogue/import/", views.edition_import, name="edition_import"),
     path("catalogue/import/<int:import_id>/", views.edition_import_preview, name="edition_import_preview"),
+    # An organisation's owner imports the official checksheet it received, for itself.
+    path("o/<int:org_id>/catalogue/import/", views.organisation_edition_import, name="organisation_edition_import"),
+    path(
+        "o/<int:org_id>/catalogue/import/<int:import_id>/",
+        views.organisation_edition_import_preview,
+        name="organisation_edition_import_preview",
+    ),
 ]

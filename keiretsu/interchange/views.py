@@ -1,7 +1,8 @@
 """Downloads (checksheet, CSV) and the two uploads (a filled checksheet, an official checksheet).
 
 Every object is reached through the member's organisation (404 otherwise); the catalogue
-import is for instance administrators only (404 for anyone else).
+import of an official checksheet is for the instance administrator (for every organisation) and
+for an organisation's owner (for that organisation only); 404 for anyone else.
 """
 
 from django.contrib import messages
@@ -16,6 +17,7 @@ from django.utils.translation import gettext_lazy as _lazy
 
 from keiretsu.accounts.access import member_view
 from keiretsu.assessments import selectors as assessment_selectors
+from keiretsu.catalogue import selectors as catalogue_selectors
 from keiretsu.catalogue.models import Item
 from keiretsu.lib.downloads import file_name
 from keiretsu.lib.uploads import bounded_upload
@@ -162,7 +164,7 @@ def checksheet_import_preview(request, membership, assessment_id, import_id):
     )
 
 
-# --- The official checksheet, for instance administrators ----------------------------------
+# --- The official checksheet: the administrator for everyone, an owner for its organisation --
 
 
 def _staff_only(user):
@@ -174,13 +176,49 @@ def _staff_only(user):
 @login_required
 def edition_import(request):
     _staff_only(request.user)
+    return _edition_import(request, None)
+
+
+@bounded_upload(EditionUploadForm)
+@member_view
+def organisation_edition_import(request, membership):
+    if not membership.can_manage:
+        raise PermissionDenied
+    return _edition_import(request, membership)
+
+
+@login_required
+def edition_import_preview(request, import_id):
+    return _edition_import_preview(request, None, import_id)
+
+
+@member_view
+def organisation_edition_import_preview(request, membership, import_id):
+    if not membership.can_manage:
+        raise PermissionDenied
+    return _edition_import_preview(request, membership, import_id)
+
+
+def _import_urls(membership):
+    if membership is None:
+        return reverse("interchange:edition_import"), lambda pk: reverse("interchange:edition_import_preview", args=[pk])
+    org = membership.organisation_id
+    return (
+        reverse("interchange:organisation_edition_import", args=[org]),
+        lambda pk: reverse("interchange:organisation_edition_import_preview", args=[org, pk]),
+    )
+
+
+def _edition_import(request, membership):
     form = EditionUploadForm(request.POST or None, request.FILES or None)
     problems, error = [], ""
+    page_url, preview_url = _import_urls(membership)
     if request.method == "POST" and form.is_valid():
         try:
             data, name = _uploaded_bytes(form)
             pending = services.edition_import_prepare(
                 actor=request.user,
+                membership=membership,
                 data=data,
                 file_name=name,
                 guideline=form.cleaned_data["guideline"],
@@ -193,29 +231,32 @@ def edition_import(request):
         except services.EditionImportRefused as exc:
             error, problems = exc.message, exc.problems
         else:
-            return redirect("interchange:edition_import_preview", pending.pk)
+            return redirect(preview_url(pending.pk))
     status = 400 if (error or form.errors) else 200
-    return render(
-        request,
-        "interchange/edition_import.html",
-        {"form": form, "error": error, "problems": problems[:200], "recent": selectors.recent_edition_imports()},
-        status=status,
-    )
+    recent = [
+        (entry, preview_url(entry.pk)) for entry in selectors.recent_edition_imports(membership=membership)
+    ]
+    context = {
+        "form": form, "error": error, "problems": problems[:200], "recent": recent, "page_url": page_url,
+        "for_organisation": membership is not None,
+        "imported": list(catalogue_selectors.imported_by(membership.organisation_id)) if membership else [],
+    }
+    return render(request, "interchange/edition_import.html", context, status=status)
 
 
-@login_required
-def edition_import_preview(request, import_id):
-    pending = selectors.edition_import_for(request.user, import_id)
+def _edition_import_preview(request, membership, import_id):
+    pending = selectors.edition_import_for(request.user, import_id, membership)
+    page_url, preview_url = _import_urls(membership)
     if request.method == "POST":
         if request.POST.get("action") == "discard":
-            services.edition_import_discard(actor=request.user, pending=pending)
+            services.edition_import_discard(actor=request.user, pending=pending, membership=membership)
             messages.info(request, _("The import was discarded; nothing was created."))
-            return redirect("interchange:edition_import")
+            return redirect(page_url)
         try:
-            result = services.edition_import_apply(actor=request.user, pending=pending)
+            result = services.edition_import_apply(actor=request.user, pending=pending, membership=membership)
         except services.EditionImportRefused as exc:
             messages.error(request, " ".join([exc.message, *exc.problems]))
-            return redirect("interchange:edition_import_preview", pending.pk)
+            return redirect(preview_url(pending.pk))
         if result.created:
             messages.success(request, _("The edition was created with %(count)s items.") % {"count": len(pending.spec["items"])})
         else:
@@ -231,6 +272,8 @@ def edition_import_preview(request, import_id):
             "columns": columns,
             "open": pending.status == PendingStatus.PENDING and not pending.is_expired,
             "expected": _expected(pending.guideline_slug),
+            "page_url": page_url,
+            "for_organisation": membership is not None,
         },
     )
 

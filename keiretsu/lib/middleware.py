@@ -122,9 +122,19 @@ class RefusalMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        return self.get_response(request)
+        response = self.get_response(request)
+        if response.status_code == 404 and self._product_pages() and getattr(request, "resolver_match", None) is None:
+            # No URL matched: Django's debug page, unless the product's own is wanted (the demo).
+            return render(request, "404.html", status=404)
+        return response
+
+    @staticmethod
+    def _product_pages():
+        return settings.DEBUG and not settings.DEBUG_ERROR_PAGES
 
     def process_exception(self, request, exception):
+        if isinstance(exception, Http404) and self._product_pages():
+            return render(request, "404.html", status=404)
         if not isinstance(exception, Refusal) or isinstance(exception, (Http404, PermissionDenied)):
             return None
         return render(request, "refusal.html", {"refusal": exception}, status=exception.status)

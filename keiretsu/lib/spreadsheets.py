@@ -40,6 +40,22 @@ def put(cell, value):
     return cell
 
 
+def formula(cell, expression: str):
+    """Write one of Keiretsu's own formulas (never text from a person: that goes through `put`).
+
+    `expression` is the formula without its leading "=". Text inside it comes from
+    `formula_text`, which quotes it as a string literal, so it can never run.
+    """
+    cell.value = "=" + expression
+    cell.data_type = "f"
+    return cell
+
+
+def formula_text(value) -> str:
+    """A string literal for a formula: "…" with its double quotes doubled."""
+    return '"' + str(value).replace('"', '""') + '"'
+
+
 def csv_safe(value) -> str:
     """A CSV field: text Excel could run gets a leading apostrophe, as OWASP recommends."""
     if value is None:

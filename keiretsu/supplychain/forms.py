@@ -119,7 +119,7 @@ class RequestForm(forms.Form):
     def __init__(self, *args, customer, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["suppliers"].queryset = Supplier.objects.filter(customer=customer).order_by("criticality", "name")
-        self.fields["editions"].queryset = editions()
+        self.fields["editions"].queryset = editions([customer])  # the customer organisation's id
         self.fields["editions"].label_from_instance = lambda e: f"{e.guideline.display_title} — {e.display_title}"
         self.fields["fiscal_year"].choices = fiscal_year_choices()
         self.fields["fiscal_year"].initial = fiscal_year_of(timezone.localdate())

@@ -3,7 +3,10 @@ supplier's inbox, sharing and passing requests on; the public invitation page.""
 
 from urllib.parse import urlencode
 
+from allauth.account.adapter import get_adapter as get_account_adapter
+from allauth.account.decorators import reauthentication_required
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
@@ -14,7 +17,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 from django.views.decorators.vary import vary_on_headers
 
-from keiretsu.accounts.access import member_view
+from keiretsu.accounts.access import member_view, remembered_organisation
 from keiretsu.catalogue.selectors import edition_structure
 from keiretsu.lib import spreadsheets
 from keiretsu.lib.fiscal_year import fiscal_year_of
@@ -34,7 +37,7 @@ from .forms import (
     SupplierFilterForm,
     SupplierForm,
 )
-from .models import AssessmentRequest, SupplierStatus
+from .models import AssessmentRequest, Share, SupplierStatus
 
 
 def _today():
@@ -55,6 +58,13 @@ def _refusal(request, exc):
 
 
 # --- The customer's side: suppliers ------------------------------------------------------------
+
+
+@login_required
+def home(request):
+    """The first screen after signing in (/): where the person's work is."""
+    screen = selectors.first_screen(request.user, remembered_organisation_id=remembered_organisation(request))
+    return redirect(screen.url)
 
 
 @vary_on_headers("HX-Request")
@@ -574,6 +584,7 @@ def request_decline(request, membership, request_id):
 
 @require_POST
 @member_view
+@reauthentication_required(enabled=lambda request: request.POST.get("detail") == Share.Detail.FULL)
 def request_share(request, membership, request_id):
     assessment_request = selectors.inbox_request_for(membership, request_id)
     if not membership.can_submit:
@@ -681,6 +692,9 @@ def invitation(request, token):
         ) % {"name": supplier.organisation.name, "customer": supplier.customer.name}
         return render(request, "supplychain/invitation.html", context, status=410)
     if not request.user.is_authenticated:
+        # Whoever opened the link reads the invited address's mail: signing up with it needs no
+        # second verification (allauth's stash; docs/security.md).
+        get_account_adapter().stash_verified_email(request, invitation.email)
         here = request.get_full_path()
         context["sign_up_url"] = (
             reverse("accounts:sign_up") + "?" + urlencode({"next": here, "email": invitation.email})

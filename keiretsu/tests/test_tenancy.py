@@ -28,6 +28,9 @@ pytestmark = pytest.mark.django_db
 # is for staff only, tested in keiretsu/interchange/tests).
 PUBLIC_OR_GLOBAL = {"accounts:invitation_accept", "catalogue:detail", "supplychain:invitation",
                     "interchange:edition_import_preview"}
+# A person's own second factors (allauth looks them up among the signed-in person's own: another
+# person's key answers 404, tested in keiretsu/accounts/tests/test_mfa.py).
+PERSONAL = {"mfa_remove_webauthn", "mfa_edit_webauthn", "accounts:security_key_remove"}
 # An industry body's open round is offered to every company: any organisation may open the page
 # that submits to it (what it shows is the body's call for submissions, not anyone's data).
 OPEN_TO_EVERY_ORGANISATION = {"benchmark:submit"}
@@ -44,7 +47,7 @@ def walk(patterns, prefix="", namespace=""):
 
 def organisation_urls():
     for name, route in walk(get_resolver().url_patterns):
-        if "<int:" in route and name not in PUBLIC_OR_GLOBAL and not route.startswith("admin/"):
+        if "<int:" in route and name not in PUBLIC_OR_GLOBAL | PERSONAL and not route.startswith("admin/"):
             yield name, route
 
 

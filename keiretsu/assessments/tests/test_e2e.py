@@ -22,7 +22,7 @@ def test_sign_in_rate_see_the_score_change_and_submit(live_server, page, catalog
         services.answer_save(membership=membership, actor=alice, assessment=assessment, item=item, rating="○")
 
     page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("input[name=username]", alice.email)
+    page.fill("input[name=login]", alice.email)
     page.fill("input[name=password]", PASSWORD)
     page.click("form.form button[type=submit]")
     expect(page.locator("h1")).to_have_text("Alpha Parts")
@@ -66,7 +66,7 @@ def test_the_page_works_without_javascript(live_server, browser, catalogue, alph
     context = browser.new_context(java_script_enabled=False, locale="ja-JP")
     page = context.new_page()
     page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("input[name=username]", alice.email)
+    page.fill("input[name=login]", alice.email)
     page.fill("input[name=password]", PASSWORD)
     page.click("form.form button[type=submit]")
     page.goto(f"{live_server.url}/o/{alpha.pk}/assessments/{assessment.pk}/")
@@ -89,7 +89,7 @@ def test_a_comment_over_the_limit_is_refused_in_place_and_the_typed_text_stays(l
     services.answer_save(membership=membership, actor=alice, assessment=assessment, item=item, rating="○",
                          comment="規程あり")
     page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("input[name=username]", alice.email)
+    page.fill("input[name=login]", alice.email)
     page.fill("input[name=password]", PASSWORD)
     page.click("form.form button[type=submit]")
     page.goto(f"{live_server.url}/o/{alpha.pk}/assessments/{assessment.pk}/")

@@ -202,6 +202,20 @@ def test_dashboard_shows_the_rates_and_a_chart(factory_assessment, alpha, alice)
     assert "<svg" in page and "chart-bar" in page
 
 
+def test_two_editions_of_one_scope_are_two_cards_with_two_titles(catalogue, alpha, alice):
+    import re
+
+    membership = membership_of(alice, alpha)
+    for slug in ("jama-priority-items", "meti-scs"):
+        services.assessment_create(
+            membership=membership, actor=alice, scope=alpha.company_scope, edition=catalogue[slug], fiscal_year=2026
+        )
+    page = client_for(alice).get(reverse("assessments:dashboard", args=[alpha.pk])).content.decode()
+    titles = [re.sub(r"<[^>]+>", "", t).strip() for t in re.findall(r'<article class="card">\s*(?:\{#.*?#\})?\s*<h2>(.*?)</h2>', page, re.S)]
+    assert len(titles) == 2 and len(set(titles)) == 2, titles
+    assert any("優先的に取り組むべき項目" in title for title in titles)
+
+
 @pytest.mark.parametrize("headers", [{}, HTMX], ids=["plain", "htmx"])
 @pytest.mark.parametrize("field", ["comment", "reason"])
 def test_a_text_over_the_limit_is_refused_and_keeps_both_the_stored_and_the_typed_text(

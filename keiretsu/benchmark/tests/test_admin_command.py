@@ -8,14 +8,16 @@ from django.urls import reverse
 
 from keiretsu.accounts.models import AuditEvent, Organisation, User
 from keiretsu.benchmark.models import Release
-from keiretsu.conftest import client_for
+from keiretsu.conftest import client_for, give_totp
 
 from .conftest import company_with_submission
 
 
 @pytest.fixture
 def admin_user(db):
-    return User.objects.create_superuser("root@instance.example", "not used in tests")
+    user = User.objects.create_superuser("root@instance.example", "not used in tests")
+    give_totp(user)  # staff must have a second factor
+    return user
 
 
 def test_admin_action_marks_and_unmarks_with_audit(admin_user, alpha, beta):

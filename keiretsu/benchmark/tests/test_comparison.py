@@ -40,7 +40,7 @@ def test_own_result_against_industry_and_segment(round_, mini, body_membership, 
         comparison = comparison_for_assessment(assessment)
 
     assert isinstance(comparison, Comparison)
-    assert comparison.release_label == f"FY{FY} · {body.name}"
+    assert comparison.release_label == f"{FY}年度・{body.name}"
     assert comparison.segment_label == "Tier 1"
     assert comparison.overall == ComparisonRow("overall", "Overall", Decimal("50.0"), Decimal("68.9"), Decimal("68.9"))
     assert comparison.by_level == [

@@ -1,6 +1,8 @@
 """End to end in Chromium: a company sends its assessment with consent, the industry body
 computes and publishes the release, and the company reads its comparison."""
 
+import re
+
 import pytest
 
 from keiretsu.benchmark.models import Release, Submission
@@ -14,7 +16,7 @@ OTHERS = ["○○○○○○", "○○×○××", "○×○○○－", "○○�
 def sign_in(page, live_server, email):
     page.context.clear_cookies()
     page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("#id_username", email)
+    page.fill("#id_login", email)
     page.fill("#id_password", PASSWORD)
     page.click("form.form button[type=submit]")
     page.wait_for_url(lambda url: "/accounts/login/" not in url)
@@ -50,6 +52,9 @@ def test_submit_publish_compare(live_server, page, round_, mini, body, iris):
     assert page.locator(".bm-review").count() == 1
     assert page.locator("svg.bm-chart").count() >= 2
     page.click("form[action$='/publish/'] button")
+    page.wait_for_url(re.compile(r"/accounts/reauthenticate/"))  # publishing asks for the password again
+    page.fill("input[name=password]", PASSWORD)
+    page.click("main form button[type=submit]")
     page.wait_for_selector(".messages .success")
     release = Release.objects.get()
     assert release.is_published and release.companies == 6

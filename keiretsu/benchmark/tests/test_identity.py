@@ -8,7 +8,7 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 
 from keiretsu.accounts.models import AuditEvent, Role, User
-from keiretsu.conftest import add_member, client_for, make_organisation, make_user
+from keiretsu.conftest import add_member, client_for, give_totp, make_organisation, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -66,6 +66,7 @@ def test_the_body_page_lists_the_latest_unverified_registrations(body, iris, cla
 def test_the_admin_action_asks_for_a_note_then_verifies_with_audit(claims):
     first, _ = claims
     admin = User.objects.create_superuser("root@instance.example", "not used in tests")
+    give_totp(admin)  # staff must have a second factor
     client = client_for(admin)
     url = reverse("admin:benchmark_industrybody_changelist")
     page = client.post(url, {"action": "verify_identity", "_selected_action": [first.pk]})

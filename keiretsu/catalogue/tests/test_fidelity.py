@@ -119,12 +119,21 @@ def test_an_installation_with_the_earlier_label_13_text_is_repaired_by_its_migra
     from keiretsu.catalogue.services import catalogue_load_files
 
     migration = importlib.import_module("keiretsu.catalogue.migrations.0002_factory_label_13_wording")
+    titles = importlib.import_module("keiretsu.catalogue.migrations.0004_edition_titles")
     factory = catalogue["jama-factory"]
-    migration.undo(global_apps, None)  # as an installation that loaded the earlier file has it
+    titles.undo(global_apps, None)  # as an installation that loaded the earlier files has them
+    migration.undo(global_apps, None)
     factory.refresh_from_db()
-    assert factory.content_hash == migration.BEFORE_HASH
+    assert factory.content_hash == migration.BEFORE_HASH and factory.title == "工場領域版 0.9 版"
     migration.repair(global_apps, None)
     factory.refresh_from_db()
     assert factory.content_hash == migration.AFTER_HASH
     assert set(Item.objects.filter(edition=factory, section__code="13").values_list("purpose", flat=True)) == {migration.AFTER}
-    assert all(not result.created for result in catalogue_load_files())  # the shipped file is the loaded edition
+    titles.repair(global_apps, None)
+    factory.refresh_from_db()
+    priority = catalogue["jama-priority-items"]
+    priority.refresh_from_db()
+    assert (factory.title, factory.title_en) == ("0.9版", "0.9")
+    assert priority.title == "1.0版（8つの対策：事故に備える8項目・侵入を防ぐ11項目）"
+    assert str(factory) == "自工会/部工会・サイバーセキュリティガイドライン 工場領域版 0.9版"  # no repeated name
+    assert all(not result.created for result in catalogue_load_files())  # the shipped files are the loaded editions

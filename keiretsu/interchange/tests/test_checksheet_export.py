@@ -44,7 +44,7 @@ def test_the_checksheet_has_a_cover_the_items_and_a_summary_in_japanese(factory_
     assert values["評価対象"] == f"Hamamatsu ({factory_assessment.scope.get_kind_display()})"
     assert values["年度"].startswith("2025年度")
     assert values["状態"] == str(factory_assessment.get_status_display())
-    assert values["回答状況"] == "63 項目中 5 項目に回答"
+    assert values["回答状況"].startswith("=")  # a formula over the ratings (test_checksheet_formulas.py)
     headings = [c.value for c in book["チェックシート"][1]]
     assert headings == ["No.", "ラベル", "目的", "要求事項", "達成条件", "達成基準", "優先", "評価", "理由 (□ の場合は必須)", "コメント・根拠資料"]
 
@@ -111,26 +111,32 @@ def test_text_that_excel_would_run_stays_text(factory_assessment, owner, alpha):
     assert company.value == "=cmd|' /C calc'!A0" and company.data_type == "s" and company.quotePrefix
 
 
-def test_the_summary_has_the_rates_of_the_web_page(factory_assessment):
-    data = assessment_data(factory_assessment)
-    summary = exported(factory_assessment)["集計"]
+def test_the_summary_is_formulas_over_the_rating_column(factory_assessment):
+    # Their values: keiretsu/interchange/tests/test_checksheet_formulas.py (recalculated by LibreOffice).
+    book = exported(factory_assessment)
+    summary = book["集計"]
+    assert book.calculation.fullCalcOnLoad
     overall = [summary.cell(5, column).value for column in range(1, 8)]
-    rate = data.scores.overall
-    assert overall == ["全項目", "63 項目中 5 項目に回答", 63, rate.applicable, rate.achieved,
-                       float(percent(rate.achievement)), float(percent(rate.examination))]
-    assert overall[3:] == [62, 1, 1.6, 3.2]  # 1 of 62 achieved, ○ + □ examined
+    assert overall[0] == "全項目"
+    assert all(str(value).startswith("=") for value in overall[1:])
+    assert overall[2] == "=ROWS('チェックシート'!$H$2:$H$64)"
+    assert "COUNTIF('チェックシート'!$H$2:$H$64,\"=○\")" in overall[1]
+    assert overall[5] == '=IF(D5=0,"－",ROUND(E5*100/D5,1))'
     assert summary.cell(5, 6).number_format == '0.0"%"'
-    labels = {summary.cell(row, 1).value: [summary.cell(row, c).value for c in range(2, 8)] for row in range(8, 30)}
-    assert labels["1"] == ["体制(平時)", 3, 3, 1, 33.3, 66.7]  # ○ □ ×: 1 achieved, 2 examined
-    assert labels["4"][0] == "日常の教育"
+    labels = {summary.cell(row, 1).value: summary.cell(row, 4).value for row in range(8, 30)}
+    assert "('チェックシート'!$B$2:$B$64=\"1 体制(平時)\")" in labels["1"]
 
 
-def test_a_rate_over_no_applicable_item_is_shown_undefined(factory_assessment, owner):
-    for number in ("8", "9", "10", "11", "12", "13"):  # label 4 entirely not applicable
-        answer(owner, factory_assessment, number, "－")
-    summary = exported(factory_assessment)["集計"]
-    row = next(r for r in range(8, 30) if summary.cell(r, 1).value == "4")
-    assert [summary.cell(row, c).value for c in range(3, 8)] == [6, 0, 0, "－", "－"]
+def test_the_items_sheet_filters_and_protects_the_questions(factory_assessment):
+    sheet = exported(factory_assessment)["チェックシート"]
+    assert sheet.auto_filter.ref == "A1:J64"
+    assert sheet.protection.sheet and not sheet.protection.password
+    assert not sheet.protection.autoFilter and not sheet.protection.formatColumns  # still allowed
+    rating, reason, comment = column_of(sheet, "評価"), column_of(sheet, "理由 (□ の場合は必須)"), column_of(sheet, "コメント・根拠資料")
+    for column in (rating, reason, comment):
+        assert not sheet[f"{column}2"].protection.locked and not sheet[f"{column}64"].protection.locked
+    for column in ("A", "B", column_of(sheet, "達成基準")):
+        assert sheet[f"{column}2"].protection.locked
 
 
 def test_levels_and_level_attained_for_an_edition_with_levels(enterprise_assessment, owner):
@@ -139,11 +145,8 @@ def test_levels_and_level_attained_for_an_edition_with_levels(enterprise_assessm
     book = exported(enterprise_assessment)
     summary = book["集計"]
     cells = [[summary.cell(r, c).value for c in range(1, 8)] for r in range(1, 20)]
-    assert cells[7][:3] == ["達成レベル", None, "Lv1 達成"]
-    lv1 = next(row for row in cells if row[0] == "Lv1 ✓")
-    assert lv1[2:] == [50, 50, 50, 100.0, 100.0]
-    lv2 = next(row for row in cells if row[0] == "Lv2")
-    assert lv2[2:] == [74, 74, 0, 0.0, 0.0]
+    assert cells[7][0] == "達成レベル" and "Lv1 達成" in cells[7][2] and "Lv1 未達" in cells[7][2]
+    assert cells[9][0].startswith("=IF(AND(D10=E10),\"Lv1 ✓\"")
     items = book["チェックシート"]
     assert column_of(items, "レベル")
     [validation] = items.data_validations.dataValidation
@@ -157,7 +160,7 @@ def test_a_submitted_assessment_exports_its_frozen_scores(enterprise_assessment,
     enterprise_assessment.refresh_from_db()
     book = exported(enterprise_assessment)
     assert book["表紙"]["B10"].value.endswith("に提出済み (変更不可)")
-    assert book["集計"]["A2"].value.endswith("提出時の集計 (変更不可) です。")
+    assert book["集計"]["A2"].value.endswith("提出時の評価 (変更不可) です。")
     meta = {row[0].value: row[1].value for row in book[METADATA_SHEET].iter_rows()}
     assert meta["status"] == "submitted"
 

@@ -205,7 +205,7 @@ def test_a_checksheet_without_the_marker_is_matched_by_number_and_text(enterpris
     problems = refused(owner, enterprise_assessment, samples.fill_checksheet(samples.official_checksheet("plain", items), {}))
     assert [(p.row, p.column) for p in problems] == [(13, "E")]
     assert problems[0].message == (
-        "No.12 の文面が 自工会/部工会・サイバーセキュリティガイドライン エンタープライズ版 2.3 版 と異なります。別の版のファイルのようです。"
+        "No.12 の文面が 自工会/部工会・サイバーセキュリティガイドライン エンタープライズ版 2.3版 と異なります。別の版のファイルのようです。"
     )
 
 

@@ -120,7 +120,7 @@ def test_organisation_scores_csv_lists_the_latest_assessments(factory_assessment
     assert len(rows) == 3
     by_scope = {row[2]: row for row in rows[1:]}
     assert by_scope["Hamamatsu"][8] == ""  # the factory edition has no levels
-    assert by_scope["Alpha Parts"][8] == "なし" and by_scope["Alpha Parts"][4] == "エンタープライズ版 2.3 版"
+    assert by_scope["Alpha Parts"][8] == "なし" and by_scope["Alpha Parts"][4] == "エンタープライズ版 2.3版"
 
 
 def test_formula_like_company_names_are_neutralised(factory_assessment, alice, alpha):

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from keiretsu.ops import health
 from keiretsu.ops.models import BackupRun, WorkerHeartbeat
+from keiretsu.conftest import give_totp
 
 pytestmark = pytest.mark.django_db
 DATABASE_WORKER = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
@@ -123,6 +124,7 @@ def test_readyz_shows_the_last_backup_without_failing_on_it(client):
 
 def test_the_administrators_page_shows_the_last_backup_and_the_worker(client, django_user_model):
     admin = django_user_model.objects.create_superuser("root@example.com", "x" * 12)
+    give_totp(admin)  # staff must have a second factor
     client.force_login(admin)
     assert "バックアップはまだありません" in client.get("/admin/").content.decode()
     BackupRun.objects.create(

@@ -31,7 +31,7 @@ def verify_invited_organisations(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("accounts", "0002_organisation_verified_identity"),
+        ("accounts", "0004_organisation_verified_identity"),
         ("supplychain", "0002_share_overall_counts"),
     ]
 

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accounts', '0002_organisation_verified_identity'),
+        ('accounts', '0004_organisation_verified_identity'),
         ('supplychain', '0003_share_ended_detached'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

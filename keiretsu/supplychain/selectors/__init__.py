@@ -9,7 +9,7 @@ Confidentiality rules, in one place:
   only with results they shared with their own customer in the tree.
 - A supplier sees the requests addressed to it (its inbox) and its own shares.
 
-Modules: status (where a supplier stands on a request, as SQL), suppliers (the customer's
+Modules: landing (the first screen after signing in, for every role), status (where a supplier stands on a request, as SQL), suppliers (the customer's
 list, requests and received results), inbox (the supplier's side), tree (the supply tree
 and the weakest links). The public names are importable from here.
 """
@@ -26,6 +26,7 @@ from .inbox import (
     shares_given,
     upstream_requests,
 )
+from .landing import FirstScreen, first_screen
 from .status import status_counts, status_expression, supplier_status, supplier_status_of
 from .suppliers import (
     SORTS,

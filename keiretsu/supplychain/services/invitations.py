@@ -10,6 +10,8 @@ from django.utils.translation import gettext as _
 from keiretsu.accounts import audit
 from keiretsu.accounts import services as account_services
 from keiretsu.accounts.models import Membership, Organisation, Role, User, normalise_email
+from keiretsu.accounts.services import require_verified_email
+from keiretsu.lib import limits
 from keiretsu.lib.refusals import require_own
 from keiretsu.lib.tokens import hash_token, new_token
 
@@ -51,9 +53,11 @@ def invitation_create(*, supplier: Supplier, actor: User) -> SupplierInvitation:
 def supplier_invite(*, membership: Membership, actor: User, supplier: Supplier) -> SupplierInvitation:
     """Send the invitation again (a new link; the previous one stops working)."""
     require_answerer(membership)
+    require_verified_email(actor)
     require_own(membership, supplier.customer_id)
     if supplier.organisation_id and supplier.organisation.is_verified:
         raise Conflict(_("This supplier is already on Keiretsu: no invitation is needed."))
+    limits.consume(action="invitation", user=actor)
     with transaction.atomic():
         return invitation_create(supplier=supplier, actor=actor)
 
@@ -148,6 +152,7 @@ def invitation_accept(*, user: User, token: str, registration: dict | None = Non
     """Accept a supplier invitation. The customer entered this address for this corporate
     number, so accepting it verifies the company (registered first if need be, with the
     invitation's number) and links it to every customer's entry naming the number."""
+    require_verified_email(user)
     with transaction.atomic():
         invitation = invitation_by_token(token)
         invitation = SupplierInvitation.objects.select_for_update().select_related("supplier").get(pk=invitation.pk)

@@ -10,8 +10,12 @@ from keiretsu.accounts import audit
 from keiretsu.accounts.models import Membership, User
 from keiretsu.assessments import services as assessment_services
 from keiretsu.assessments.models import Assessment
-from keiretsu.catalogue.models import Edition
-from keiretsu.lib.refusals import require_own
+from keiretsu.accounts.services import require_verified_email
+from keiretsu.catalogue.models import Edition, EditionAccess
+from keiretsu.catalogue.selectors import visible_to
+from keiretsu.catalogue.services import edition_grant
+from keiretsu.lib import limits
+from keiretsu.lib.refusals import NotFound, require_own
 
 from ..models import AssessmentRequest, Supplier, SupplyChainEvent
 from .common import (
@@ -47,12 +51,18 @@ def requests_send(
     skipped when `skip_requested` (sending to "all suppliers"). A declined request is replaced.
     """
     require_answerer(membership)
+    require_verified_email(actor)
     customer = membership.organisation
     if not suppliers:
         raise SupplyChainError(_("Choose at least one supplier."))
+    limits.consume(action="request", user=actor)
     if not editions:
         raise SupplyChainError(_("Choose at least one guideline edition."))
     check_due_date(due_date, today)
+    visible = set(Edition.objects.filter(visible_to([customer.pk])).values_list("pk", flat=True))
+    for edition in editions:
+        if edition.pk not in visible:
+            raise NotFound(_("This guideline edition is not loaded here."))  # another company's import
     for supplier in suppliers:
         require_own(membership, supplier.customer_id)
         if supplier.organisation_id == customer.pk or supplier.corporate_number == customer.corporate_number:
@@ -137,6 +147,8 @@ def request_accept(
         request.decline_reason = ""
         request.responded_at, request.responded_by, request.responder_language = timezone.now(), actor, language
         request.save(update_fields=["status", "decline_reason", "responded_at", "responded_by", "responder_language"])
+        # An edition the customer imported for itself becomes usable by the supplier it asked.
+        edition_grant(edition=request.edition, organisation=membership.organisation, via=EditionAccess.Via.REQUESTED)
         started = _start_company_assessment(membership, actor, request)
         audit.record(
             actor=actor,

@@ -8,6 +8,8 @@ from django.utils.translation import gettext as _
 from keiretsu.accounts import audit
 from keiretsu.accounts.models import Membership, Organisation, User
 from keiretsu.assessments.models import Assessment
+from keiretsu.catalogue.models import EditionAccess
+from keiretsu.catalogue.services import edition_grant
 from keiretsu.lib.refusals import NotAllowed, NotFound, require_own
 from keiretsu.programme.scoring import ScoreSummary, percent
 
@@ -127,6 +129,8 @@ def share_create(
                 shared_by=actor,
                 **figures,
             )
+            # An edition the supplier imported for itself becomes readable by this customer.
+            edition_grant(edition=assessment.edition, organisation=recipient, via=EditionAccess.Via.SHARED)
             state = _share_state(share)
             # The sharer's log keeps exactly what was shown, and when.
             audit.record(

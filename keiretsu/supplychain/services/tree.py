@@ -10,6 +10,8 @@ from django.utils.translation import gettext as _
 from keiretsu.accounts import audit
 from keiretsu.accounts.models import Membership, User
 from keiretsu.catalogue.models import Edition
+from keiretsu.accounts.services import require_verified_email
+from keiretsu.lib import limits
 from keiretsu.lib.refusals import require_own
 
 from ..models import AssessmentRequest, RequestPath, Supplier, SupplyChainEvent
@@ -154,6 +156,7 @@ def requests_pass_on(
     edition and year by an independent request has that request joined to the tree.
     """
     require_answerer(membership)
+    require_verified_email(actor)
     me = membership.organisation
     if not parents:
         raise SupplyChainError(_("Choose at least one accepted request that asks to be passed on."))
@@ -173,6 +176,7 @@ def requests_pass_on(
         suppliers = list(Supplier.objects.filter(customer=me).select_related("organisation"))
     if not suppliers:
         raise SupplyChainError(_("Your supplier list is empty: add your suppliers first."))
+    limits.consume(action="request", user=actor)
     for supplier in suppliers:
         require_own(membership, supplier.customer_id)
 

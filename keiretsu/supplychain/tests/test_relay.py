@@ -15,9 +15,10 @@ from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from keiretsu.accounts.models import AuditEvent
-from keiretsu.conftest import client_for, make_organisation, make_user, membership_of
+from keiretsu.accounts.models import AuditEvent, Role
+from keiretsu.conftest import add_member, client_for, make_organisation, make_user, membership_of
 from keiretsu.lib.corporate_number import with_check_digit
+from keiretsu.lib.refusals import Refusal
 from keiretsu.supplychain import outgoing, reminders, services
 from keiretsu.supplychain.models import AssessmentRequest, Reminder, Supplier, SupplierImport, SupplierInvitation
 
@@ -244,17 +245,19 @@ def test_the_reminder_sweep_leaves_what_is_over_the_limit_for_the_next_day(setti
     assert len(mail.outbox) == 2 and Reminder.objects.count() == 2
 
 
-def test_an_account_without_a_verified_address_sends_nothing(monkeypatch, alpha, alice):
-    monkeypatch.setattr(outgoing, "account_verified", lambda user: False)
-    with pytest.raises(services.SupplyChainError, match="Confirm your e-mail address"):
+def test_an_account_without_a_verified_address_sends_nothing(alpha, django_capture_on_commit_callbacks):
+    carol = make_user("carol@alpha.example", verified=False)
+    add_member(alpha, carol, Role.ASSESSOR)
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(Refusal):
         services.supplier_add(
-            membership=membership_of(alice, alpha),
-            actor=alice,
+            membership=membership_of(carol, alpha),
+            actor=carol,
             name="Someone",
             corporate_number=with_check_digit("890000000009"),
             contact_email="someone@example.jp",
         )
-    assert not Supplier.objects.exists()
+    assert not outgoing.account_verified(carol)
+    assert not Supplier.objects.exists() and mail.outbox == []
 
 
 def test_a_member_invitation_has_a_fixed_subject_and_names_its_sender(attacker, django_capture_on_commit_callbacks):

@@ -9,5 +9,7 @@ class Command(BaseCommand):
     help = "Demo data: an industry body, 40 companies, last year's and this year's releases (idempotent)."
 
     def handle(self, *args, **options):
-        for line in create_demo():
-            self.stdout.write(line)
+        lines = create_demo()
+        if options["verbosity"] >= 1:
+            for line in lines:
+                self.stdout.write(line)

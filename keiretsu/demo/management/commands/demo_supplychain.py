@@ -51,11 +51,15 @@ class Command(BaseCommand):
         call_command("demo", verbosity=0)
         with transaction.atomic():
             created = self.create()
+        if options["verbosity"] < 1:
+            return
         self.stdout.write(self.style.SUCCESS("Demo supply chain " + ("created." if created else "already present.")))
         self.stdout.write(f"  Sign in as {DEMO_EMAIL} / {DEMO_PASSWORD}: switch to {OEM[0]} to see the supply tree.")
 
     def company(self, name, base, tier, email=None, owner=None):
-        owner = owner or User.objects.create_user(email, DEMO_PASSWORD, name=f"{name[:2]} 担当")
+        owner = owner or account_services.user_create(
+            email=email, password=DEMO_PASSWORD, name=f"{name[:2]} 担当", verified=True
+        )
         organisation = account_services.organisation_create(
             actor=owner,
             name=name,
