@@ -4,6 +4,7 @@ notes (accounts.security). Connected in apps.AccountsConfig.ready."""
 from allauth.account import signals as account_signals
 from allauth.mfa import signals as mfa_signals
 from django.contrib.auth import signals as auth_signals
+from django.core.exceptions import PermissionDenied
 
 from . import security
 from .adapters import client_address
@@ -11,7 +12,14 @@ from .models import AccountEvent
 
 
 def _address(request):
-    return client_address(request) if request is not None else ""
+    # A request built without a connection (Django's Client.logout, a management command)
+    # has no address; the audit row then has none rather than the sign-out failing.
+    if request is None:
+        return ""
+    try:
+        return client_address(request)
+    except PermissionDenied:
+        return ""
 
 
 def on_login(sender, request, user, **kwargs):

@@ -87,8 +87,12 @@ def _require_own_round(membership: Membership, round: Round):
 
 
 def benchmark_editions():
-    """Editions a company can be benchmarked on: those assessed for the whole company."""
-    return Edition.objects.filter(assessed_per=Edition.AssessedPer.COMPANY).select_related("guideline")
+    """Editions a company can be benchmarked on: those assessed for the whole company, and
+    instance-wide (every company that submits must have the edition; one an organisation
+    imported for itself is the administrator's to make instance-wide first)."""
+    return Edition.objects.filter(assessed_per=Edition.AssessedPer.COMPANY, is_instance_wide=True).select_related(
+        "guideline"
+    )
 
 
 def round_open(*, membership: Membership, actor, fiscal_year: int, editions, deadline, note: str = "") -> Round:
@@ -98,6 +102,8 @@ def round_open(*, membership: Membership, actor, fiscal_year: int, editions, dea
         raise BenchmarkError(_("Choose at least one guideline edition."))
     if any(edition.assessed_per != Edition.AssessedPer.COMPANY for edition in editions):
         raise BenchmarkError(_("The benchmark compares companies: choose editions assessed for the whole company."))
+    if any(not edition.is_instance_wide for edition in editions):
+        raise NotFound(_("This guideline edition is not loaded here."))  # an organisation's own import
     if deadline < timezone.localdate():
         raise BenchmarkError(_("The deadline is in the past."))
     with transaction.atomic():

@@ -6,6 +6,7 @@ import re
 import pytest
 from allauth.account.models import EmailAddress
 from django.core import mail
+from django.test import Client
 from django.urls import reverse
 
 from keiretsu.accounts.models import AuditEvent, Membership, Organisation, Role, User
@@ -165,8 +166,6 @@ def test_ten_wrong_passwords_pause_that_client_and_a_code_still_signs_in(client,
 
 
 def test_nobody_can_lock_another_person_out(client, alice, settings):
-    from django.test import Client
-
     elsewhere = Client()
     for _ in range(settings.SIGN_IN_MAX_FAILURES + 5):
         sign_in(elsewhere, alice.email, "guess", address="203.0.113.66")
@@ -282,3 +281,24 @@ def test_the_migration_verifies_addresses_that_accepted_an_invitation():
     assert EmailAddress.objects.get(user=invited).verified
     assert not EmailAddress.objects.get(user=other).verified  # verifies at the next sign-in
     assert EmailAddress.objects.filter(user=owner).count() == 1  # untouched
+
+
+def test_reset_mails_are_limited_per_address_and_the_answer_stays_the_same(client, alice):
+    answers = {client.post(RESET, {"email": alice.email}, REMOTE_ADDR=f"192.0.2.{i}").status_code for i in range(5)}
+    assert len([m for m in mail.outbox if m.to == [alice.email]]) == 3  # 3 an hour per address
+    assert answers <= {302, 429}
+
+
+def test_verification_mails_are_limited_per_address(client):
+    make_user("late@example.jp", verified=False)
+    for _ in range(3):
+        sign_in(Client(), "late@example.jp")
+    assert len(mail.outbox) == 1  # one per 3 minutes
+
+
+def test_sign_ups_are_limited_per_client(client, settings):
+    settings.ACCOUNT_RATE_LIMITS = {**settings.ACCOUNT_RATE_LIMITS, "signup": "2/h/ip"}
+    for i in range(3):
+        client.post(SIGNUP, {"email": f"n{i}@example.jp", "name": "N", "password1": "kaisha-no-himitsu-2026"},
+                    REMOTE_ADDR="203.0.113.30")
+    assert User.objects.count() == 2

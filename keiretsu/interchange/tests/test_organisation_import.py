@@ -2,6 +2,8 @@
 the edition is seen by that organisation, by the suppliers it asks to answer it and by the
 customers it shares results with; the administrator can make it instance-wide. Audited."""
 
+import datetime
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
@@ -10,7 +12,7 @@ from keiretsu.assessments import services as assessment_services
 from keiretsu.catalogue import services as catalogue_services
 from keiretsu.catalogue.models import CatalogueEvent, Edition, EditionAccess
 from keiretsu.catalogue.selectors import related_items
-from keiretsu.conftest import client_for, make_user, membership_of
+from keiretsu.conftest import client_for, give_totp, make_user, membership_of
 from keiretsu.interchange.models import EditionImport
 from keiretsu.lib.refusals import NotFound
 from keiretsu.supplychain.tests.scenario import accept, add_supplier, send_requests
@@ -44,6 +46,7 @@ def admin(db):
     user = make_user("admin@keiretsu.example", "Admin")
     user.is_staff = True
     user.save()
+    give_totp(user)  # staff must have a second factor
     return user
 
 
@@ -149,3 +152,16 @@ def test_only_the_administrator_makes_an_edition_instance_wide(imported, alice):
     with pytest.raises(Exception) as refused:
         catalogue_services.edition_make_instance_wide(actor=alice, edition=imported)
     assert refused.value.status == 403
+
+
+def test_an_industry_body_cannot_collect_an_organisations_own_import(imported, beta, mallory):
+    from keiretsu.benchmark import services as benchmark_services
+    from keiretsu.benchmark.forms import RoundForm
+
+    benchmark_services.industry_body_set(actor=None, organisation=beta, is_body=True)
+    assert imported not in RoundForm().fields["editions"].queryset
+    with pytest.raises(NotFound):
+        benchmark_services.round_open(
+            membership=membership_of(mallory, beta), actor=mallory, fiscal_year=2026, editions=[imported],
+            deadline=datetime.date(2099, 12, 31),
+        )

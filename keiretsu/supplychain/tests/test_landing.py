@@ -9,7 +9,7 @@ from keiretsu.accounts.access import LAST_ORGANISATION_COOKIE, LAST_ORGANISATION
 from keiretsu.accounts.models import Membership, Role
 from keiretsu.assessments import services as assessment_services
 from keiretsu.benchmark import services as benchmark_services
-from keiretsu.conftest import client_for, make_user, membership_of
+from keiretsu.conftest import client_for, give_totp, make_user, membership_of
 from keiretsu.supplychain import selectors
 
 from .scenario import add_supplier, company, send_requests
@@ -143,4 +143,5 @@ def test_the_instance_administrator_without_an_organisation_opens_on_the_catalog
     admin = make_user("admin@example.jp")
     admin.is_staff = True
     admin.save()
+    give_totp(admin)  # administrators must have a second factor
     assert landing(client_for(admin)) == reverse("catalogue:list")

@@ -18,6 +18,8 @@ def banner(url: str) -> str:
         f"  Supplier (デモ部品工業) and OEM (デモ自動車):  {DEMO_EMAIL} / {DEMO_PASSWORD}",
         f"  Industry body (デモ自動車部品工業会):         {BODY_EMAIL} / {DEMO_PASSWORD}",
         f"  Instance administrator:                      {ADMIN_EMAIL} / {DEMO_PASSWORD}",
+        "    (administrators must use two-factor authentication: the first sign-in asks to set up an",
+        "    authenticator app; docs/security.md)",
         "  The enterprise edition (JAMA's checksheet, 153 items) is not shipped: its text is not public.",
         "  Each company downloads the official checksheet from JAMA; its owner imports it under",
         "  組織 → エンタープライズ版チェックシートの取り込み (the administrator can share an import with everyone).",
