@@ -239,7 +239,7 @@ def supplier_unlink_claim(*, membership: Membership, actor: User, supplier: Supp
     require_answerer(membership)
     require_own(membership, supplier.customer_id)
     with transaction.atomic():
-        supplier = Supplier.objects.select_for_update().select_related("organisation", "customer").get(pk=supplier.pk)
+        supplier = Supplier.objects.select_for_update(of=("self",)).select_related("organisation", "customer").get(pk=supplier.pk)
         if supplier.organisation_id is None or supplier.organisation.is_verified:
             raise Conflict(_("Only a link to an unverified registration can be undone."))
         _detach_claim(supplier, actor, reason="unlinked")
