@@ -242,6 +242,9 @@ TASKS = {
 }
 # Supplier invitations are valid for this many days.
 SUPPLIER_INVITATION_VALID_DAYS = env_int("SUPPLIER_INVITATION_VALID_DAYS", 14)
+# No mail relay: e-mails to other companies (invitations, request notices, reminders) per
+# organisation and day (docs/supplychain.md, "No mail relay").
+OUTSIDE_MAIL_DAILY_LIMIT = env_int("OUTSIDE_MAIL_DAILY_LIMIT", 200)
 # Reminder e-mails this many days before a request's due date (comma-separated), plus one
 # when it is overdue; the daily sweep runs at REMINDER_HOUR, local time.
 try:

@@ -81,8 +81,19 @@ class Organisation(models.Model):
         TIER3 = 3, _("Tier 3")
         TIER4 = 4, _("Tier 4 or lower")
 
+    class Verification(models.TextChoices):
+        INVITATION = "invitation", _("Accepted an invitation a customer sent for this corporate number")
+        ADMINISTRATOR = "administrator", _("Verified by the instance administrator")
+        INDUSTRY_BODY = "industry_body", _("Verified by an industry body")
+
     name = models.CharField(_("company name"), max_length=200)
-    corporate_number = models.CharField(_("corporate number"), max_length=13, unique=True)
+    # A corporate number is public: registering one is only a claim, and claims never block
+    # one another. At most one organisation is *verified* for a number (the constraint
+    # below); only it is linked into customers' lists automatically (docs/supplychain.md).
+    corporate_number = models.CharField(_("corporate number"), max_length=13)
+    verified_at = models.DateTimeField(_("verified on"), null=True, blank=True)
+    verified_via = models.CharField(_("verified by"), max_length=16, choices=Verification.choices, blank=True)
+    verification_note = models.TextField(_("verification note"), blank=True)
     size_band = models.CharField(_("size"), max_length=16, choices=SizeBand.choices)
     business_type = models.CharField(_("business type"), max_length=32, choices=BusinessType.choices)
     tier = models.PositiveSmallIntegerField(_("tier"), choices=Tier.choices)
@@ -96,9 +107,25 @@ class Organisation(models.Model):
     class Meta:
         verbose_name = _("organisation")
         verbose_name_plural = _("organisations")
+        constraints = [
+            # One verified organisation per corporate number; unverified claims may be many.
+            models.UniqueConstraint(
+                fields=["corporate_number"],
+                condition=models.Q(verified_at__isnull=False),
+                name="organisation_verified_number_unique",
+            ),
+        ]
+        indexes = [
+            # The claims of one number (linking, "registered, not verified" on supplier lists).
+            models.Index(fields=["corporate_number"], name="organisation_corporate_number"),
+        ]
 
     def __str__(self):
         return self.name
+
+    @property
+    def is_verified(self) -> bool:
+        return self.verified_at is not None
 
     @property
     def company_scope(self):

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from keiretsu.lib import limits
+from keiretsu.lib import limits, mailtext
 from keiretsu.lib.refusals import Gone, NotAllowed, require_own
 from keiretsu.lib.tokens import hash_token, new_token
 
@@ -79,6 +79,19 @@ def organisation_update(*, membership: Membership, actor: User, **fields) -> Org
     with transaction.atomic():
         organisation = Organisation.objects.select_for_update().get(pk=membership.organisation_id)
         before = _organisation_state(organisation)
+        number = fields.get("corporate_number", organisation.corporate_number)
+        if number != organisation.corporate_number and (
+            organisation.is_verified or organisation.customer_links.exists()
+        ):
+            # The number is what customers' lists and requests are linked by.
+            raise ValidationError(
+                {
+                    "corporate_number": _(
+                        "The corporate number cannot change once it is verified or a customer has linked it. "
+                        "Ask the instance administrator."
+                    )
+                }
+            )
         for key in ORGANISATION_FIELDS:
             if key in fields:
                 setattr(organisation, key, fields[key])
@@ -197,8 +210,16 @@ def member_invite(*, membership: Membership, actor: User, email: str, role: str)
 def _send_invitation(invitation, token, language):
     url = settings.SITE_URL.rstrip("/") + reverse("accounts:invitation_accept", args=[token])
     with translation.override(language):
-        context = {"invitation": invitation, "url": url, "valid_days": settings.INVITATION_VALID_DAYS}
-        subject = _("Invitation to %(organisation)s on Keiretsu") % {"organisation": invitation.organisation.name}
+        context = {
+            "invitation": invitation,
+            "organisation_name": mailtext.name(invitation.organisation.name),
+            "url": url,
+            "valid_days": settings.INVITATION_VALID_DAYS,
+        }
+        # No mail relay (docs/supplychain.md): fixed text and the name cut to 40 characters.
+        subject = _("Invitation to %(organisation)s on Keiretsu") % {
+            "organisation": mailtext.name(invitation.organisation.name)
+        }
         body = render_to_string("accounts/email/invitation.txt", context)
     send_mail(subject, body, None, [invitation.email])
 

@@ -75,3 +75,13 @@ class SubmitForm(forms.Form):
             )
             for a in assessments
         ]
+
+
+class VerifyForm(forms.Form):
+    """An industry body verifies an organisation for its corporate number."""
+
+    note = forms.CharField(
+        label=_("How you checked it"),
+        max_length=2000,
+        widget=forms.TextInput(attrs={"placeholder": _("e.g. member company; called the number in our register")}),
+    )

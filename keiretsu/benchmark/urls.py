@@ -7,6 +7,12 @@ app_name = "benchmark"
 urlpatterns = [
     path("o/<int:org_id>/benchmark/", views.home, name="home"),
     # The industry body
+    path("o/<int:org_id>/benchmark/identity/", views.identity, name="identity"),
+    path(
+        "o/<int:org_id>/benchmark/identity/<int:organisation_id>/verify/",
+        views.identity_verify,
+        name="identity_verify",
+    ),
     path("o/<int:org_id>/benchmark/rounds/new/", views.round_create, name="round_create"),
     path("o/<int:org_id>/benchmark/rounds/<int:round_id>/", views.round_detail, name="round"),
     path("o/<int:org_id>/benchmark/rounds/<int:round_id>/edit/", views.round_edit, name="round_edit"),

@@ -16,7 +16,8 @@ from keiretsu.assessments import selectors as assessment_selectors
 from keiretsu.lib.refusals import Refusal
 
 from . import charts, exports, selectors, services, tasks
-from .forms import RecomputeForm, RoundForm, RoundUpdateForm, SubmitForm
+from .forms import RecomputeForm, RoundForm, RoundUpdateForm, SubmitForm, VerifyForm
+from .selectors import identity as identity_selectors
 
 logger = logging.getLogger(__name__)
 
@@ -45,6 +46,48 @@ def home(request, membership):
 
 
 # --- The industry body --------------------------------------------------------------------------
+
+
+@member_view
+def identity(request, membership):
+    """The industry body verifies organisations for their corporate numbers (docs/supplychain.md)."""
+    _require_body(membership)
+    search = request.GET.get("q", "")[:200]
+    return render(
+        request,
+        "benchmark/identity.html",
+        {"rows": identity_selectors.registrations(membership, search=search), "search": search, "form": VerifyForm()},
+    )
+
+
+@require_POST
+@member_view
+def identity_verify(request, membership, organisation_id):
+    _require_body(membership)
+    organisation = identity_selectors.registration_for(membership, organisation_id)
+    form = VerifyForm(request.POST)
+    if form.is_valid():
+        from keiretsu.supplychain import services as supplychain_services
+
+        try:
+            supplychain_services.organisation_verify(
+                actor=request.user,
+                organisation=organisation,
+                via=organisation.Verification.INDUSTRY_BODY,
+                note=form.cleaned_data["note"],
+                body_membership=membership,
+            )
+        except Refusal as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(
+                request,
+                _("%(name)s is verified for the corporate number %(number)s.")
+                % {"name": organisation.name, "number": organisation.corporate_number},
+            )
+    else:
+        messages.error(request, _("Write a note saying how you checked that this is the company."))
+    return redirect(reverse("benchmark:identity", args=[membership.organisation_id]) + f"?q={organisation.corporate_number}")
 
 
 @member_view

@@ -25,7 +25,7 @@ from keiretsu.catalogue.services import catalogue_load_files
 from keiretsu.lib.corporate_number import with_check_digit
 from keiretsu.lib.fiscal_year import fiscal_year_of
 
-from .company import DEMO_CORPORATE_NUMBER
+from .company import DEMO_CORPORATE_NUMBER, verify_demo
 
 BODY_EMAIL = "body@example.com"
 BODY_PASSWORD = "keiretsu-demo"  # noqa: S105 (a published demo account on a local instance)
@@ -62,7 +62,7 @@ def create_demo() -> list[str]:
             tier=0,
         )
         services.industry_body_set(actor=None, organisation=body, is_body=True)
-        body.refresh_from_db()
+        verify_demo(body)
         membership = Membership.objects.select_related("organisation").get(organisation=body, user=user)
         rounds = {}
         for year in (this_year - 1, this_year):
@@ -91,7 +91,7 @@ def create_demo() -> list[str]:
                 )
                 companies.append((organisation, maturity + rng.gauss(0, 0.6)))
         # The foundation's demo company (if any) sent last year's assessment; this year's stays in progress.
-        demo_company = Organisation.objects.filter(corporate_number=DEMO_CORPORATE_NUMBER).first()
+        demo_company = Organisation.objects.filter(corporate_number=DEMO_CORPORATE_NUMBER, verified_at__isnull=False).first()
         items = list(edition.items.order_by("position"))
         difficulty = {item.pk: (-0.8 if item.level == "★3" else 0.7) + rng.gauss(0, 0.7) for item in items}
         for year in (this_year - 1, this_year):

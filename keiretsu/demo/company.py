@@ -35,6 +35,7 @@ def create_company() -> bool:
         business_type=Organisation.BusinessType.PARTS,
         tier=Organisation.Tier.TIER2,
     )
+    verify_demo(organisation)
     membership = Membership.objects.get(user=user, organisation=organisation)
     factory = account_services.scope_create(membership=membership, actor=user, kind=Scope.Kind.FACTORY, name="本社工場")
     for name in ("第1ライン", "第2ライン"):
@@ -77,3 +78,18 @@ def _answer(membership, user, scope, edition, fiscal_year, rng, *, share) -> Ass
             membership=membership, actor=user, assessment=assessment, item=item, rating=rating, reason=reason
         )
     return assessment
+
+
+def verify_demo(organisation):
+    """Demo companies are verified for their corporate numbers, so that customers' lists link
+    them and the demo shows the cascade (docs/supplychain.md, "Verified identity")."""
+    from keiretsu.supplychain.services import organisation_verify
+
+    organisation_verify(
+        actor=None,
+        organisation=organisation,
+        via=Organisation.Verification.ADMINISTRATOR,
+        note="Demo data",
+    )
+    organisation.refresh_from_db()
+    return organisation

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.db.models import F
 from django.utils.translation import gettext as _
 
 from keiretsu.accounts.models import Membership, Organisation, Scope
@@ -129,7 +130,10 @@ class Ingestor:
     def _target(self, meta):
         if not meta:
             raise _Refused(_("The file has no Keiretsu marker (it was not exported by Keiretsu): import it on the assessment's page instead."))
-        organisation = Organisation.objects.filter(corporate_number=meta.get("organisation", "")).first()
+        # Several organisations may claim one corporate number (docs/supplychain.md, "Verified
+        # identity"): the one this person belongs to, the verified one first.
+        claims = Organisation.objects.filter(corporate_number=meta.get("organisation", "")).order_by(F("verified_at").asc(nulls_last=True), "pk")
+        organisation = claims.filter(memberships__user=self.user).first() or claims.first()
         if organisation is None:
             raise _Refused(_("No organisation with the corporate number %(number)s (%(name)s) is registered here.")
                            % {"number": meta.get("organisation", "?"), "name": meta.get("organisation_name", "")})

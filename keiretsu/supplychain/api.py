@@ -54,6 +54,8 @@ def suppliers(request, membership):
                 "contact_email": row.contact_email,
                 "criticality": Criticality(row.criticality).name.lower(),
                 "on_keiretsu": row.organisation_id is not None,
+                # verified / linked_unverified (linked by the customer) / unverified / none
+                "registration": row.registration,
                 "status": _status(row.status),
                 "request": row.request_id,
                 "due_date": row.due_date.isoformat() if row.due_date else None,

@@ -7,6 +7,3 @@ class SupplychainConfig(AppConfig):
     name = "keiretsu.supplychain"
     label = "supplychain"
     verbose_name = "Supply chain"
-
-    def ready(self):
-        from . import signals  # noqa: F401 -- links suppliers when their organisation registers

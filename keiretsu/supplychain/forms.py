@@ -54,6 +54,32 @@ class SupplierForm(forms.Form):
         return number
 
 
+class ClaimChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return _("%(name)s (registered on %(date)s, not verified)") % {
+            "name": obj.name,
+            "date": timezone.localtime(obj.created_at).strftime("%Y-%m-%d"),
+        }
+
+
+class LinkClaimForm(forms.Form):
+    """Link an unverified registration of the supplier's corporate number, knowingly."""
+
+    organisation = ClaimChoiceField(label=_("Registration"), queryset=None, widget=forms.RadioSelect, empty_label=None)
+    acknowledged = forms.BooleanField(
+        label=_("I know this registration is not verified, and I checked with the supplier that it is theirs."),
+        required=False,
+    )
+
+    def __init__(self, *args, claims, **kwargs):
+        super().__init__(*args, **kwargs)
+        from keiretsu.accounts.models import Organisation
+
+        self.fields["organisation"].queryset = Organisation.objects.filter(pk__in=[c.pk for c in claims])
+        if len(claims) == 1:
+            self.fields["organisation"].initial = claims[0].pk
+
+
 class ImportForm(forms.Form):
     file = UploadField(
         label=_("CSV file"),

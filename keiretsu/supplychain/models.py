@@ -36,6 +36,9 @@ class SupplyChainEvent(models.TextChoices):
     REMINDER_SENT = "request.reminded", _("Reminder sent")
     RESULT_SHARED = "share.created", _("Result shared")
     SHARE_WITHDRAWN = "share.withdrawn", _("Sharing withdrawn")
+    ORGANISATION_VERIFIED = "organisation.verified", _("Organisation verified for its corporate number")
+    SUPPLIER_LINKED_UNVERIFIED = "supplier.linked_unverified", _("Unverified registration linked by hand")
+    CLAIM_DETACHED = "supplier.claim_detached", _("Unverified registration detached")
 
 
 audit.register_events(SupplyChainEvent)
@@ -226,6 +229,8 @@ class Share(models.Model):
     class Ended(models.TextChoices):
         WITHDRAWN = "withdrawn", _("Withdrawn")
         SUPERSEDED = "superseded", _("Replaced by a newer share")
+        # The sharer was an unverified registration of the number, detached from the entry.
+        DETACHED = "detached", _("Ended: the sharer was not the verified company")
 
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="shares_given")
     recipient = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="shares_received")
@@ -324,6 +329,29 @@ class Reminder(models.Model):
         return int(self.kind.removeprefix("due-")) if self.kind.startswith("due-") else None
 
 
+class SupplierImport(models.Model):
+    """A supplier CSV file checked and waiting for its uploader to confirm the preview: nothing
+    of it is written to the list, and no invitation is sent, before confirmation."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    file_name = models.CharField(max_length=255, blank=True)
+    data = models.BinaryField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+
+class OutsideMailCount(models.Model):
+    """How many e-mails to other companies were sent for one organisation on one day (in the
+    instance's time zone): at most OUTSIDE_MAIL_DAILY_LIMIT (supplychain/outgoing.py)."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    sent = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["organisation", "day"], name="outside_mail_one_per_day")]
+
+
 class SupplierStatus(models.IntegerChoices):
     """Where a supplier stands on one request, as its customer sees it.
 
@@ -336,9 +364,11 @@ class SupplierStatus(models.IntegerChoices):
     IN_PROGRESS = 3, _("In progress")
     NOT_STARTED = 4, _("Not started")
     OVERDUE = 5, _("Overdue")
-    INVITED = 6, _("Invited")
-    DECLINED = 7, _("Declined")
-    NOT_REQUESTED = 8, _("Not requested")
+    # Before the supplier accepts, its customer learns nothing else (docs/rules.md, "Visibility").
+    NOT_ANSWERED = 6, _("Not yet answered")
+    INVITED = 7, _("Invited")
+    DECLINED = 8, _("Declined")
+    NOT_REQUESTED = 9, _("Not requested")
 
     @property
     def css(self):
@@ -363,6 +393,13 @@ audit_display.describe(
         SupplyChainEvent.REMINDER_SENT: _("%(actor)s sent a reminder (%(target)s)."),
         SupplyChainEvent.RESULT_SHARED: _("%(actor)s shared a result (%(target)s)."),
         SupplyChainEvent.SHARE_WITHDRAWN: _("%(actor)s withdrew a shared result (%(target)s)."),
+        SupplyChainEvent.ORGANISATION_VERIFIED: _("%(actor)s verified %(target)s for its corporate number."),
+        SupplyChainEvent.SUPPLIER_LINKED_UNVERIFIED: _(
+            "%(actor)s linked the supplier %(target)s to an unverified registration of its corporate number."
+        ),
+        SupplyChainEvent.CLAIM_DETACHED: _(
+            "An unverified registration was detached from the supplier %(target)s."
+        ),
     },
     labels={
         "contact_email": _("Contact e-mail"),
@@ -378,12 +415,25 @@ audit_display.describe(
         "detail": _("Detail"),
         "shared_at": _("Shared on"),
         "withdrawn_at": _("Withdrawn on"),
+        "verified": _("Verified"),
+        "via": _("Verified by"),
+        "by": _("Industry body"),
+        "warning": _("Warning shown"),
+        "detached_because": _("Why"),
+        "requests_reset": _("Replies cancelled (request id)"),
+        "shares_ended": _("Shares ended (id)"),
+        "verified_organisation": _("Verified organisation"),
     },
     values={
         "status": AssessmentRequest.Status,
         "criticality": {c.name.lower(): c.label for c in Criticality},
         "language": {"ja": _("Japanese"), "en": _("English")},
         "detail": Share.Detail,
+        "via": Organisation.Verification,
+        "detached_because": {
+            "verified": _("another organisation was verified for the corporate number"),
+            "unlinked": _("the customer undid its link"),
+        },
         "kind": {Reminder.MANUAL: _("sent by hand"), Reminder.OVERDUE: _("overdue"),
                  "due-14": _("14 days before the due date"), "due-3": _("3 days before the due date")},
     },

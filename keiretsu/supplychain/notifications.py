@@ -1,5 +1,10 @@
 """E-mails of the supply chain, each written in its recipient's language.
 
+No mail relay (docs/supplychain.md): a subject is fixed text plus an organisation's name cut to
+40 characters (`lib.mailtext.name`); text a user wrote appears only in the body, inside a marked
+quotation (`lib.mailtext.quotation`); the only links are the instance's own (`absolute`).
+Whether an organisation may send at all, and how many a day: `outgoing.py`.
+
 Supplier side: the contact on the customer's list (in the language the customer gave for
 them) until someone of the supplier accepts; then that person, in the language they used.
 Customer side: whoever sent the request, in the language they used.
@@ -13,6 +18,8 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
+
+from keiretsu.lib import mailtext
 
 from .models import AssessmentRequest, Reminder, Share, SupplierInvitation
 
@@ -51,20 +58,21 @@ def _send(recipients, subject_and_body):
 
 def send_invitation(invitation: SupplierInvitation, token: str):
     supplier = invitation.supplier
+    customer = supplier.customer
     url = absolute(reverse("supplychain:invitation", args=[token]))
 
     def render():
         context = {
             "invitation": invitation,
-            "supplier": supplier,
-            "customer": supplier.customer,
-            "inviter": invitation.invited_by,
+            "customer_name": mailtext.name(customer.name),
+            "customer_number": customer.corporate_number,
+            # Every invitation names the (verified) address that sent it.
+            "sender": invitation.invited_by.email if invitation.invited_by else "",
             "url": url,
             "expires": invitation.expires_at,
         }
-        subject = _("%(customer)s asks %(supplier)s for a cybersecurity self-assessment") % {
-            "customer": supplier.customer.name,
-            "supplier": supplier.name,
+        subject = _("Keiretsu: invitation to a cybersecurity self-assessment from %(customer)s") % {
+            "customer": context["customer_name"]
         }
         return subject, render_to_string("supplychain/email/invitation.txt", context)
 
@@ -76,10 +84,16 @@ def send_request_notice(requests: list[AssessmentRequest]):
     url = absolute(reverse("supplychain:inbox", args=[first.supplier.organisation_id]))
 
     def render():
-        context = {"requests": requests, "first": first, "customer": first.requester, "url": url}
-        subject = _("%(customer)s asks you for a cybersecurity self-assessment (due %(date)s)") % {
-            "customer": first.requester.name,
-            "date": first.due_date.isoformat(),
+        context = {
+            "requests": requests,
+            "first": first,
+            "customer_name": mailtext.name(first.requester.name),
+            "sender": first.created_by.email if first.created_by else "",
+            "message": mailtext.quotation(first.message) if first.message.strip() else "",
+            "url": url,
+        }
+        subject = _("Keiretsu: request for a cybersecurity self-assessment from %(customer)s") % {
+            "customer": context["customer_name"]
         }
         return subject, render_to_string("supplychain/email/request.txt", context)
 
@@ -94,7 +108,7 @@ def send_reminder(reminder: Reminder, *, today: datetime.date, submitted: bool):
     def render():
         context = {
             "request": request,
-            "customer": request.requester,
+            "customer_name": mailtext.name(request.requester.name),
             "url": url,
             "days_left": days_left,
             "days_late": -days_left,
@@ -103,10 +117,10 @@ def send_reminder(reminder: Reminder, *, today: datetime.date, submitted: bool):
             "manual": reminder.kind == Reminder.MANUAL,
         }
         if days_left < 0:
-            subject = _("Overdue: %(customer)s's request for a self-assessment (due %(date)s)")
+            subject = _("Keiretsu: overdue self-assessment request from %(customer)s")
         else:
-            subject = _("Reminder: %(customer)s's request for a self-assessment is due on %(date)s")
-        subject %= {"customer": request.requester.name, "date": request.due_date.isoformat()}
+            subject = _("Keiretsu: reminder of the self-assessment request from %(customer)s")
+        subject %= {"customer": context["customer_name"]}
         return subject, render_to_string("supplychain/email/reminder.txt", context)
 
     return _send(supplier_recipients(request), render)
@@ -114,10 +128,18 @@ def send_reminder(reminder: Reminder, *, today: datetime.date, submitted: bool):
 
 def send_declined(request: AssessmentRequest):
     url = absolute(reverse("supplychain:supplier_detail", args=[request.requester_id, request.supplier_id]))
+    supplier = request.supplier.organisation or request.supplier
 
     def render():
-        context = {"request": request, "supplier": request.supplier, "url": url}
-        subject = _("%(supplier)s declined your request for a self-assessment") % {"supplier": request.supplier.name}
+        context = {
+            "request": request,
+            "supplier_name": mailtext.name(supplier.name),
+            "reason": mailtext.quotation(request.decline_reason),
+            "url": url,
+        }
+        subject = _("Keiretsu: %(supplier)s declined your request for a self-assessment") % {
+            "supplier": context["supplier_name"]
+        }
         return subject, render_to_string("supplychain/email/declined.txt", context)
 
     return _send(customer_recipients(request), render)
@@ -134,8 +156,31 @@ def send_shared(share: Share):
         ]
 
     def render():
-        context = {"share": share, "supplier": share.organisation, "url": url}
-        subject = _("%(supplier)s shared its self-assessment result with you") % {"supplier": share.organisation.name}
+        context = {"share": share, "supplier_name": mailtext.name(share.organisation.name), "url": url}
+        subject = _("Keiretsu: %(supplier)s shared its self-assessment result with you") % {
+            "supplier": context["supplier_name"]
+        }
         return subject, render_to_string("supplychain/email/shared.txt", context)
+
+    return _send(recipients, render)
+
+
+def send_claim_detached(claim, verified):
+    """To the owners of an unverified registration: another organisation was verified for the
+    corporate number, so customers' entries and requests were taken off theirs."""
+    url = absolute(reverse("accounts:organisation_settings", args=[claim.pk]))
+    recipients = [
+        (m.user.email, settings.LANGUAGE_CODE)
+        for m in claim.memberships.filter(role="owner", user__is_active=True).select_related("user")
+    ]
+
+    def render():
+        context = {
+            "claim_name": mailtext.name(claim.name),
+            "number": claim.corporate_number,
+            "url": url,
+        }
+        subject = _("Keiretsu: your organisation is not verified for its corporate number")
+        return subject, render_to_string("supplychain/email/claim_detached.txt", context)
 
     return _send(recipients, render)

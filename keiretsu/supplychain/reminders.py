@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from keiretsu.accounts import audit
 from keiretsu.accounts.models import Membership, User
 
-from . import notifications, selectors
+from . import notifications, outgoing, selectors
 from .models import AssessmentRequest, Reminder, SupplierStatus, SupplyChainEvent
 from .services.common import enqueue, require_answerer, sent_request_locked
 from .services.errors import Conflict
@@ -68,9 +68,14 @@ def candidates(today: datetime.date):
 
 
 def claim_due(today: datetime.date) -> list[Reminder]:
-    """Claim today's reminders (one row each, audited); sending comes after."""
+    """Claim today's reminders (one row each, audited); sending comes after.
+
+    A reminder counts against its customer's daily limit of e-mails to other companies
+    (outgoing.py): the most urgent first; those over the limit, or of a customer that may not
+    send e-mail to other companies, are left for the next day's sweep (the overdue one and the
+    nearest window stay due), and never sent twice."""
     days = reminder_days()
-    requests = list(candidates(today))
+    requests = sorted(candidates(today), key=lambda r: (r.due_date, r.pk))
     sent = set(Reminder.objects.filter(request__in=[r.pk for r in requests]).values_list("request_id", "kind"))
     claimed = []
     for request in requests:
@@ -79,6 +84,9 @@ def claim_due(today: datetime.date) -> list[Reminder]:
             continue
         try:
             with transaction.atomic():
+                if not outgoing.try_reserve(request.requester, today=today):
+                    logger.warning("reminder of request %s left for tomorrow: no e-mail left today", request.pk)
+                    continue
                 reminder = Reminder.objects.create(request=request, kind=kind)
                 audit.record(
                     actor=None,
@@ -123,6 +131,7 @@ def reminder_nudge(
     from . import tasks
 
     require_answerer(membership)
+    outgoing.check_sender(membership.organisation, actor)
     with transaction.atomic():
         request = sent_request_locked(membership, request)
         if not request.is_open:
@@ -135,6 +144,7 @@ def reminder_nudge(
         start = timezone.make_aware(datetime.datetime.combine(today, datetime.time.min))
         if request.reminders.filter(kind=Reminder.MANUAL, created_at__gte=start).exists():
             raise Conflict(_("A reminder was already sent today. Try again tomorrow."))
+        outgoing.reserve(membership.organisation, 1, today=today)
         reminder = Reminder.objects.create(request=request, kind=Reminder.MANUAL, created_by=actor)
         audit.record(
             actor=actor,

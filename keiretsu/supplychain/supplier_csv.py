@@ -21,6 +21,7 @@ from keiretsu.accounts.models import normalise_email
 from keiretsu.lib import corporate_number, score_headings
 
 from .models import Criticality, SupplierStatus
+from .selectors.suppliers import Registration
 from .templatetags.supplychain import one_decimal
 
 MAX_ROWS = 5000
@@ -275,6 +276,7 @@ def supplier_list(rows, focus) -> tuple[list[str], Iterator[list]]:
         _("Weak link"),
         _("Shared on"),
         _("Last activity"),
+        _("On Keiretsu"),
     ]
     edition = str(focus.edition) if focus.edition else ""
 
@@ -296,6 +298,7 @@ def supplier_list(rows, focus) -> tuple[list[str], Iterator[list]]:
                 (_("yes") if row.share_weak else _("no")) if shared else "",
                 timezone.localtime(row.shared_at).strftime("%Y-%m-%d") if row.shared_at else "",
                 timezone.localtime(row.last_activity).strftime("%Y-%m-%d %H:%M") if row.last_activity else "",
+                Registration.label(row.registration),
             ]
 
     return [str(h) for h in header], lines()

@@ -31,7 +31,7 @@ def send_supplier_invitation(invitation_id: int) -> bool:
 def send_request_notice(request_ids: list[int]) -> int:
     requests = list(
         AssessmentRequest.objects.filter(pk__in=request_ids, is_current=True)
-        .select_related("requester", "supplier__organisation", "edition__guideline", "responded_by")
+        .select_related("requester", "supplier__organisation", "edition__guideline", "responded_by", "created_by")
         .order_by("edition__guideline__slug")
     )
     if not requests:
@@ -44,7 +44,7 @@ def send_request_notice(request_ids: list[int]) -> int:
 def send_customer_notice(kind: str, object_id: int) -> bool:
     if kind == "declined":
         request = (
-            AssessmentRequest.objects.select_related("supplier", "created_by", "edition__guideline")
+            AssessmentRequest.objects.select_related("supplier__organisation", "created_by", "edition__guideline")
             .filter(pk=object_id)
             .first()
         )
@@ -65,6 +65,18 @@ def send_customer_notice(kind: str, object_id: int) -> bool:
         notifications.send_shared(share)
         return True
     raise ValueError(f"unknown notice {kind!r}")
+
+
+@task()
+def send_claim_detached(claim_id: int, verified_id: int) -> int:
+    """Tell the owners of an unverified registration why customers' entries were detached from it."""
+    from keiretsu.accounts.models import Organisation
+
+    claim = Organisation.objects.filter(pk=claim_id).first()
+    verified = Organisation.objects.filter(pk=verified_id).first()
+    if claim is None or verified is None:
+        return 0
+    return len(notifications.send_claim_detached(claim, verified))
 
 
 @task()

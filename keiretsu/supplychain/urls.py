@@ -11,10 +11,24 @@ urlpatterns = [
     path("o/<int:org_id>/suppliers/export.xlsx", views.supplier_export_xlsx, name="supplier_export_xlsx"),
     path("o/<int:org_id>/suppliers/new/", views.supplier_add, name="supplier_add"),
     path("o/<int:org_id>/suppliers/import/", views.supplier_import, name="supplier_import"),
+    path(
+        "o/<int:org_id>/suppliers/import/<int:supplier_import_id>/",
+        views.supplier_import_preview,
+        name="supplier_import_preview",
+    ),
+    path(
+        "o/<int:org_id>/suppliers/import/<int:supplier_import_id>/confirm/",
+        views.supplier_import_confirm,
+        name="supplier_import_confirm",
+    ),
     path("o/<int:org_id>/suppliers/<int:supplier_id>/", views.supplier_detail, name="supplier_detail"),
     path("o/<int:org_id>/suppliers/<int:supplier_id>/edit/", views.supplier_edit, name="supplier_edit"),
     path("o/<int:org_id>/suppliers/<int:supplier_id>/remove/", views.supplier_remove, name="supplier_remove"),
     path("o/<int:org_id>/suppliers/<int:supplier_id>/invite/", views.supplier_invite, name="supplier_invite"),
+    path("o/<int:org_id>/suppliers/<int:supplier_id>/link/", views.supplier_link_claim, name="supplier_link_claim"),
+    path(
+        "o/<int:org_id>/suppliers/<int:supplier_id>/unlink/", views.supplier_unlink_claim, name="supplier_unlink_claim"
+    ),
     path("o/<int:org_id>/requests/new/", views.request_create, name="request_create"),
     path("o/<int:org_id>/requests/<int:request_id>/withdraw/", views.request_withdraw, name="request_withdraw"),
     path("o/<int:org_id>/requests/<int:request_id>/remind/", views.request_remind, name="request_remind"),

@@ -31,6 +31,7 @@ from . import reminders, selectors, services, supplier_csv
 from .forms import (
     DeclineForm,
     ImportForm,
+    LinkClaimForm,
     PassOnForm,
     RegisterSupplierForm,
     RequestForm,
@@ -122,7 +123,7 @@ def supplier_export_xlsx(request, membership):
     name, header, rows = _supplier_export(request, membership)
     content = spreadsheets.table_xlsx(
         _("Suppliers"), header, rows, text_columns=(CORPORATE_NUMBER_COLUMN,),
-        widths=(28, 16, 28, 10, 24, 8, 24, 12, 12, 10, 10, 8, 12, 16),
+        widths=(28, 16, 28, 10, 24, 8, 24, 12, 12, 10, 10, 8, 12, 16, 18),
     )
     return spreadsheets.xlsx_response(content, f"{name}.xlsx")
 
@@ -136,6 +137,8 @@ def supplier_add(request, membership):
             supplier = services.supplier_add(membership=membership, actor=request.user, **form.cleaned_data)
         except ValidationError as exc:
             _add_errors(form, exc)
+        except services.SupplyChainError as exc:  # e-mail to other companies refused or used up
+            form.add_error(None, exc.message)
         else:
             if supplier.organisation_id:
                 messages.success(
@@ -162,28 +165,23 @@ def _add_errors(form, exc: ValidationError):
 @bounded_upload(ImportForm)
 @member_view
 def supplier_import(request, membership):
+    """Upload a CSV file: it is checked whole, then previewed; nothing is written or sent yet."""
     _require_answerer(membership)
     form = ImportForm(request.POST or None, request.FILES or None)
     problems = []
     if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
         try:
-            result = services.suppliers_import(
-                membership=membership, actor=request.user, data=form.cleaned_data["file"].read()
+            pending = services.suppliers_import_prepare(
+                membership=membership, actor=request.user, data=upload.read(), file_name=upload.name or ""
             )
         except services.SupplyChainError as exc:
             form.add_error(None, exc.message)
             problems = exc.problems
         else:
-            messages.success(
-                request,
-                ngettext(
-                    "%(count)s supplier imported (%(linked)s already on Keiretsu and linked, %(invited)s invited by e-mail).",
-                    "%(count)s suppliers imported (%(linked)s already on Keiretsu and linked, %(invited)s invited by e-mail).",
-                    len(result.suppliers),
-                )
-                % {"count": len(result.suppliers), "linked": result.linked, "invited": result.invited},
+            return redirect(
+                "supplychain:supplier_import_preview", org_id=membership.organisation_id, supplier_import_id=pending.pk
             )
-            return redirect("supplychain:suppliers", org_id=membership.organisation_id)
     return render(
         request,
         "supplychain/supplier_import.html",
@@ -193,14 +191,65 @@ def supplier_import(request, membership):
 
 
 @member_view
+def supplier_import_preview(request, membership, supplier_import_id):
+    _require_answerer(membership)
+    pending = selectors.supplier_import_for(membership, supplier_import_id)
+    try:
+        preview = services.suppliers_import_preview(membership, pending)
+    except services.SupplyChainError as exc:  # the list changed meanwhile: a supplier is on it now
+        services.suppliers_import_discard(membership=membership, pending=pending)
+        form = ImportForm()
+        form.add_error(None, exc.message)
+        context = {"form": form, "problems": exc.problems, "columns": supplier_csv.COLUMNS}
+        return render(request, "supplychain/supplier_import.html", context, status=409)
+    return render(request, "supplychain/supplier_import_preview.html", {"preview": preview})
+
+
+@require_POST
+@member_view
+def supplier_import_confirm(request, membership, supplier_import_id):
+    _require_answerer(membership)
+    pending = selectors.supplier_import_for(membership, supplier_import_id)
+    if "discard" in request.POST:
+        services.suppliers_import_discard(membership=membership, pending=pending)
+        messages.info(request, _("Nothing was imported."))
+        return redirect("supplychain:supplier_import", org_id=membership.organisation_id)
+    try:
+        result = services.suppliers_import_confirm(membership=membership, actor=request.user, pending=pending)
+    except services.SupplyChainError as exc:
+        _refusal(request, exc)
+        return redirect(
+            "supplychain:supplier_import_preview", org_id=membership.organisation_id, supplier_import_id=pending.pk
+        )
+    messages.success(
+        request,
+        ngettext(
+            "%(count)s supplier imported (%(linked)s already on Keiretsu and linked, %(invited)s invited by e-mail).",
+            "%(count)s suppliers imported (%(linked)s already on Keiretsu and linked, %(invited)s invited by e-mail).",
+            len(result.suppliers),
+        )
+        % {"count": len(result.suppliers), "linked": result.linked, "invited": result.invited},
+    )
+    return redirect("supplychain:suppliers", org_id=membership.organisation_id)
+
+
+@member_view
 def supplier_detail(request, membership, supplier_id):
-    supplier = selectors.supplier_for(membership, supplier_id)
+    return _supplier_detail(request, membership, selectors.supplier_for(membership, supplier_id))
+
+
+def _supplier_detail(request, membership, supplier, status=200, **extra):
     today = _today()
     return render(
         request,
         "supplychain/supplier_detail.html",
         {
             "supplier": supplier,
+            "registration": selectors.registration_of(supplier),
+            "registrations": selectors.Registration,
+            "claims": selectors.claims_for(membership, supplier),
+            "link_form": extra.get("link_form") or LinkClaimForm(claims=selectors.claims_for(membership, supplier)),
+            "unverified_warning": services.UNVERIFIED_WARNING,
             "requests": selectors.supplier_requests(membership, supplier, today=today),
             "shares": selectors.supplier_shares(membership, supplier),
             "invitations": selectors.supplier_invitations(supplier)[:5],
@@ -208,7 +257,49 @@ def supplier_detail(request, membership, supplier_id):
             "statuses": SupplierStatus,
             "today": today,
         },
+        status=status,
     )
+
+
+@require_POST
+@member_view
+def supplier_link_claim(request, membership, supplier_id):
+    """Link an unverified registration of the supplier's number, knowingly (audited)."""
+    _require_answerer(membership)
+    supplier = selectors.supplier_for(membership, supplier_id)
+    form = LinkClaimForm(request.POST, claims=selectors.claims_for(membership, supplier))
+    if form.is_valid():
+        try:
+            services.supplier_link_claim(
+                membership=membership,
+                actor=request.user,
+                supplier=supplier,
+                organisation=form.cleaned_data["organisation"],
+                acknowledged=form.cleaned_data["acknowledged"],
+            )
+        except services.SupplyChainError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.warning(
+                request,
+                _("%(name)s is linked to a registration that is not verified. Your requests now reach it.")
+                % {"name": supplier.name},
+            )
+            return redirect("supplychain:supplier_detail", org_id=membership.organisation_id, supplier_id=supplier.pk)
+    return _supplier_detail(request, membership, supplier, status=400, link_form=form)
+
+
+@require_POST
+@member_view
+def supplier_unlink_claim(request, membership, supplier_id):
+    supplier = selectors.supplier_for(membership, supplier_id)
+    try:
+        services.supplier_unlink_claim(membership=membership, actor=request.user, supplier=supplier)
+    except services.SupplyChainError as exc:
+        _refusal(request, exc)
+    else:
+        messages.success(request, _("The link has been undone: your requests no longer reach that registration."))
+    return redirect("supplychain:supplier_detail", org_id=membership.organisation_id, supplier_id=supplier.pk)
 
 
 @member_view
@@ -223,6 +314,8 @@ def supplier_edit(request, membership, supplier_id):
             services.supplier_update(membership=membership, actor=request.user, supplier=supplier, **form.cleaned_data)
         except ValidationError as exc:
             _add_errors(form, exc)
+        except services.SupplyChainError as exc:
+            form.add_error(None, exc.message)
         else:
             messages.success(request, _("The supplier's details have been saved."))
             return redirect("supplychain:supplier_detail", org_id=membership.organisation_id, supplier_id=supplier.pk)
@@ -627,7 +720,7 @@ def invitation(request, token):
         return render(request, "supplychain/invitation.html", {"problem": exc.message}, status=410)
     supplier = invitation.supplier
     context = {"invitation": invitation, "supplier": supplier, "customer": supplier.customer}
-    if supplier.organisation_id:
+    if supplier.organisation_id and supplier.organisation.is_verified:
         context["problem"] = _(
             "This invitation is no longer needed: %(name)s is already on Keiretsu and linked to %(customer)s. Sign in to see the requests."
         ) % {"name": supplier.organisation.name, "customer": supplier.customer.name}
@@ -647,9 +740,11 @@ def invitation(request, token):
     except services.SupplyChainError as exc:
         context["problem"] = exc.message
         return render(request, "supplychain/invitation.html", context, status=403)
-    from keiretsu.accounts.models import Organisation
-
-    existing = Organisation.objects.filter(corporate_number=invitation.corporate_number).first()
+    try:
+        existing = services.invitation_target(invitation, request.user)
+    except services.SupplyChainError as exc:
+        context["problem"] = exc.message
+        return render(request, "supplychain/invitation.html", context, status=409)
     context["existing"] = existing
     form = None
     if existing is None:

@@ -30,7 +30,7 @@ from keiretsu.benchmark.tests.conftest import (
     send,
     submitted_assessment,
 )
-from keiretsu.conftest import add_member, client_for, make_user, membership_of
+from keiretsu.conftest import add_member, client_for, make_organisation, make_user, membership_of
 from keiretsu.improvement import services as improvement_services
 from keiretsu.interchange import services as interchange_services
 from keiretsu.interchange.checksheet_export import export_checksheet
@@ -89,7 +89,12 @@ class World:
         self.release = publish(self.owner, recompute(self.owner, self.round, self.priority))
         # Customer side: a supplier on Keiretsu that shared its result; one still invited.
         self.supplier, self.share = self.supplier_that_shares()
-        self.invited_supplier()
+        # An invited supplier whose number someone registered without being verified.
+        self.claim = self.unverified_claim(self.invited_supplier())
+        # A supplier list uploaded and waiting for its preview to be confirmed.
+        self.supplier_import = supply_services.suppliers_import_prepare(
+            membership=self.owner, actor=alice, data=self.supplier_csv(3)
+        )
         # Supplier side: a customer's request, accepted, shared with it and passed on.
         self.request = self.customer_request()
         supply_services.requests_pass_on(
@@ -127,6 +132,8 @@ class World:
             "import_id": self.pending.pk,
             "action_id": self.action.pk,
             "evidence_id": self.evidence.pk,
+            "organisation_id": self.claim.pk,
+            "supplier_import_id": self.supplier_import.pk,
         }
 
     def next(self):
@@ -204,6 +211,22 @@ class World:
             contact_email=f"invited{number}@supplier.example",
         )
 
+    def supplier_csv(self, rows):
+        """New suppliers: one verified on Keiretsu, one registered without being verified, the rest unknown."""
+        self.next()
+        verified, _ = company(f"Listed {self.counter}")
+        claim = self.unverified_claim(verified)  # another registration of the same number
+        lines = ["company name,corporate number,email", f"{verified.name},{claim.corporate_number},v@listed.example"]
+        for n in range(rows):
+            lines.append(f"New {n},{_with_check_digit(810000000000 + n)},new{n}@new.example")
+        return "\n".join(lines).encode()
+
+    def unverified_claim(self, entry):
+        self.next()
+        number = self.counter
+        owner = make_user(f"claim{number}@claims.example")
+        return make_organisation(owner, f"Claim {number}", entry.corporate_number[1:], verified=False)
+
     def customer_request(self):
         customer, customer_owner = company(f"Customer {self.next()}", Organisation.Tier.OEM)
         entry = supply_services.supplier_add(
@@ -253,7 +276,8 @@ class World:
             )
             api_token_create(user=self.alice, name=f"more {n}")
             self.supplier_that_shares()
-            self.invited_supplier()
+            self.unverified_claim(self.invited_supplier())
+            self.unverified_claim(self.supplier)  # a second claim of a linked supplier's number
             self.customer_request()
             self.benchmark_company()
             Reminder.objects.create(
@@ -261,6 +285,9 @@ class World:
                 kind=Reminder.MANUAL,
                 created_by=self.alice,
             )
+        # The pending supplier file grows too (its preview reads its rows in constant queries).
+        self.supplier_import.data = self.supplier_csv(12)
+        self.supplier_import.save(update_fields=["data"])
         # Another edition, earlier years and revisions: more than the latest of each.
         meti = self.assessment(self.alpha.company_scope, self.meti, FY, answered=10)
         for n in range(3):

@@ -20,7 +20,7 @@ from keiretsu.benchmark.models import Release, Round, Submission
 from keiretsu.conftest import client_for, membership_of
 from keiretsu.interchange.models import ChecksheetImport
 from keiretsu.lib.corporate_number import with_check_digit
-from keiretsu.supplychain.models import AssessmentRequest, Share, Supplier
+from keiretsu.supplychain.models import AssessmentRequest, Share, Supplier, SupplierImport
 
 pytestmark = pytest.mark.django_db
 
@@ -68,6 +68,8 @@ def alpha_objects(catalogue, alpha, alice, bob, alpha_factory):
         "member_id": membership_of(bob, alpha).pk,
         "invitation_id": invitation.pk,
         "token_id": api_token_create(user=bob, name="bob's")[0].pk,
+        "organisation_id": alpha.pk,  # an organisation an industry body verifies
+        "supplier_import_id": SupplierImport.objects.create(organisation=alpha, created_by=alice, data=b"x").pk,
         **supply_chain_objects(alpha, assessment),
         **benchmark_objects(alpha, assessment),
         "action_id": action_objects(alpha, assessment),

@@ -47,11 +47,8 @@ def test_the_supplier_import_message_has_no_space_before_a_full_width_bracket(al
     number = corporate_number.with_check_digit("300000000001")
     data = f"会社名,法人番号,メールアドレス\r\n株式会社東海精機,{number},taro@tokai.example\r\n".encode()
     client = client_for(alice)
-    response = client.post(
-        reverse("supplychain:supplier_import", args=[alpha.pk]),
-        {"file": SimpleUploadedFile("s.csv", data)},
-        follow=True,
-    )
+    preview = client.post(reverse("supplychain:supplier_import", args=[alpha.pk]), {"file": SimpleUploadedFile("s.csv", data)})
+    response = client.post(preview["Location"] + "confirm/", follow=True)
     page = response.content.decode()
     assert "1 社を取り込みました（" in page
     assert not re.search(r"\s（", visible_text(page))

@@ -15,6 +15,11 @@ def status_expression(
 ):
     """The SupplierStatus of a request, computed by the database.
 
+    Before the supplier accepts the request, its customer learns only invited (not linked) /
+    not yet answered / declined: never the supplier's assessment, activity or shares
+    (docs/rules.md, "Visibility"). After acceptance: shared / submitted / overdue / in
+    progress / not started, as the acceptance page tells the supplier.
+
     org / requester: expressions for the supplier's organisation and the customer (OuterRef
     or a constant); request_status / due_date / linked: field paths of the request's status,
     due date and the supplier's organisation. One rule for every view (list, inbox, tree).
@@ -35,6 +40,8 @@ def status_expression(
     whens += [
         When(Q(**{request_status: AssessmentRequest.Status.DECLINED}), then=Value(SupplierStatus.DECLINED)),
         When(Q(**{f"{linked}__isnull": True}), then=Value(SupplierStatus.INVITED)),
+        # Nothing before consent: until the supplier accepts, nothing of its own is read.
+        When(~Q(**{request_status: AssessmentRequest.Status.ACCEPTED}), then=Value(SupplierStatus.NOT_ANSWERED)),
         When(Exists(shared), then=Value(SupplierStatus.SHARED)),
         When(Exists(assessments.filter(status=Assessment.Status.SUBMITTED)), then=Value(SupplierStatus.SUBMITTED)),
         When(Q(**{f"{due_date}__lt": today}), then=Value(SupplierStatus.OVERDUE)),

@@ -3,20 +3,29 @@ and the results shared with it."""
 
 from dataclasses import dataclass
 
-from django.db.models import Count, F, FilteredRelation, OuterRef, Q, Subquery
+from django.db.models import Case, CharField, Count, Exists, F, FilteredRelation, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce, Greatest
 from django.http import Http404
+from django.utils.translation import gettext as _
 
-from keiretsu.accounts.models import Membership
+from keiretsu.accounts.models import Membership, Organisation
 from keiretsu.assessments.models import Answer, Assessment
 from keiretsu.catalogue.models import Edition
 
-from ..models import AssessmentRequest, Reminder, Share, Supplier, SupplierInvitation
+from ..models import AssessmentRequest, Reminder, Share, Supplier, SupplierImport, SupplierInvitation
 from .status import status_expression, supplier_status
 
 
 def suppliers_of(membership: Membership):
     return Supplier.objects.filter(customer=membership.organisation_id)
+
+
+def supplier_import_for(membership: Membership, supplier_import_id) -> SupplierImport:
+    """A supplier CSV file waiting for confirmation, if the member's organisation uploaded it."""
+    try:
+        return SupplierImport.objects.get(organisation=membership.organisation_id, pk=supplier_import_id)
+    except SupplierImport.DoesNotExist:
+        raise Http404 from None
 
 
 def supplier_for(membership: Membership, supplier_id) -> Supplier:
@@ -54,6 +63,57 @@ def focus_for(membership: Membership, query, *, current_year: int) -> Focus:
     )
     chosen = next((e for e in editions if str(e.pk) == query.get("edition", "")), None)
     return Focus(fiscal_year, chosen or (editions[0] if editions else None), years, editions)
+
+
+class Registration:
+    """Whether the supplier is on Keiretsu, as its customer sees it (registration_expression)."""
+
+    VERIFIED = "verified"  # linked to the organisation verified for the number
+    LINKED_UNVERIFIED = "linked_unverified"  # linked by the customer, knowingly, to a claim
+    UNVERIFIED = "unverified"  # someone registered the number; not verified, not linked
+    NONE = "none"  # nobody registered the number yet
+
+    @staticmethod
+    def label(value) -> str:
+        return str(
+            {
+                Registration.VERIFIED: _("registered, verified"),
+                Registration.LINKED_UNVERIFIED: _("linked by you, not verified"),
+                Registration.UNVERIFIED: _("registered, not verified"),
+            }.get(value, _("invited, not on Keiretsu yet"))
+        )
+
+
+def registration_expression(prefix=""):
+    """The Registration of a supplier list entry (rows reaching a Supplier through `prefix`)."""
+    claims = Organisation.objects.filter(corporate_number=OuterRef(f"{prefix}corporate_number"))
+    return Case(
+        When(**{f"{prefix}organisation__verified_at__isnull": False}, then=Value(Registration.VERIFIED)),
+        When(**{f"{prefix}organisation__isnull": False}, then=Value(Registration.LINKED_UNVERIFIED)),
+        When(Exists(claims), then=Value(Registration.UNVERIFIED)),
+        default=Value(Registration.NONE),
+        output_field=CharField(),
+    )
+
+
+def registration_of(supplier: Supplier) -> str:
+    """The Registration of one entry (at most one query)."""
+    if supplier.organisation_id is not None:
+        return Registration.VERIFIED if supplier.organisation.is_verified else Registration.LINKED_UNVERIFIED
+    if Organisation.objects.filter(corporate_number=supplier.corporate_number).exists():
+        return Registration.UNVERIFIED
+    return Registration.NONE
+
+
+def claims_for(membership: Membership, supplier: Supplier) -> list[Organisation]:
+    """The unverified registrations of an unlinked entry's number the customer may link by hand."""
+    if supplier.organisation_id is not None or supplier.customer_id != membership.organisation_id:
+        return []
+    return list(
+        Organisation.objects.filter(corporate_number=supplier.corporate_number, verified_at=None)
+        .exclude(pk=membership.organisation_id)
+        .order_by("created_at", "pk")[:20]
+    )
 
 
 SORTS = {
@@ -113,13 +173,23 @@ def supplier_rows(
             share_weak=Subquery(shares.values("weak")[:1]),
             shared_at=Subquery(shares.values("shared_at")[:1]),
             assessment_activity=Subquery(assessments.order_by("-updated_at").values("updated_at")[:1]),
+            registration=registration_expression(),
         )
         .annotate(
-            # Greatest() is NULL on SQLite as soon as one argument is: give each a floor.
-            last_activity=Greatest(
-                Coalesce("responded_at", "current__created_at", "created_at"),
-                Coalesce("assessment_activity", "current__created_at", "created_at"),
-                Coalesce("shared_at", "current__created_at", "created_at"),
+            # The supplier's last activity is read only once it accepted the request (nothing
+            # before consent); a decline is dated by its reply. Greatest() is NULL on SQLite
+            # as soon as one argument is: give each a floor.
+            last_activity=Case(
+                When(
+                    current__status=AssessmentRequest.Status.ACCEPTED,
+                    then=Greatest(
+                        Coalesce("responded_at", "current__created_at"),
+                        Coalesce("assessment_activity", "current__created_at"),
+                        Coalesce("shared_at", "current__created_at"),
+                    ),
+                ),
+                When(current__status=AssessmentRequest.Status.DECLINED, then=F("responded_at")),
+                default=None,
             ),
         )
     )

@@ -73,12 +73,17 @@ def request_state(request: AssessmentRequest) -> dict:
     }
 
 
-def notify_suppliers(requests):
-    from .. import tasks
+def notify_suppliers(requests, *, sender, actor):
+    """One e-mail per supplier on Keiretsu (others learn of it through their invitation): only
+    for a verified sender, within its daily limit, or nothing is sent (outgoing.py)."""
+    from .. import outgoing, tasks
 
     by_supplier = {}
     for request in requests:
-        if request.supplier.organisation_id:  # others learn of it through their invitation
+        if request.supplier.organisation_id:
             by_supplier.setdefault(request.supplier_id, []).append(request.pk)
+    if by_supplier:
+        outgoing.check_sender(sender, actor)
+        outgoing.reserve(sender, len(by_supplier))
     for ids in by_supplier.values():
         enqueue(tasks.send_request_notice, ids)

@@ -15,3 +15,13 @@ class Conflict(SupplyChainError, refusals.Conflict):
 
 class InvitationProblem(SupplyChainError, refusals.Gone):
     pass
+
+
+class MailLimitReached(SupplyChainError):
+    """The organisation's e-mails to other companies for today are used up (outgoing.py)."""
+
+    status = 429
+
+
+class MailNotAllowed(SupplyChainError, refusals.NotAllowed):
+    """The organisation (or person) may not send e-mail to other companies (outgoing.py)."""

@@ -22,7 +22,12 @@ from .errors import Conflict, InvitationProblem, SupplyChainError
 
 def invitation_create(*, supplier: Supplier, actor: User) -> SupplierInvitation:
     """Inside a transaction: a new invitation replaces any open one; the e-mail (and its
-    token) is made by the background worker after commit."""
+    token) is made by the background worker after commit. Only for a verified organisation and
+    account, within its daily limit of e-mails to other companies (outgoing.py)."""
+    from .. import outgoing
+
+    outgoing.check_sender(supplier.customer, actor)
+    outgoing.reserve(supplier.customer, 1)
     now = timezone.now()
     SupplierInvitation.objects.filter(supplier=supplier, accepted_at=None, revoked_at=None).update(revoked_at=now)
     invitation = SupplierInvitation.objects.create(
@@ -50,7 +55,7 @@ def supplier_invite(*, membership: Membership, actor: User, supplier: Supplier) 
     require_answerer(membership)
     require_verified_email(actor)
     require_own(membership, supplier.customer_id)
-    if supplier.organisation_id:
+    if supplier.organisation_id and supplier.organisation.is_verified:
         raise Conflict(_("This supplier is already on Keiretsu: no invitation is needed."))
     limits.consume(action="invitation", user=actor)
     with transaction.atomic():
@@ -62,11 +67,14 @@ def invitation_issue_token(invitation_id) -> tuple[SupplierInvitation, str] | No
     with transaction.atomic():
         invitation = (
             SupplierInvitation.objects.select_for_update(of=("self",))
-            .select_related("supplier__customer", "invited_by")
+            .select_related("supplier__customer", "supplier__organisation", "invited_by")
             .filter(pk=invitation_id)
             .first()
         )
-        if invitation is None or not invitation.is_open or invitation.supplier.organisation_id:
+        if invitation is None or not invitation.is_open:
+            return None
+        linked = invitation.supplier.organisation
+        if linked is not None and linked.is_verified:
             return None
         token, token_hash = new_token()
         invitation.token_hash, invitation.sent_at = token_hash, timezone.now()
@@ -106,9 +114,44 @@ def registration_defaults(invitation: SupplierInvitation) -> dict:
     return {"name": invitation.supplier.name, "tier": min(customer.tier + 1, max(Organisation.Tier.values))}
 
 
+def invitation_target(invitation: SupplierInvitation, user: User) -> Organisation | None:
+    """The organisation the user would accept this invitation for: the one verified for the
+    invitation's corporate number if the user owns it, else the user's own unverified claim of
+    it; None when the user must register the company first. Refused when another organisation
+    is verified for the number, or the user is a member of a claim without being its owner."""
+    number = invitation.corporate_number
+    verified = Organisation.objects.filter(corporate_number=number, verified_at__isnull=False).first()
+    own = {
+        m.organisation_id: m
+        for m in Membership.objects.filter(user=user, organisation__corporate_number=number).select_related(
+            "organisation"
+        )
+    }
+    if verified is not None:
+        membership = own.get(verified.pk)
+        if membership is None or not membership.can_manage:
+            raise Conflict(
+                _(
+                    "%(name)s is already on Keiretsu, verified for this corporate number. Ask one of its owners to accept this invitation, or to make you an owner."
+                )
+                % {"name": verified.name}
+            )
+        return verified
+    if own:
+        owned = [m.organisation for m in own.values() if m.can_manage]
+        if not owned:
+            name = next(iter(own.values())).organisation.name
+            raise Conflict(
+                _("Ask an owner of %(name)s to accept this invitation, or to make you an owner.") % {"name": name}
+            )
+        return min(owned, key=lambda o: o.pk)
+    return None
+
+
 def invitation_accept(*, user: User, token: str, registration: dict | None = None) -> Organisation:
-    """Accept a supplier invitation: link the invited company (registering it first if it is
-    not on Keiretsu yet, with the invitation's corporate number) to the customer's list."""
+    """Accept a supplier invitation. The customer entered this address for this corporate
+    number, so accepting it verifies the company (registered first if need be, with the
+    invitation's number) and links it to every customer's entry naming the number."""
     require_verified_email(user)
     with transaction.atomic():
         invitation = invitation_by_token(token)
@@ -116,17 +159,8 @@ def invitation_accept(*, user: User, token: str, registration: dict | None = Non
         if invitation.accepted_at is not None:
             raise InvitationProblem(_("This invitation has already been used."))
         invitation_check_user(invitation, user)
-        organisation = Organisation.objects.filter(corporate_number=invitation.corporate_number).first()
-        if organisation is not None:
-            membership = Membership.objects.filter(user=user, organisation=organisation).first()
-            if membership is None or not membership.can_manage:
-                raise Conflict(
-                    _(
-                        "%(name)s is already on Keiretsu. Ask one of its owners to accept this invitation, or to make you an owner."
-                    )
-                    % {"name": organisation.name}
-                )
-        else:
+        organisation = invitation_target(invitation, user)
+        if organisation is None:
             if registration is None:
                 raise SupplyChainError(_("Register your company to accept the invitation."))
             organisation = account_services.organisation_create(
@@ -134,13 +168,26 @@ def invitation_accept(*, user: User, token: str, registration: dict | None = Non
             )
         invitation.accepted_at, invitation.accepted_by = timezone.now(), user
         invitation.save(update_fields=["accepted_at", "accepted_by"])
-        supplier_link_organisation(organisation=organisation, actor=user)
+        if not organisation.is_verified:
+            from .identity import organisation_verify
+
+            organisation_verify(
+                actor=user,
+                organisation=organisation,
+                via=Organisation.Verification.INVITATION,
+                note=_("Invitation from %(customer)s to %(email)s")
+                % {"customer": invitation.supplier.customer.name, "email": invitation.email},
+            )
+        elif invitation.supplier.organisation_id != organisation.pk:
+            supplier_link_organisation(organisation=organisation, actor=user)
     return organisation
 
 
 def supplier_link_organisation(*, organisation: Organisation, actor: User | None) -> list[Supplier]:
-    """Link every customer's list entry with this corporate number to the organisation: its
-    requests then appear in the organisation's inbox."""
+    """Link every customer's list entry with this corporate number that is not linked yet to
+    the organisation, which must be verified for it: its requests then appear in its inbox."""
+    if not organisation.is_verified:
+        return []
     with transaction.atomic():
         suppliers = list(
             Supplier.objects.select_for_update()
@@ -160,12 +207,3 @@ def supplier_link_organisation(*, organisation: Organisation, actor: User | None
                 after={"organisation": organisation.name, "corporate_number": organisation.corporate_number},
             )
     return suppliers
-
-
-def link_new_organisation(organisation_id):
-    """After an organisation registers: link the customers' entries that name it."""
-    organisation = Organisation.objects.filter(pk=organisation_id).first()
-    if organisation is None:
-        return []
-    owner = Membership.objects.filter(organisation=organisation, role=Role.OWNER).select_related("user").first()
-    return supplier_link_organisation(organisation=organisation, actor=owner.user if owner else None)

@@ -98,7 +98,7 @@ def requests_send(
                     replaces=existing,  # None, or a declined request
                 )
                 result.created.append(request)
-        notify_suppliers(result.created)
+        notify_suppliers(result.created, sender=customer, actor=actor)
     return result
 
 
@@ -208,7 +208,9 @@ def request_decline(
             before={"status": before},
             after={"status": request.status, "reason": request.decline_reason},
         )
-        from .. import tasks
+        from .. import outgoing, tasks
 
-        enqueue(tasks.send_customer_notice, "declined", request.pk)
+        # The customer sees the decline on its pages; the e-mail only within the limit.
+        if outgoing.try_reserve(membership.organisation):
+            enqueue(tasks.send_customer_notice, "declined", request.pk)
     return request

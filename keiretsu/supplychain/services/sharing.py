@@ -65,7 +65,7 @@ def share_create(
     Sharing another revision or another detail with a customer replaces the current share;
     sharing the same again changes nothing.
     """
-    from .. import selectors, tasks
+    from .. import outgoing, selectors, tasks
 
     require_submitter(membership)
     me = membership.organisation
@@ -151,7 +151,9 @@ def share_create(
                 target_label=f"{me.name} · {assessment.edition} · FY{assessment.fiscal_year}",
                 after={"supplier": me.name, **{k: v for k, v in state.items() if k != "recipient"}},
             )
-            enqueue(tasks.send_customer_notice, "shared", share.pk)
+            # The customer sees the share on its pages; the e-mail only within the limit.
+            if outgoing.try_reserve(me):
+                enqueue(tasks.send_customer_notice, "shared", share.pk)
             created.append(share)
     return created
 

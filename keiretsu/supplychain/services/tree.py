@@ -232,5 +232,5 @@ def requests_pass_on(
                 },
             )
             result.created += created_here
-        notify_suppliers(result.created)
+        notify_suppliers(result.created, sender=me, actor=actor)
     return result

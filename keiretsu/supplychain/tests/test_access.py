@@ -6,7 +6,7 @@ import pytest
 from django.urls import get_resolver, reverse
 
 from keiretsu.conftest import client_for
-from keiretsu.supplychain.models import AssessmentRequest, Share, Supplier
+from keiretsu.supplychain.models import AssessmentRequest, Share, Supplier, SupplierImport
 
 from .scenario import build_tree
 
@@ -15,6 +15,9 @@ pytestmark = pytest.mark.django_db
 POST_ONLY = {
     "supplier_remove",
     "supplier_invite",
+    "supplier_link_claim",
+    "supplier_unlink_claim",
+    "supplier_import_confirm",
     "request_withdraw",
     "request_remind",
     "request_accept",
@@ -39,6 +42,7 @@ def objects(priority_edition):
         "given_share_id": Share.objects.filter(organisation=tree.tier2[0][0]).first().pk,
         "given_share_owner": tree.tier2[0][1],
         "given_share_org": tree.tier2[0][0],
+        "supplier_import_id": SupplierImport.objects.create(organisation=tier1, created_by=tier1_owner, data=b"x").pk,
     }
 
 
@@ -85,10 +89,14 @@ def test_the_walk_covers_every_page():
         "supplier_export_xlsx",
         "supplier_add",
         "supplier_import",
+        "supplier_import_preview",
+        "supplier_import_confirm",
         "supplier_detail",
         "supplier_edit",
         "supplier_remove",
         "supplier_invite",
+        "supplier_link_claim",
+        "supplier_unlink_claim",
         "request_create",
         "request_withdraw",
         "request_remind",

@@ -8,7 +8,7 @@ from keiretsu.accounts.models import AuditEvent
 from keiretsu.conftest import client_for, membership_of
 from keiretsu.lib.corporate_number import with_check_digit
 from keiretsu.supplychain import services, supplier_csv
-from keiretsu.supplychain.models import Criticality, Supplier, SupplierInvitation
+from keiretsu.supplychain.models import Criticality, Supplier, SupplierImport, SupplierInvitation
 
 pytestmark = pytest.mark.django_db
 
@@ -137,11 +137,18 @@ def test_the_upload_page_imports_a_valid_file(alpha, alice):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     data = b"\xef\xbb\xbf" + f"company name,corporate number,email\nAcme,{A},a@acme.example\n".encode()
-    response = client_for(alice).post(
+    client = client_for(alice)
+    response = client.post(
         reverse("supplychain:supplier_import", args=[alpha.pk]), {"file": SimpleUploadedFile("s.csv", data)}
     )
-    assert response.status_code == 302
+    assert response.status_code == 302  # to the preview: nothing added yet
+    assert not Supplier.objects.exists()
+    preview = client.get(response["Location"])
+    assert "1 件の招待をメールで送ります。" in preview.content.decode()
+    confirm = reverse("supplychain:supplier_import_confirm", args=[alpha.pk, SupplierImport.objects.get().pk])
+    assert client.post(confirm).status_code == 302
     assert Supplier.objects.get().name == "Acme"
+    assert not SupplierImport.objects.exists()
 
 
 def test_the_export_is_utf8_with_a_bom(alpha, alice):

@@ -46,7 +46,8 @@ def link_in(message):
 def test_the_invitation_email_is_in_the_contacts_language_and_holds_a_single_use_link(invited):
     (message,) = mail.outbox
     assert message.to == ["taro@tokai.example"]
-    assert message.subject == "Alpha Parts asks 東海精機 for a cybersecurity self-assessment"
+    assert message.subject == "Keiretsu: invitation to a cybersecurity self-assessment from Alpha Parts"
+    assert "Sent by alice@alpha.example, an address verified on Keiretsu" in message.body
     assert NUMBER in message.body
     invitation = SupplierInvitation.objects.get()
     assert invitation.token_hash and invitation.sent_at

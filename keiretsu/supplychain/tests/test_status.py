@@ -34,7 +34,7 @@ def suppliers(priority_edition):
     """A customer with one supplier in each status (as of TODAY)."""
     customer, owner = company("Customer Motors")
     orgs = {}
-    for name in ("Declines", "Waits", "Answers", "Submits", "Shares"):
+    for name in ("Declines", "Waits", "Accepts", "Answers", "Submits", "Shares"):
         orgs[name] = company(name)
         add_supplier(
             customer, owner, orgs[name][0], criticality=Criticality.HIGH if name == "Waits" else Criticality.MEDIUM
@@ -55,6 +55,7 @@ def suppliers(priority_edition):
         request=inbox_request(declines, customer, priority_edition),
         reason="No longer a supplier",
     )
+    accept(*orgs["Accepts"], customer, priority_edition)
     answers, answers_owner = orgs["Answers"]
     accept(answers, answers_owner, customer, priority_edition)
     Answer.objects.create(assessment=answers.assessments.get(), item=priority_edition.items.first(), rating="○")
@@ -77,7 +78,9 @@ def statuses(customer, owner, edition, today):
 def test_every_status_before_the_due_date(suppliers, priority_edition):
     assert statuses(*suppliers, priority_edition, TODAY) == {
         "Declines": SupplierStatus.DECLINED,
-        "Waits": SupplierStatus.NOT_STARTED,
+        # Not accepted yet: nothing else (docs/rules.md, "Visibility").
+        "Waits": SupplierStatus.NOT_ANSWERED,
+        "Accepts": SupplierStatus.NOT_STARTED,
         "Answers": SupplierStatus.IN_PROGRESS,
         "Submits": SupplierStatus.SUBMITTED,
         "Shares": SupplierStatus.SHARED,
@@ -87,9 +90,11 @@ def test_every_status_before_the_due_date(suppliers, priority_edition):
 
 def test_overdue_the_day_after_the_due_date_but_not_on_it(suppliers, priority_edition):
     on_due = statuses(*suppliers, priority_edition, DUE)
-    assert on_due["Waits"] == SupplierStatus.NOT_STARTED and on_due["Answers"] == SupplierStatus.IN_PROGRESS
+    assert on_due["Accepts"] == SupplierStatus.NOT_STARTED and on_due["Answers"] == SupplierStatus.IN_PROGRESS
     after = statuses(*suppliers, priority_edition, DUE + datetime.timedelta(days=1))
-    assert after["Waits"] == after["Answers"] == SupplierStatus.OVERDUE
+    assert after["Accepts"] == after["Answers"] == SupplierStatus.OVERDUE
+    # A request not accepted yet stays "not yet answered": the customer sees its due date anyway.
+    assert after["Waits"] == SupplierStatus.NOT_ANSWERED
     # Submitted, shared, declined and not-yet-registered suppliers are not "overdue".
     assert [after[n] for n in ("Submits", "Shares", "Declines", "Invited")] == [
         SupplierStatus.SUBMITTED,
@@ -105,11 +110,12 @@ def test_the_list_page_by_frozen_time_with_filters_and_sorting(suppliers, priori
     url = reverse("supplychain:suppliers", args=[customer.pk])
     with time_machine.travel(now_local(DUE + datetime.timedelta(days=1)), tick=False):
         page = client.get(url, {"year": FY, "status": SupplierStatus.OVERDUE}).content.decode()
-        assert "Waits" in page and "Answers" in page and "Shares" not in page
+        assert "Accepts" in page and "Answers" in page and "Shares" not in page and "Waits" not in page
         api = client.get(reverse("api:suppliers", args=[customer.pk]), {"year": FY}).json()["suppliers"]
     # Most critical first (high, medium × 4 by name, low).
-    assert [row["name"] for row in api] == ["Waits", "Answers", "Declines", "Shares", "Submits", "Invited"]
-    assert {row["name"]: row["status"] for row in api}["Waits"] == "overdue"
+    assert [row["name"] for row in api] == ["Waits", "Accepts", "Answers", "Declines", "Shares", "Submits", "Invited"]
+    assert {row["name"]: row["status"] for row in api}["Accepts"] == "overdue"
+    assert {row["name"]: row["status"] for row in api}["Waits"] == "not_answered"
     shares = next(row for row in api if row["name"] == "Shares")
     assert shares["shared"]["weak_link"] is True and shares["shared"]["achievement_rate"] == 87.5
 

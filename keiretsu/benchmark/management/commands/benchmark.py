@@ -54,10 +54,17 @@ class Command(BaseCommand):
         lookup = Q(corporate_number=text.strip())
         if text.strip().isdigit() and len(text.strip()) < 13:
             lookup |= Q(pk=int(text))
-        organisation = Organisation.objects.filter(lookup).first()
-        if organisation is None:
+        # Several organisations may claim one number: the verified one, else it must be unique.
+        found = list(Organisation.objects.filter(lookup).order_by("verified_at", "pk"))
+        verified = [o for o in found if o.is_verified]
+        if verified:
+            return verified[0]
+        if len(found) > 1:
+            ids = ", ".join(str(o.pk) for o in found)
+            raise CommandError(f"Several unverified organisations claim {text!r} (ids {ids}): give the id.")
+        if not found:
             raise CommandError(f"No organisation with id or corporate number {text!r}.")
-        return organisation
+        return found[0]
 
     def recompute(self, round_id, edition_id, email):
         round = Round.objects.select_related("body").filter(pk=round_id).first()

@@ -21,7 +21,7 @@ from keiretsu.accounts.models import Membership, Organisation, User
 from keiretsu.assessments import services as assessment_services
 from keiretsu.assessments.models import Assessment
 from keiretsu.catalogue.models import Edition
-from keiretsu.demo.company import DEMO_CORPORATE_NUMBER, DEMO_EMAIL, DEMO_PASSWORD
+from keiretsu.demo.company import DEMO_CORPORATE_NUMBER, DEMO_EMAIL, DEMO_PASSWORD, verify_demo
 from keiretsu.lib.corporate_number import with_check_digit
 from keiretsu.lib.fiscal_year import fiscal_year_of
 from keiretsu.supplychain import services
@@ -60,20 +60,21 @@ class Command(BaseCommand):
         owner = owner or account_services.user_create(
             email=email, password=DEMO_PASSWORD, name=f"{name[:2]} 担当", verified=True
         )
-        return account_services.organisation_create(
+        organisation = account_services.organisation_create(
             actor=owner,
             name=name,
             corporate_number=with_check_digit(base),
             size_band=Organisation.SizeBand.MEDIUM,
             business_type=Organisation.BusinessType.PARTS if tier else Organisation.BusinessType.VEHICLE_MAKER,
             tier=tier,
-        ), owner
+        )
+        return verify_demo(organisation), owner
 
     def create(self) -> bool:
-        if Organisation.objects.filter(corporate_number=with_check_digit(OEM[1])).exists():
+        if Organisation.objects.filter(corporate_number=with_check_digit(OEM[1]), verified_at__isnull=False).exists():
             return False
         demo_user = User.objects.get(email=DEMO_EMAIL)
-        demo_company = Organisation.objects.get(corporate_number=DEMO_CORPORATE_NUMBER)
+        demo_company = Organisation.objects.get(corporate_number=DEMO_CORPORATE_NUMBER, verified_at__isnull=False)
         edition = Edition.objects.get(guideline__slug="jama-priority-items")
         today = timezone.localdate()
         year = fiscal_year_of(today)
