@@ -36,6 +36,7 @@ pytestmark = pytest.mark.django_db
 
 HOSTILE = ['=HYPERLINK("http://evil.example","click")', "@SUM(1+1)", "+cmd|' /C calc'!A0", "-2+3", "\t=1+1", "\r=1+1"]
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+HOSTILE_PARTS = ("HYPERLINK", "evil.example", "@SUM", "cmd|", "calc")
 
 
 @pytest.fixture
@@ -113,7 +114,13 @@ def check_xlsx(content: bytes, url):
     for sheet in book.worksheets:
         for row in sheet.iter_rows():
             for cell in row:
-                assert cell.data_type != "f", f"{url}: {sheet.title}!{cell.coordinate} is a formula"
+                if cell.data_type == "f":
+                    # Keiretsu's own formulas (the offline workbook scores itself): none carries a
+                    # person's text, whose hostile parts would show here.
+                    assert not any(part in cell.value for part in HOSTILE_PARTS), (
+                        f"{url}: {sheet.title}!{cell.coordinate} {cell.value!r}"
+                    )
+                    continue
                 if isinstance(cell.value, str) and cell.value.startswith(FORMULA_STARTS):
                     assert cell.quotePrefix, f"{url}: {sheet.title}!{cell.coordinate} {cell.value!r}"
                     guarded += 1

@@ -134,6 +134,7 @@ class World:
             "evidence_id": self.evidence.pk,
             "organisation_id": self.claim.pk,
             "supplier_import_id": self.supplier_import.pk,
+            "edition_id": self.assessment_.edition_id,
         }
 
     def next(self):
@@ -363,7 +364,10 @@ def test_every_page_and_api_list_takes_the_same_queries_for_one_or_several_of_ev
     with django_capture_on_commit_callbacks(execute=True):
         world = World(catalogue, alpha, alice, alpha_factory)
     ids = world.ids()
-    urls = [fill(route, ids, alpha.pk) for _name, route in organisation_urls()] + GLOBAL_LISTS
+    # The preview of an organisation's own checksheet import shows one uploaded file (one edition),
+    # not a list that grows; its id is of another table than the walk's import_id.
+    not_lists = {"interchange:organisation_edition_import_preview"}
+    urls = [fill(route, ids, alpha.pk) for name, route in organisation_urls() if name not in not_lists] + GLOBAL_LISTS
     client = client_for(alice)
     client.get(f"/o/{alpha.pk}/")  # the first page of an organisation remembers it in the session
     one = query_counts(client, urls)
