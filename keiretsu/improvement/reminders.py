@@ -20,6 +20,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from keiretsu.accounts import audit
+from keiretsu.lib import reminder_windows
 
 from .models import Action, ActionReminder, ImprovementEvent
 
@@ -28,20 +29,16 @@ logger = logging.getLogger(__name__)
 
 def reminder_days() -> list[int]:
     """Days before the due date, nearest first."""
-    return sorted({int(d) for d in settings.ACTION_REMINDER_DAYS_BEFORE_DUE if int(d) >= 0})
+    return reminder_windows.days_before(settings.ACTION_REMINDER_DAYS_BEFORE_DUE)
 
 
 def kind_due(action: Action, today: datetime.date, days: list[int]) -> str | None:
-    days_left = (action.due_date - today).days
-    if days_left < 0:
+    """Which automatic reminder is due today, if any (the rule: lib.reminder_windows)."""
+    nearest = reminder_windows.window_due(action.due_date, action.created_at, today, days)
+    if nearest is None:
+        return None
+    if nearest == reminder_windows.OVERDUE:
         return ActionReminder.OVERDUE
-    reached = [d for d in days if days_left <= d]
-    if not reached:
-        return None
-    nearest = reached[0]
-    # Not for a window that had already begun when the action was planned.
-    if timezone.localdate(action.created_at) > action.due_date - datetime.timedelta(days=nearest):
-        return None
     return f"before:{nearest}"
 
 

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from keiretsu.accounts import audit
 from keiretsu.accounts.models import Membership, User
+from keiretsu.lib import reminder_windows
 
 from . import notifications, outgoing, selectors
 from .models import AssessmentRequest, Reminder, SupplierStatus, SupplyChainEvent
@@ -31,21 +32,16 @@ logger = logging.getLogger(__name__)
 
 def reminder_days() -> list[int]:
     """Days before the due date, nearest first."""
-    return sorted({int(d) for d in settings.REMINDER_DAYS_BEFORE_DUE if int(d) >= 0})
+    return reminder_windows.days_before(settings.REMINDER_DAYS_BEFORE_DUE)
 
 
 def kind_due(request: AssessmentRequest, today: datetime.date, days: list[int]) -> str | None:
-    """Which automatic reminder is due for a request today, if any."""
-    days_left = (request.due_date - today).days
-    if days_left < 0:
+    """Which automatic reminder is due today, if any (the rule: lib.reminder_windows)."""
+    nearest = reminder_windows.window_due(request.due_date, request.created_at, today, days)
+    if nearest is None:
+        return None
+    if nearest == reminder_windows.OVERDUE:
         return Reminder.OVERDUE
-    reached = [d for d in days if days_left <= d]
-    if not reached:
-        return None
-    nearest = reached[0]
-    # Not for a window that had already begun when the request was sent: its notice said it all.
-    if timezone.localdate(request.created_at) > request.due_date - datetime.timedelta(days=nearest):
-        return None
     return Reminder.before_due(nearest)
 
 
