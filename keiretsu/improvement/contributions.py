@@ -34,11 +34,10 @@ def checklist(membership, checklist):
             rating = row.answer.rating if row.answer else ""
             row.rerate = any(a.action.status == Action.Status.DONE for a in row.actions) and not scale.is_achieved(rating)
     context = _scoreboard(membership, scored)
-    if membership.can_answer:
-        context["plan_action_url"] = (
-            reverse("improvement:action_create", args=[membership.organisation_id])
-            + f"?assessment={checklist.assessment.pk}"
-        )
+    # The items' own pages: .../items/<pk>/evidence/ (improvement:evidence_answer_add).
+    context["item_extras_url"] = reverse(
+        "improvement:evidence_answer_add", args=[membership.organisation_id, checklist.assessment.pk, 0]
+    ).removesuffix("0/evidence/")
     return context
 
 

@@ -4,7 +4,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from keiretsu.accounts.access import member_view
 from keiretsu.accounts.models import User
@@ -170,15 +170,29 @@ def _add_evidence(request, membership, back, **on):
 
 
 @bounded_upload(EvidenceForm)
-@require_POST
+@require_http_methods(["GET", "POST"])
 @member_view
 def evidence_answer_add(request, membership, assessment_id, item_id):
+    """An item's evidence files and actions (GET), and a new file for its answer (POST). Its own
+    page: the checklist is one form without JavaScript and cannot hold an upload form per item."""
     assessment = assessment_for(membership, assessment_id)
-    item = Item.objects.filter(pk=item_id).first()
+    item = Item.objects.filter(pk=item_id, edition=assessment.edition_id).first()
     if item is None:
         raise Http404
-    back = reverse("assessments:detail", args=[membership.organisation_id, assessment.pk]) + f"#item-{item.pk}"
-    return _add_evidence(request, membership, back, assessment=assessment, item=item)
+    here = reverse("improvement:evidence_answer_add", args=[membership.organisation_id, assessment.pk, item.pk])
+    if request.method == "POST":
+        return _add_evidence(request, membership, here, assessment=assessment, item=item)
+    return render(request, "improvement/item_evidence.html", {
+        "membership": membership,
+        "assessment": assessment,
+        "item": item,
+        "files": selectors.evidence_by_item(assessment.pk).get(item.pk, []),
+        "actions": (actions := selectors.checklist_actions(membership, assessment).get(item.pk, [])),
+        "row_actions": {"item": item, "actions": actions, "evidence": [], "rerate": False},
+        "editable": membership.can_answer and not assessment.is_frozen,
+        "upload_url": here if membership.can_answer and not assessment.is_frozen else "",
+        "checklist_url": reverse("assessments:detail", args=[membership.organisation_id, assessment.pk]) + f"#item-{item.pk}",
+    })
 
 
 @bounded_upload(EvidenceForm)

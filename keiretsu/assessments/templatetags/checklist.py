@@ -39,17 +39,19 @@ def checklist_rows(context, rows):
 
 def _item_extras(context, row):
     """What apps above the assessments add to a row (assessments.extensions: the improvement
-    plan's actions and evidence files). Rendered only for rows that have some, so the page stays
-    light; the others get one link to plan an action for the item."""
+    plan's actions and evidence files), rendered only for rows that have some so the page stays
+    light; every row links to the item's own page of evidence and actions (an upload form per
+    item cannot sit inside the checklist's one form)."""
+    extras = ""
     if getattr(row, "actions", None) or getattr(row, "evidence", None):
-        return render_to_string("improvement/_item_actions.html", {**context.flatten(), "row": row})
-    plan_url = context.get("plan_action_url")
-    if plan_url and context["editable"]:
-        label = context.render_context.get("plan_label")
+        extras = render_to_string("improvement/_item_actions.html", {**context.flatten(), "row": row})
+    items_url = context.get("item_extras_url")
+    if items_url:
+        label = context.render_context.get("item_extras_label")
         if label is None:
-            label = context.render_context["plan_label"] = escape(_("Plan an action"))
-        return f'<p class="item-actions small"><a href="{plan_url}&amp;item={row.item.pk}">＋ {label}</a></p>'
-    return ""
+            label = context.render_context["item_extras_label"] = escape(_("Actions and evidence"))
+        extras += f'<p class="item-actions small"><a href="{items_url}{row.item.pk}/evidence/">{label}</a></p>'
+    return extras
 
 
 # Rendered item texts, per process: an edition's text never changes once loaded (the key holds

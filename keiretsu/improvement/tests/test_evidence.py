@@ -12,6 +12,7 @@ from openpyxl import Workbook
 
 from keiretsu.accounts.models import AuditEvent
 from keiretsu.assessments import services as assessment_services
+from keiretsu.catalogue.models import Item
 from keiretsu.conftest import client_for, make_user
 from keiretsu.improvement import services
 from keiretsu.improvement.models import Evidence, ImprovementEvent
@@ -228,3 +229,25 @@ def test_upload_through_the_checklist_and_the_action_page(owner, factory_assessm
     count = Evidence.objects.count()
     response = client.post(url, {"file": big}, follow=True)
     assert "大きすぎます" in response.content.decode() and Evidence.objects.count() == count
+
+
+def test_an_items_page_lists_its_evidence_and_offers_the_upload_only_to_those_who_answer(
+    owner, viewer, factory_assessment, alice, vera, beta, mallory
+):
+    org = owner.organisation_id
+    item = factory_assessment.edition.items.get(number="1")
+    url = reverse("improvement:evidence_answer_add", args=[org, factory_assessment.pk, item.pk])
+    pdf = io.BytesIO(PDF)
+    pdf.name = "手順書.pdf"
+    client_for(alice).post(url, {"file": pdf})
+    # The checklist links each item to its page (an upload form cannot sit inside its one form).
+    checklist = client_for(alice).get(reverse("assessments:detail", args=[org, factory_assessment.pk])).content.decode()
+    assert f'href="{url}"' in checklist
+    page = client_for(alice).get(url).content.decode()
+    assert "手順書.pdf" in page and 'enctype="multipart/form-data"' in page
+    seen = client_for(vera).get(url).content.decode()  # a viewer reads, and uploads nothing
+    assert "手順書.pdf" in seen and 'enctype="multipart/form-data"' not in seen
+    assert client_for(mallory).get(url).status_code == 404
+    other_edition = Item.objects.exclude(edition=factory_assessment.edition_id).first()
+    wrong = reverse("improvement:evidence_answer_add", args=[org, factory_assessment.pk, other_edition.pk])
+    assert client_for(alice).get(wrong).status_code == 404
