@@ -74,7 +74,7 @@ def walk(page, base):
 
 def sign_in(page, base, email, password):
     page.goto(f"{base}/accounts/login/")
-    page.fill("input[name=username]", email)
+    page.fill("input[name=login]", email)
     page.fill("input[name=password]", password)
     page.click("form.form button[type=submit]")
     page.wait_for_load_state()

@@ -106,7 +106,7 @@ def test_a_comment_over_the_limit_is_refused_in_place_and_the_typed_text_stays(l
 
 def _sign_in_and_open(live_server, page, alpha, alice, assessment):
     page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("input[name=username]", alice.email)
+    page.fill("input[name=login]", alice.email)
     page.fill("input[name=password]", PASSWORD)
     page.click("form.form button[type=submit]")
     page.goto(f"{live_server.url}/o/{alpha.pk}/assessments/{assessment.pk}/")

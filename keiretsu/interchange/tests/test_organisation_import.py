@@ -43,7 +43,7 @@ def import_for(client, org):
 
 @pytest.fixture
 def admin(db):
-    user = make_user("admin@keiretsu.example", "Admin")
+    user = make_user("staff@keiretsu.example", "Admin")
     user.is_staff = True
     user.save()
     give_totp(user)  # staff must have a second factor

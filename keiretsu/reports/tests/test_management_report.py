@@ -145,7 +145,7 @@ def test_the_pdf_is_a4_with_extractable_japanese_text(factory_assessment, tmp_pa
     assert "サイバーセキュリティ自己評価 経営者向けレポート" in first
     assert "Alpha Parts" in first and "Hamamatsu" in first and "2025年度" in first
     assert "この自己評価は回答中です。提出するまで数値は変わります。" in first
-    assert "1.6%" in first and "達成 (1/62)" in first  # the web page's figures
+    assert "1.6%" in first and "達成率 (1/62)" in first  # the web page's figures
     assert "ラベル別の達成率" in first and "体制(平時)" in first
     assert "重点的に取り組む項目" in first
     assert "業界の集計がないため、未達成の項目を優先項目、レベルの順に示しています。" in first

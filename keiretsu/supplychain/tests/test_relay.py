@@ -96,7 +96,7 @@ def test_the_preview_sends_nothing_until_confirmed_then_everything_at_once(djang
             reverse("supplychain:supplier_import", args=[customer.pk]), {"file": SimpleUploadedFile("s.csv", data)}
         )["Location"]
         page = client.get(preview_url).content.decode()
-    assert "4 社をサプライヤー一覧に追加します。" in page and "3 件の招待をメールで送ります。" in page
+    assert "4 社を仕入先一覧に追加します。" in page and "3 件の招待をメールで送ります。" in page
     assert "紐付け（確認済み）" in page and "取り込んで招待を 3 通送る" in page
     assert mail.outbox == [] and not Supplier.objects.exists()
     with django_capture_on_commit_callbacks(execute=True):
