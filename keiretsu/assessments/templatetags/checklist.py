@@ -44,7 +44,10 @@ def _item_extras(context, row):
     item cannot sit inside the checklist's one form)."""
     extras = ""
     if getattr(row, "actions", None) or getattr(row, "evidence", None):
-        extras = render_to_string("improvement/_item_actions.html", {**context.flatten(), "row": row})
+        page = context.render_context.get("item_extras_context")
+        if page is None:  # once per page, not once per row
+            page = context.render_context["item_extras_context"] = context.flatten()
+        extras = render_to_string("improvement/_item_actions.html", {**page, "row": row})
     items_url = context.get("item_extras_url")
     if items_url:
         label = context.render_context.get("item_extras_label")
