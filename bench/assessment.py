@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 tmp = tempfile.TemporaryDirectory()
 os.environ.setdefault("DATABASE_URL", f"sqlite:///{tmp.name}/bench.sqlite3")
-os.environ.update(DEBUG="false", SECRET_KEY="bench-only", ALLOWED_HOSTS="testserver", HTTPS="false")
+os.environ.update(DEBUG="false", SECRET_KEY="bench-only", ALLOWED_HOSTS="testserver", HTTPS="false", LOG_LEVEL="WARNING")
 os.environ["DJANGO_SETTINGS_MODULE"] = "keiretsu.settings"
 
 import django  # noqa: E402
@@ -33,7 +33,7 @@ from django.conf import settings  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection, reset_queries  # noqa: E402
 from django.test import Client  # noqa: E402
-from django.test.utils import CaptureQueriesContext, setup_test_environment  # noqa: E402
+from django.test.utils import CaptureQueriesContext, override_settings, setup_test_environment  # noqa: E402
 
 RUNS = 60
 PAGE_TARGET_MS = 50
@@ -44,8 +44,9 @@ HTML_TARGET_KIB = 150
 def prepare():
     """A throw-away database with the METI edition loaded and one assessment of it, every item
     answered: (user, organisation, assessment, items)."""
-    settings.STORAGES = {**settings.STORAGES,
-                         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+    # Through override_settings, so that storages already opened (evidence) are reset too.
+    override_settings(STORAGES={**settings.STORAGES,
+                                "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}).enable()
     setup_test_environment()
     if connection.vendor == "sqlite":
         call_command("migrate", verbosity=0, interactive=False)  # a temporary file, made above
@@ -61,7 +62,7 @@ def prepare():
 
     catalogue_load_files()
     edition = Edition.objects.get(guideline__slug="meti-scs")
-    user = User.objects.filter(email="bench@example.com").first() or User.objects.create_user("bench@example.com", "x")
+    user = User.objects.filter(email="bench@example.com").first() or account_services.user_create(email="bench@example.com", password="x", verified=True)
     organisation = Organisation.objects.filter(name="Bench").first() or account_services.organisation_create(
         actor=user, name="Bench", corporate_number=with_check_digit("900000000009"),
         size_band="medium", business_type="parts", tier=1)

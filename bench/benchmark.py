@@ -166,7 +166,7 @@ def reset_sequence(table):
 class World:
     def __init__(self, seed):
         from keiretsu.accounts.models import Membership, Organisation, User
-        from keiretsu.accounts.services import organisation_create
+        from keiretsu.accounts.services import organisation_create, user_create
         from keiretsu.benchmark import services
         from keiretsu.catalogue.selectors import edition_structure
         from keiretsu.catalogue.services import edition_load
@@ -179,7 +179,7 @@ class World:
         self.edition = edition_load(spec=edition_spec(self.rng)).edition
         self.structure = edition_structure(self.edition)
         self.scored = self.structure.scored_items()
-        owner = User.objects.create_user("owner@body.example", "bench-only-password", name="Bench")
+        owner = user_create(email="owner@body.example", password="bench-only-password", name="Bench", verified=True)
         body = organisation_create(
             actor=owner,
             name="一般社団法人 ベンチ工業会",

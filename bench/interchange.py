@@ -93,7 +93,7 @@ def run():
     )
     edition = edition_load(spec=preview.spec).edition
     items = list(edition.items.order_by("position"))
-    user = User.objects.create_user("bench@example.com", "bench-password")
+    user = account_services.user_create(email="bench@example.com", password="bench-password", verified=True)
     rng = random.Random(2026)
 
     def company(n):
