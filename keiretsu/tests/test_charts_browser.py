@@ -63,6 +63,20 @@ def chart_pages(page, base):
     return [dashboard, comparison, release]
 
 
+def report_link_turns_busy_until_the_pdf_is_downloaded(page, dashboard):
+    page.set_viewport_size({"width": 1366, "height": 900})
+    page.goto(dashboard)
+    link = page.locator("a.report-link").first
+    label = link.inner_text()
+    with page.expect_download() as download:
+        link.click()
+        assert link.get_attribute("aria-disabled") == "true"
+        assert link.inner_text() == "レポートを作成中…"
+    assert download.value.suggested_filename.endswith("_report.pdf")
+    page.wait_for_function("() => !document.querySelector('a.report-link').hasAttribute('aria-disabled')")
+    assert link.inner_text() == label
+
+
 def test_every_chart_is_readable_at_1366_and_390_px(live_server, browser, settings):
     settings.STORAGES = {**settings.STORAGES,
                          "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
@@ -98,6 +112,8 @@ def test_every_chart_is_readable_at_1366_and_390_px(live_server, browser, settin
                         problems.append(f"{where}: cut names {chart['cut']} {chart['overflowing']}")
                     if not {"0%", "50%", "100%"} <= set(chart["ticks"]):
                         problems.append(f"{where}: no scale ({chart['ticks']})")
+        if email == DEMO_EMAIL:
+            report_link_turns_busy_until_the_pdf_is_downloaded(page, live_server.url + paths[0])
         context.close()
     assert measured >= 12
     assert problems == []

@@ -254,7 +254,9 @@ document.addEventListener("click", function (event) {
   }
   fetch(link.getAttribute("data-report-pdf"), { credentials: "same-origin" }).then(function (response) {
     if (!response.ok) throw new Error(String(response.status));
-    var name = /filename="([^"]+)"/.exec(response.headers.get("Content-Disposition") || "");
+    var header = response.headers.get("Content-Disposition") || "";
+    var encoded = /filename\*=utf-8''([^;]+)/i.exec(header), plain = /filename="([^"]+)"/.exec(header);
+    var name = encoded ? [null, decodeURIComponent(encoded[1])] : plain;
     return response.blob().then(function (blob) {
       var url = URL.createObjectURL(blob), a = document.createElement("a");
       a.href = url;
