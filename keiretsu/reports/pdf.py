@@ -31,6 +31,8 @@ def report_html(report: ManagementReport) -> str:
             "edition": report.edition,
             "scores": report.scores,
             "label_chart": label_chart,
+            # The details table's columns: No., (level), item, rating, (last year's), reason and comment.
+            "detail_columns": 4 + bool(report.edition.level_codes) + bool(report.change),
             "level_chart": level_chart,
             "headings": score_headings,
             "LANGUAGE_CODE": get_language(),
