@@ -1,11 +1,15 @@
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 from django.utils.http import content_disposition_header
 
 from keiretsu.accounts.access import member_view
 from keiretsu.assessments.selectors import assessment_for
 from keiretsu.lib.downloads import file_name
+from keiretsu.lib.fiscal_year import fiscal_year_label
 
-from . import pdf, selectors
+from . import pdf, selectors, trend
 
 
 @member_view
@@ -17,3 +21,45 @@ def assessment_pdf(request, membership, assessment_id):
     response["Content-Disposition"] = content_disposition_header(request.GET.get("download") == "1", file_name(assessment, "pdf", "report"))
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+def _series(membership, query):
+    """The trend of the scope and edition named in the query ("scope", "edition"), of the
+    member's organisation; 404 for one it does not have (another organisation's, or unknown)."""
+    scope, edition = query.get("scope", ""), query.get("edition", "")
+    if not (scope.isdigit() and edition.isdigit()):
+        raise Http404
+    found = trend.trends(membership.organisation, scope_id=int(scope), edition_id=int(edition))
+    if not found:
+        raise Http404
+    return found[0]
+
+
+@member_view
+def trend_page(request, membership):
+    """Every scope and edition over the years, with every label, and the form to compare two years."""
+    return render(request, "reports/trend.html", {"trends": trend.trends(membership.organisation)})
+
+
+@member_view
+def trend_changes(request, membership):
+    """The items whose rating changed between two chosen years of one scope and edition."""
+    series = _series(membership, request.GET)
+    years = series.years
+    before, after = _year(request.GET.get("from")), _year(request.GET.get("to"))
+    problem = ""
+    if before not in years or after not in years:
+        problem = _("Choose two fiscal years with a submitted assessment: %(years)s.") % {
+            "years": "、".join(fiscal_year_label(y) for y in years) if get_language() == "ja" else ", ".join(fiscal_year_label(y) for y in years)
+        }
+    elif before == after:
+        problem = _("Choose two different fiscal years.")
+    context = {"trend": series, "before": before, "after": after, "problem": problem}
+    if problem:
+        return render(request, "reports/trend_changes.html", context, status=400)
+    context["comparison"] = trend.rating_changes(series, min(before, after), max(before, after))
+    return render(request, "reports/trend_changes.html", context)
+
+
+def _year(value):
+    return int(value) if value and value.isdigit() and len(value) == 4 else None
