@@ -76,14 +76,15 @@ def trend_chart(years: list[str], series: list[TrendSeries], *, width=320, plot_
     """Geometry for reports/_trend_chart.svg: years along x, 0–100 % up y (ticks every 25 %),
     one polyline per series (a gap where a year has no value), a dot on each value, the legend
     under the plot. Sizes are pixels at which the chart is shown."""
-    left, right, top = 42, 14, 8
+    left, right, top = 42, 8, 8
     plot_width = width - left - right
     bottom = top + plot_height
+    inset = 30  # the first and last year stand inside the plot, so that their labels fit
 
     def x_of(index):
         if len(years) == 1:
             return left + plot_width / 2
-        return left + plot_width * index / (len(years) - 1)
+        return left + inset + (plot_width - 2 * inset) * index / (len(years) - 1)
 
     def y_of(value):
         return bottom - float(value) * plot_height / 100
@@ -91,12 +92,12 @@ def trend_chart(years: list[str], series: list[TrendSeries], *, width=320, plot_
     # Year labels: every one while they fit (a label is about 52 px wide), otherwise every other.
     step = 1
     if len(years) > 1:
-        while plot_width * step / (len(years) - 1) < 54 and step < len(years):
+        while (plot_width - 2 * inset) * step / (len(years) - 1) < 56 and step < len(years):
             step += 1
     x_labels = [
         {"x": round(x_of(i), 1), "label": label}
         for i, label in enumerate(years)
-        if i % step == 0 or i == len(years) - 1 and (len(years) - 1) % step == 0
+        if i % step == 0
     ]
     y_ticks = [{"y": round(y_of(p), 1), "label": f"{p}%"} for p in (0, 25, 50, 75, 100)]
 

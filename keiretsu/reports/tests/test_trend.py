@@ -152,7 +152,8 @@ def test_changes_page(company):
     assert response.status_code == 200
     body = response.content.decode()
     assert "2023年度" in body and "2025年度" in body
-    assert body.count('<td class="rating">×</td>') >= 4  # the 2023 ratings of items 1-4 and 6
+    assert body.count('<td class="rating" data-label="2023年度">×</td>') == 5  # items 1-4 and 6 (5 stayed ×)
+    assert body.count('data-label="→ 2025年度">○</td>') == 4  # items 1, 2, 3, 5
     assert "新たに達成" in body
 
 
