@@ -1,6 +1,6 @@
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
-from django.utils.translation import get_language
+from django.utils.translation import pgettext
 from django.utils.translation import gettext as _
 from django.utils.http import content_disposition_header
 
@@ -25,8 +25,12 @@ def assessment_pdf(request, membership, assessment_id):
 
 def _series(membership, query):
     """The trend of the scope and edition named in the query ("scope", "edition"), of the
-    member's organisation; 404 for one it does not have (another organisation's, or unknown)."""
+    member's organisation; 404 for one it does not have (another organisation's, or unknown).
+    Without them: the first of the organisation's trends (None when there is none)."""
     scope, edition = query.get("scope", ""), query.get("edition", "")
+    if not scope and not edition:
+        found = trend.trends(membership.organisation)
+        return found[0] if found else None
     if not (scope.isdigit() and edition.isdigit()):
         raise Http404
     found = trend.trends(membership.organisation, scope_id=int(scope), edition_id=int(edition))
@@ -43,15 +47,18 @@ def trend_page(request, membership):
 
 @member_view
 def trend_changes(request, membership):
-    """The items whose rating changed between two chosen years of one scope and edition."""
+    """The items whose rating changed between two chosen years of one scope and edition (by
+    default the last two years of the first trend)."""
     series = _series(membership, request.GET)
+    if series is None or len(series.points) < 2:
+        return render(request, "reports/trend_changes.html", {"trend": series, "too_few": True})
     years = series.years
-    before, after = _year(request.GET.get("from")), _year(request.GET.get("to"))
+    before = _year(request.GET.get("from")) if "from" in request.GET else years[-2]
+    after = _year(request.GET.get("to")) if "to" in request.GET else years[-1]
     problem = ""
     if before not in years or after not in years:
-        problem = _("Choose two fiscal years with a submitted assessment: %(years)s.") % {
-            "years": "、".join(fiscal_year_label(y) for y in years) if get_language() == "ja" else ", ".join(fiscal_year_label(y) for y in years)
-        }
+        listed = pgettext("list of years", ", ").join(fiscal_year_label(y) for y in years)
+        problem = _("Choose two fiscal years with a submitted assessment: %(years)s.") % {"years": listed}
     elif before == after:
         problem = _("Choose two different fiscal years.")
     context = {"trend": series, "before": before, "after": after, "problem": problem}

@@ -254,3 +254,20 @@ def test_management_report_has_the_trend_and_the_plan(company, release_2024, min
     assert "推移" in html and "対策計画" in html
     assert html.count("期限超過") >= 2  # the count line and the overdue row
     assert 'class="trend-chart"' in html
+
+
+def test_changes_page_without_a_choice_compares_the_last_two_years(company, mini):
+    client = client_for(owner_membership(company).user)
+    response = client.get(reverse("reports:trend_changes", args=[company.pk]))
+    assert response.status_code == 200
+    comparison = response.context["comparison"]
+    assert (comparison.before.fiscal_year, comparison.after.fiscal_year) == (2024, 2025)
+    assert len(comparison.changes) == 4
+
+
+def test_changes_page_with_a_single_year_says_so(mini):
+    single = make_company("Single Year")
+    submitted_assessment(single, mini, "○○○○○○", fiscal_year=2025)
+    client = client_for(owner_membership(single).user)
+    response = client.get(reverse("reports:trend_changes", args=[single.pk]))
+    assert response.status_code == 200 and "2年度目から" in response.content.decode()
