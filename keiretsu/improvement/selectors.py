@@ -21,7 +21,7 @@ from keiretsu.programme import scoring, targets
 
 from keiretsu.supplychain.models import Share
 
-from .models import Action, Evidence, Target
+from .models import Action, Evidence, SectionAssignment, Target
 
 
 def end_of_fiscal_year(today: datetime.date | None = None) -> datetime.date:
@@ -402,3 +402,56 @@ def evidence_by_item(assessment_id) -> dict[int, list[Evidence]]:
 
 def evidence_of_action(action: Action) -> list[Evidence]:
     return list(Evidence.objects.filter(action=action).select_related("uploaded_by", "deleted_by"))
+
+
+# --- Work shared among colleagues -----------------------------------------------------------------
+
+
+@dataclass
+class AssignmentRow:
+    section: object  # a top-level catalogue Section
+    assignee: object | None  # the User, or None: the owners'
+    items: int
+    answered: int
+
+    @property
+    def unanswered(self) -> int:
+        return self.items - self.answered
+
+
+@dataclass
+class AssignmentSheet:
+    rows: list[AssignmentRow]
+    members: list  # the memberships that may answer (owners and assessors)
+
+
+def assignment_sheet(membership: Membership, assessment: Assessment) -> AssignmentSheet:
+    """Each label (top-level section) of an assessment with its assignee and progress, and the
+    members who may be assigned: four queries (the edition's structure is kept per process)."""
+    structure = edition_structures([assessment.edition])[assessment.edition_id]
+    assigned = {
+        a.section_id: a.assignee
+        for a in SectionAssignment.objects.filter(assessment=assessment.pk).select_related("assignee")
+    }
+    answered = set(Answer.objects.filter(assessment=assessment.pk).exclude(rating="").values_list("item_id", flat=True))
+    parents = {section.pk: section.parent_id for section in structure.sections}
+
+    def top(section_id):
+        while parents.get(section_id):
+            section_id = parents[section_id]
+        return section_id
+
+    items, done = defaultdict(int), defaultdict(int)
+    for item in structure.items:
+        label = top(item.section_id)
+        items[label] += 1
+        done[label] += item.pk in answered
+    rows = [
+        AssignmentRow(section, assigned.get(section.pk), items[section.pk], done[section.pk])
+        for section in structure.top_sections
+    ]
+    members = [
+        m for m in Membership.objects.filter(organisation=membership.organisation_id).select_related("user").order_by("user__name", "user__email")
+        if m.can_answer
+    ]
+    return AssignmentSheet(rows=rows, members=members)
