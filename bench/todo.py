@@ -36,7 +36,7 @@ from django.conf import settings  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection, reset_queries  # noqa: E402
 from django.test import Client  # noqa: E402
-from django.test.utils import CaptureQueriesContext, override_settings, setup_test_environment  # noqa: E402
+from django.test.utils import override_settings, setup_test_environment  # noqa: E402
 
 RUNS = 40
 TARGET_MS = 100
@@ -150,11 +150,40 @@ def destroy():
         connection.creation.destroy_test_db(settings.DATABASES["default"]["NAME"], verbosity=0)
 
 
+def count_queries(request) -> int:
+    """Queries one request makes (CaptureQueriesContext would see none: each request starts by
+    clearing the connection's query log)."""
+    executed = []
+
+    def counter(execute, sql, params, many, context):
+        start = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            executed.append(((time.perf_counter() - start) * 1000, sql))
+
+    start = time.perf_counter()
+    with connection.execute_wrapper(counter):
+        request()
+    if os.environ.get("BENCH_PROFILE"):  # the slowest queries of the request, and the rest (Python, templates)
+        total = (time.perf_counter() - start) * 1000
+        print(f"  {total:.1f} ms in all, {sum(ms for ms, _ in executed):.1f} ms in {len(executed)} queries; slowest:")
+        for ms, sql in sorted(executed, reverse=True)[:4]:
+            print(f"    {ms:7.1f} ms  {sql[:160]}")
+    return len(executed)
+
+
 def timed(client, url):
     response = client.get(url)
     assert response.status_code == 200, response.status_code
-    with CaptureQueriesContext(connection) as queries:
-        client.get(url)
+    queries = count_queries(lambda: client.get(url))
+    if os.environ.get("BENCH_PROFILE") == "cprofile":
+        import cProfile
+        import pstats
+
+        profile = cProfile.Profile()
+        profile.runcall(client.get, url)
+        pstats.Stats(profile).sort_stats("tottime").print_stats(18)
     times = []
     for _ in range(RUNS):
         reset_queries()
@@ -162,7 +191,7 @@ def timed(client, url):
         response = client.get(url)
         times.append((time.perf_counter() - start) * 1000)
         assert response.status_code == 200, response.status_code
-    return times, len(queries), response
+    return times, queries, response
 
 
 def report(label, times, queries):
@@ -179,6 +208,8 @@ def main():
     organisation, owner_user, assessor_user = prepare()
     print(f"database: {connection.vendor}; {ACTIONS} actions, METI (153 items) and factory (63 items) assessments in progress")
     for label, user, url in (
+        ("baseline: a page with almost nothing on it (GET /assessments/approval/)", owner_user,
+         f"/o/{organisation.pk}/assessments/approval/"),
         ("plan page, owner (GET /plan/)", owner_user, f"/o/{organisation.pk}/plan/"),
         ("plan page, every status (GET /plan/?status=all)", owner_user, f"/o/{organisation.pk}/plan/?status=all"),
         ("to-do page, owner (GET /todo/)", owner_user, f"/o/{organisation.pk}/todo/"),
@@ -193,6 +224,14 @@ def main():
     print(f"the assessor's to-dos: {mine.unanswered} unanswered, {mine.awaiting_review} to review, "
           f"{len(mine.actions)} actions due, {len(mine.requests)} requests, {len(mine.approvals)} approvals; "
           f"menu count {todo.todo_count(assessor)}")
+    if os.environ.get("BENCH_PROFILE"):
+        for label, call in (("todo()", lambda: todo.todo(assessor)), ("todo_count()", lambda: todo.todo_count(assessor))):
+            runs = []
+            for _ in range(20):
+                start = time.perf_counter()
+                call()
+                runs.append((time.perf_counter() - start) * 1000)
+            print(f"  {label}: median {statistics.median(runs):.1f} ms")
     print(f"load average while measuring: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
 
 

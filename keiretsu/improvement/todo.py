@@ -23,11 +23,12 @@ from django.utils import timezone
 from keiretsu.accounts.models import Membership
 from keiretsu.assessments.models import Answer, Approval, Assessment
 from keiretsu.catalogue.models import Item, Section
-from keiretsu.supplychain.models import AssessmentRequest, SupplierStatus
-from keiretsu.supplychain.selectors.status import supplier_status
+from keiretsu.supplychain.models import AssessmentRequest, Share
 
 from .models import Action, SectionAssignment
 from .selectors import DUE_SOON_DAYS
+
+ACTIONS_SHOWN = 20  # the earliest due; the rest behind a link to the plan
 
 # Sections nest at most three deep in the shipped and imported editions: an item's label is
 # its section's outermost ancestor.
@@ -70,14 +71,17 @@ def _actions_due(membership: Membership, today: datetime.date):
 
 
 def _requests_to_answer(membership: Membership, today: datetime.date):
+    """Current requests the organisation has to answer: awaiting its reply, or accepted and not
+    yet shared with the customer who asked (as SupplierStatus would say: not SHARED)."""
     if not membership.can_answer:
         return AssessmentRequest.objects.none()
-    return (
-        AssessmentRequest.objects.filter(
-            supplier__organisation=membership.organisation_id, is_current=True, status__in=AssessmentRequest.OPEN
-        )
-        .annotate(supplier_status=supplier_status("", today=today))
-        .exclude(supplier_status=SupplierStatus.SHARED)
+    shared = Share.objects.filter(
+        organisation=membership.organisation_id, recipient=OuterRef("requester"), edition=OuterRef("edition"),
+        fiscal_year=OuterRef("fiscal_year"), ended_at=None,
+    )
+    return AssessmentRequest.objects.filter(
+        Q(status=AssessmentRequest.Status.PENDING) | Q(status=AssessmentRequest.Status.ACCEPTED) & ~Exists(shared),
+        supplier__organisation=membership.organisation_id, is_current=True,
     )
 
 
@@ -133,17 +137,22 @@ class Todo:
     requests: list[AssessmentRequest]
     approvals: list[Assessment]
     today: datetime.date
+    actions_total: int = 0  # the actions due, of which `actions` are the first ACTIONS_SHOWN
     unanswered: int = 0
     awaiting_review: int = 0
     counts: dict = field(default_factory=dict)
 
     @property
     def total(self) -> int:
-        return self.unanswered + self.awaiting_review + len(self.actions) + len(self.requests) + len(self.approvals)
+        return self.unanswered + self.awaiting_review + self.actions_total + len(self.requests) + len(self.approvals)
+
+    @property
+    def more_actions(self) -> int:
+        return self.actions_total - len(self.actions)
 
 
 def todo(membership: Membership, today: datetime.date | None = None) -> Todo:
-    """The member's to-do page, in six queries however many items, actions and requests."""
+    """The member's to-do page, in seven queries however many items, actions and requests."""
     today = today or timezone.localdate()
     mine = list(
         _item_pairs(membership)
@@ -178,7 +187,11 @@ def todo(membership: Membership, today: datetime.date | None = None) -> Todo:
     ]
     rows.sort(key=lambda r: (r.assessment.scope.kind != "company", r.assessment.scope.display_name,
                              str(r.assessment.edition), r.section.position))
-    actions = list(_actions_due(membership, today).select_related("scope__parent", "scope__organisation", "edition__guideline").order_by("due_date", "pk"))
+    due = _actions_due(membership, today)
+    actions = list(
+        due.select_related("scope__parent", "scope__organisation", "edition__guideline").order_by("due_date", "pk")[:ACTIONS_SHOWN]
+    )
+    actions_total = due.count()
     requests = list(
         _requests_to_answer(membership, today).select_related("requester", "edition__guideline").order_by("due_date", "pk")
     )
@@ -191,6 +204,7 @@ def todo(membership: Membership, today: datetime.date | None = None) -> Todo:
         requests=requests,
         approvals=approvals,
         today=today,
+        actions_total=actions_total,
         unanswered=sum(r.unanswered for r in rows),
         awaiting_review=sum(r.awaiting_review for r in rows),
     )

@@ -239,7 +239,9 @@ def evidence_delete(request, membership, evidence_id):
 def todo(request, membership):
     """The member's to-dos: their sections' unanswered items and reviews, their actions due, the
     requests to answer, the approvals waiting for them."""
-    return render(request, "improvement/todo.html", {"todo": todos.todo(membership)})
+    mine = todos.todo(membership)
+    request.todo_total = mine.total  # the menu's count, already known (context_processors.todo)
+    return render(request, "improvement/todo.html", {"todo": mine})
 
 
 @require_http_methods(["GET", "POST"])
