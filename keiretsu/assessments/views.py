@@ -8,6 +8,7 @@ from django.views.decorators.http import require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from keiretsu.accounts.access import member_view
+from keiretsu.lib.refusals import Refusal
 
 from . import extensions, selectors, services
 from .forms import AnswerForm, AssessmentCreateForm
@@ -79,6 +80,7 @@ def assessment_detail(request, membership, assessment_id):
         "structure": checklist.structure,
         "next_query": request.GET.urlencode(),
         **extensions.contributions(extensions.CHECKLIST, membership, checklist),
+        "approval_required": services.approval_required(membership.organisation_id),
         "catalogue_key": checklist.catalogue_key,
         "edition_url": reverse("catalogue:detail", args=[assessment.edition_id]),
     }
@@ -169,7 +171,64 @@ def assessment_submit(request, membership, assessment_id):
     return render(
         request,
         "assessments/assessment_submit.html",
-        {"assessment": assessment, "problems": problems, "scores": scored.scores, "structure": scored.structure},
+        {
+            "assessment": assessment,
+            "problems": problems,
+            "scores": scored.scores,
+            "structure": scored.structure,
+            "approval_required": services.approval_required(membership.organisation_id),
+        },
+    )
+
+
+@require_POST
+@member_view
+def assessment_approval(request, membership, assessment_id):
+    """A step of the approval (docs/rules.md, "Approval"): ready, approve, or return with a comment."""
+    assessment = selectors.assessment_for(membership, assessment_id)
+    step = request.POST.get("step", "")
+    steps = {
+        "ready": (services.assessment_mark_ready, {}, _("The assessment has been marked ready for approval.")),
+        "approve": (services.assessment_approve, {}, _("The assessment has been approved. An owner can now submit it.")),
+        "return": (
+            services.assessment_return,
+            {"comment": request.POST.get("comment", "")},
+            _("The assessment has been returned for rework with your comment."),
+        ),
+    }
+    if step not in steps:
+        raise Http404
+    do, extra, done = steps[step]
+    try:
+        do(membership=membership, actor=request.user, assessment=assessment, **extra)
+    except Refusal as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, done)
+    back = request.POST.get("next", "")
+    if back == "submit":
+        return redirect("assessments:submit", org_id=membership.organisation_id, assessment_id=assessment.pk)
+    return redirect(_detail_url(assessment))
+
+
+@member_view
+def approval_policy(request, membership):
+    """Whether the organisation's assessments need an owner's approval before submission."""
+    if request.method == "POST":
+        try:
+            changed = services.approval_policy_set(
+                membership=membership, actor=request.user, required=request.POST.get("required") == "1"
+            )
+        except Refusal as exc:
+            messages.error(request, exc.message)
+        else:
+            if changed:
+                messages.success(request, _("The approval step has been saved."))
+        return redirect("assessments:approval_policy", org_id=membership.organisation_id)
+    return render(
+        request,
+        "assessments/approval_policy.html",
+        {"required": services.approval_required(membership.organisation_id)},
     )
 
 

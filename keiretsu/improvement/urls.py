@@ -17,6 +17,8 @@ urlpatterns = [
         views.evidence_answer_add,
         name="evidence_answer_add",
     ),
+    path("o/<int:org_id>/todo/", views.todo, name="todo"),
+    path("o/<int:org_id>/assessments/<int:assessment_id>/assignments/", views.assignments, name="assignments"),
     path("o/<int:org_id>/evidence/<int:evidence_id>/", views.evidence_download, name="evidence"),
     path("o/<int:org_id>/evidence/<int:evidence_id>/delete/", views.evidence_delete, name="evidence_delete"),
 ]
