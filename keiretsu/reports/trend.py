@@ -174,7 +174,8 @@ def trends(organisation, *, scope_id=None, edition_id=None) -> list[Trend]:
     for points in grouped.values():
         first = points[0].assessment
         result.append(_build(first.scope, first.edition, scored[first.pk].structure, points))
-    result.sort(key=lambda t: (t.scope.kind != "company", t.scope.display_name, t.edition.guideline.slug, t.edition.code))
+    # In the dashboard's order of its cards (assessments.selectors.latest_assessments).
+    result.sort(key=lambda t: (t.scope.kind != "company", t.scope.display_name, str(t.edition)))
     return result
 
 

@@ -31,7 +31,7 @@ from keiretsu.benchmark.tests.conftest import (  # noqa: F401 (fixtures)
     send,
     submitted_assessment,
 )
-from keiretsu.conftest import client_for, make_organisation, make_user
+from keiretsu.conftest import client_for
 from keiretsu.reports import pdf, selectors, trend
 
 pytestmark = pytest.mark.django_db
@@ -207,7 +207,7 @@ def test_dashboard_chart_with_a_table_for_screen_readers(company, release_2024):
     assert "80.0%" in table and "50.0%" in table  # overall 2025, the industry 2024
 
 
-def test_dashboard_query_count_does_not_grow_with_the_years(mini, django_assert_max_num_queries):
+def test_dashboard_query_count_does_not_grow_with_the_years(mini):
     def dashboard_queries(organisation):
         client = client_for(owner_membership(organisation).user)
         url = reverse("assessments:dashboard", args=[organisation.pk])
