@@ -138,6 +138,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "keiretsu.accounts.context_processors.navigation",
+                "keiretsu.improvement.context_processors.todo",  # the menu's count of to-dos
             ],
             "builtins": ["keiretsu.lib.templatetags.typography"],  # {% sep %}: 「・」 / " · "
         },

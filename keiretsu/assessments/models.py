@@ -14,9 +14,36 @@ class AssessmentEvent(models.TextChoices):
     ANSWER_REVIEWED = "assessment.answer_reviewed", _("Answer reviewed")
     SUBMITTED = "assessment.submitted", _("Assessment submitted")
     REVISED = "assessment.revised", _("Revision started")
+    MARKED_READY = "assessment.marked_ready", _("Assessment marked ready for approval")
+    APPROVED = "assessment.approved", _("Assessment approved")
+    RETURNED = "assessment.returned", _("Assessment returned for rework")
+    REOPENED = "assessment.reopened", _("Approval withdrawn by a change")
+    APPROVAL_POLICY_SET = "assessment.approval_policy_set", _("Approval step switched on or off")
 
 
 audit.register_events(AssessmentEvent)
+
+
+class Approval(models.TextChoices):
+    """Where an assessment in progress stands on the organisation's approval step (docs/rules.md,
+    "Approval"): assessors mark it ready, an owner approves or returns it; a change to an answer
+    after approval sends it back (CHANGED: in progress again, approved no more)."""
+
+    NONE = "", _("In progress")
+    READY = "ready", _("Ready for approval")
+    APPROVED = "approved", _("Approved")
+    RETURNED = "returned", _("Returned for rework")
+    CHANGED = "changed", _("Changed after approval")
+
+
+class ApprovalPolicy(models.Model):
+    """An organisation's choice to have assessments approved by an owner before submission.
+    Without a row, there is no approval step."""
+
+    organisation = models.OneToOneField(Organisation, on_delete=models.CASCADE, related_name="approval_policy")
+    required = models.BooleanField(_("an owner approves each assessment before it is submitted"), default=False)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    updated_at = models.DateTimeField(auto_now=True)
 
 
 class Assessment(models.Model):
@@ -46,6 +73,14 @@ class Assessment(models.Model):
     )
     # The scores at submission (scoring.ScoreSummary.as_dict()), frozen with the answers.
     score_snapshot = models.JSONField(null=True, blank=True)
+    # The approval step (Approval), when the organisation has one: the last step taken, by whom,
+    # when, and the owner's comment when returned.
+    approval = models.CharField(max_length=16, choices=Approval.choices, blank=True, default="", db_default="")
+    approval_comment = models.TextField(blank=True, default="", db_default="")
+    approval_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    approval_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-fiscal_year", "scope_id", "edition_id", "-revision"]
@@ -124,6 +159,11 @@ audit_display.describe(
         AssessmentEvent.ANSWER_REVIEWED: _("%(actor)s reviewed a rating carried over from last year (%(target)s)."),
         AssessmentEvent.SUBMITTED: _("%(actor)s submitted the assessment %(target)s."),
         AssessmentEvent.REVISED: _("%(actor)s started a revision of %(target)s."),
+        AssessmentEvent.MARKED_READY: _("%(actor)s marked the assessment %(target)s ready for approval."),
+        AssessmentEvent.APPROVED: _("%(actor)s approved the assessment %(target)s."),
+        AssessmentEvent.RETURNED: _("%(actor)s returned the assessment %(target)s for rework."),
+        AssessmentEvent.REOPENED: _("A change by %(actor)s sent the approved assessment %(target)s back to in progress."),
+        AssessmentEvent.APPROVAL_POLICY_SET: _("%(actor)s switched the approval step on or off (%(target)s)."),
     },
     labels={
         "carried_forward_from": _("Started from the assessment (id)"),
@@ -131,6 +171,9 @@ audit_display.describe(
         "revised_from": _("Revision of the assessment (id)"),
         "review_note": _("Review note"),
         "awaiting_review": _("Ratings to review"),
+        "approval": _("Approval"),
+        "approval_comment": _("Comment"),
+        "approval_required": _("Approval before submission"),
     },
-    values={"status": Assessment.Status},
+    values={"status": Assessment.Status, "approval": Approval},
 )

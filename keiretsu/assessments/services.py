@@ -14,7 +14,7 @@ from keiretsu.catalogue.selectors import edition_structure, visible_to
 from keiretsu.lib.refusals import BadInput, Conflict, NotAllowed, NotFound, Refusal, require_own
 from keiretsu.programme import scoring
 
-from .models import Answer, Assessment, AssessmentEvent
+from .models import Answer, Approval, ApprovalPolicy, Assessment, AssessmentEvent
 
 
 class AssessmentError(Refusal):
@@ -36,6 +36,18 @@ class AlreadyExists(AssessmentError, Conflict):
 
 
 class SubmissionIncomplete(AssessmentError, BadInput):
+    pass
+
+
+class NotApproved(AssessmentError, Conflict):
+    pass
+
+
+class ApprovalRefused(AssessmentError, NotAllowed):
+    pass
+
+
+class ApprovalConflict(AssessmentError, Conflict):
     pass
 
 
@@ -185,7 +197,9 @@ def answer_save(
             raise InvalidAnswer(too_long_message(label, len(value)))
     with transaction.atomic():
         # Lock the assessment so an answer never slips in after a concurrent submit.
-        status = Assessment.objects.select_for_update().values_list("status", flat=True).get(pk=assessment.pk)
+        status, approval = (
+            Assessment.objects.select_for_update().values_list("status", "approval").get(pk=assessment.pk)
+        )
         if status == Assessment.Status.SUBMITTED:
             raise AssessmentFrozen(
                 _("This assessment has been submitted and can no longer be changed. Start a revision to change it.")
@@ -217,6 +231,8 @@ def answer_save(
             before={"item": item.number, **(before or {})},
             after={"item": item.number, **after},
         )
+        if approval == Approval.APPROVED:
+            approval_reopen(actor=actor, assessment=assessment)
     return SavedAnswer(answer, changed=True)
 
 
@@ -250,6 +266,11 @@ def assessment_submit(*, membership: Membership, actor, assessment: Assessment) 
         assessment = Assessment.objects.select_for_update().select_related("edition__guideline").get(pk=assessment.pk)
         if assessment.is_frozen:
             raise AssessmentFrozen(_("This assessment has already been submitted."))
+        if approval_required(assessment.organisation_id) and assessment.approval != Approval.APPROVED:
+            raise NotApproved(_(
+                "Your organisation submits only approved assessments: an assessor marks it ready, then an owner "
+                "approves it. This assessment has not been approved yet."
+            ))
         structure = edition_structure(assessment.edition)
         answers = {a.item_id: a for a in assessment.answers.all()}
         problems = submission_problems(structure, answers)
@@ -323,3 +344,125 @@ def assessment_revise(*, membership: Membership, actor, assessment: Assessment) 
             after={"revised_from": assessment.pk, "revision": revision.revision, "answers_copied": copied},
         )
     return revision
+
+
+# --- The approval step (docs/rules.md, "Approval") -----------------------------------------------
+
+
+def approval_required(organisation_id) -> bool:
+    """Whether the organisation has assessments approved by an owner before submission (one query)."""
+    return ApprovalPolicy.objects.filter(organisation=organisation_id, required=True).exists()
+
+
+def approval_policy_set(*, membership: Membership, actor, required: bool) -> bool:
+    """Switch the approval step on or off (owners only, audited). Returns whether it changed."""
+    if not membership.can_manage:
+        raise NotAllowed(_("Only an owner can switch the approval step on or off."))
+    with transaction.atomic():
+        policy, _created = ApprovalPolicy.objects.select_for_update().get_or_create(
+            organisation=membership.organisation, defaults={"updated_by": actor}
+        )
+        if policy.required == required:
+            return False
+        before = policy.required
+        policy.required, policy.updated_by = required, actor
+        policy.save()
+        audit.record(
+            actor=actor,
+            organisation=membership.organisation,
+            event=AssessmentEvent.APPROVAL_POLICY_SET,
+            target=membership.organisation,
+            before={"approval_required": before},
+            after={"approval_required": required},
+        )
+    return True
+
+
+def _approval_step(*, actor, assessment: Assessment, event, to: str, comment: str = "", allowed_from=None):
+    """Inside a transaction: move the (locked) assessment to `to`, audited."""
+    locked = Assessment.objects.select_for_update().get(pk=assessment.pk)
+    if locked.is_frozen:
+        raise AssessmentFrozen(_("This assessment has already been submitted."))
+    if allowed_from is not None and locked.approval not in allowed_from:
+        if locked.approval == Approval.APPROVED:
+            raise ApprovalConflict(_("This assessment is already approved."))
+        raise ApprovalConflict(
+            _("Only an assessment marked ready for approval can be approved or returned. An assessor marks it ready first.")
+        )
+    before = {"approval": locked.approval, "approval_comment": locked.approval_comment}
+    locked.approval, locked.approval_comment = to, comment
+    locked.approval_by, locked.approval_at = actor, timezone.now()
+    locked.save(update_fields=["approval", "approval_comment", "approval_by", "approval_at", "updated_at"])
+    audit.record(
+        actor=actor,
+        organisation=locked.organisation,
+        event=event,
+        target=locked,
+        before=before,
+        after={"approval": to, "approval_comment": comment},
+    )
+    assessment.approval, assessment.approval_comment = locked.approval, locked.approval_comment
+    assessment.approval_by, assessment.approval_at = locked.approval_by, locked.approval_at
+    return assessment
+
+
+def assessment_mark_ready(*, membership: Membership, actor, assessment: Assessment) -> Assessment:
+    """An assessor (or an owner) says the assessment is ready for an owner's approval."""
+    if not membership.can_answer:
+        raise NotAllowed(_("Viewers cannot mark an assessment ready."))
+    require_own(membership, assessment.organisation_id)
+    with transaction.atomic():
+        current = Assessment.objects.select_for_update().values_list("approval", flat=True).get(pk=assessment.pk)
+        if current in (Approval.READY, Approval.APPROVED):
+            raise ApprovalConflict(
+                _("This assessment is already approved.") if current == Approval.APPROVED
+                else _("This assessment is already marked ready for approval.")
+            )
+        return _approval_step(actor=actor, assessment=assessment, event=AssessmentEvent.MARKED_READY, to=Approval.READY)
+
+
+def assessment_approve(*, membership: Membership, actor, assessment: Assessment) -> Assessment:
+    """An owner approves an assessment marked ready: it may then be submitted."""
+    if not membership.can_submit:
+        raise ApprovalRefused(_("Only an owner can approve an assessment. Ask an owner of your organisation to approve it."))
+    require_own(membership, assessment.organisation_id)
+    with transaction.atomic():
+        return _approval_step(
+            actor=actor, assessment=assessment, event=AssessmentEvent.APPROVED, to=Approval.APPROVED,
+            allowed_from=(Approval.READY,),
+        )
+
+
+def assessment_return(*, membership: Membership, actor, assessment: Assessment, comment: str) -> Assessment:
+    """An owner returns an assessment marked ready, saying what to rework (a comment is required)."""
+    if not membership.can_submit:
+        raise ApprovalRefused(_("Only an owner can return an assessment for rework."))
+    require_own(membership, assessment.organisation_id)
+    comment = comment.strip()
+    if not comment:
+        raise InvalidAnswer(_("Say what should be reworked: a comment is required to return an assessment."))
+    if len(comment) > Answer.MAX_TEXT:
+        raise InvalidAnswer(too_long_message(_("The comment"), len(comment)))
+    with transaction.atomic():
+        return _approval_step(
+            actor=actor, assessment=assessment, event=AssessmentEvent.RETURNED, to=Approval.RETURNED,
+            comment=comment, allowed_from=(Approval.READY,),
+        )
+
+
+def approval_reopen(*, actor, assessment: Assessment):
+    """Inside the transaction of a change to an approved assessment's answers (answer_save, a
+    checksheet import): the approval no longer holds; the assessment is in progress again."""
+    changed = Assessment.objects.filter(pk=assessment.pk, approval=Approval.APPROVED).update(
+        approval=Approval.CHANGED, approval_by=actor, approval_at=timezone.now()
+    )
+    if changed:
+        assessment.approval = Approval.CHANGED
+        audit.record(
+            actor=actor,
+            organisation=assessment.organisation,
+            event=AssessmentEvent.REOPENED,
+            target=assessment,
+            before={"approval": Approval.APPROVED},
+            after={"approval": Approval.CHANGED},
+        )

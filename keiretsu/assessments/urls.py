@@ -14,4 +14,6 @@ urlpatterns = [
     path("o/<int:org_id>/assessments/<int:assessment_id>/items/", views.answer, name="answer_from_page"),
     path("o/<int:org_id>/assessments/<int:assessment_id>/submit/", views.assessment_submit, name="submit"),
     path("o/<int:org_id>/assessments/<int:assessment_id>/revise/", views.assessment_revise, name="revise"),
+    path("o/<int:org_id>/assessments/<int:assessment_id>/approval/", views.assessment_approval, name="approval"),
+    path("o/<int:org_id>/assessments/approval/", views.approval_policy, name="approval_policy"),
 ]

@@ -8,6 +8,7 @@ from django.views.decorators.http import require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from keiretsu.accounts.access import member_view
+from keiretsu.lib.refusals import Refusal
 
 from . import extensions, selectors, services
 from .forms import AnswerForm, AssessmentCreateForm
@@ -79,6 +80,7 @@ def assessment_detail(request, membership, assessment_id):
         "structure": checklist.structure,
         "next_query": request.GET.urlencode(),
         **extensions.contributions(extensions.CHECKLIST, membership, checklist),
+        "approval_required": services.approval_required(membership.organisation_id),
         "catalogue_key": checklist.catalogue_key,
         "edition_url": reverse("catalogue:detail", args=[assessment.edition_id]),
     }
@@ -105,8 +107,9 @@ def answer(request, membership, assessment_id, item_id=None):
     form.is_valid()  # only trims the fields; the rules are the service's
     data = form.cleaned_data
     error, status = "", 200
+    saved = None
     try:
-        services.answer_save(
+        saved = services.answer_save(
             membership=membership,
             actor=request.user,
             assessment=assessment,
@@ -125,16 +128,16 @@ def answer(request, membership, assessment_id, item_id=None):
         return redirect(f"{_detail_url(assessment)}{back}#item-{item.pk}")
 
     assessment.refresh_from_db(fields=["status", "score_snapshot", "updated_at"])
-    scored = selectors.assessment_scores(assessment)
-    structure, answers, scores = scored.structure, scored.answers, scored.scores
+    scored = selectors.assessment_scores(assessment, ratings_only=True)
+    structure, scores = scored.structure, scored.scores
     # Refused: the form shows what the person typed (nothing stored changed), to correct and send again.
     if error:
-        stored = answers.get(item.pk)
+        stored = Answer.objects.filter(assessment=assessment, item=item).first()
         shown = Answer(item=item, **{name: data.get(name, "") for name in ("rating", "reason", "comment", "review_note")})
         if stored is not None:
             shown.review_required, shown.reviewed_at = stored.review_required, stored.reviewed_at
     else:
-        shown = answers.get(item.pk)
+        shown = saved.answer
     row = selectors.ChecklistRow(item, shown)
     if not request.htmx:
         context = {**_answer_form_context(membership, assessment), "row": row, "error": error, "next_query": back[1:]}
@@ -168,7 +171,64 @@ def assessment_submit(request, membership, assessment_id):
     return render(
         request,
         "assessments/assessment_submit.html",
-        {"assessment": assessment, "problems": problems, "scores": scored.scores, "structure": scored.structure},
+        {
+            "assessment": assessment,
+            "problems": problems,
+            "scores": scored.scores,
+            "structure": scored.structure,
+            "approval_required": services.approval_required(membership.organisation_id),
+        },
+    )
+
+
+@require_POST
+@member_view
+def assessment_approval(request, membership, assessment_id):
+    """A step of the approval (docs/rules.md, "Approval"): ready, approve, or return with a comment."""
+    assessment = selectors.assessment_for(membership, assessment_id)
+    step = request.POST.get("step", "")
+    steps = {
+        "ready": (services.assessment_mark_ready, {}, _("The assessment has been marked ready for approval.")),
+        "approve": (services.assessment_approve, {}, _("The assessment has been approved. An owner can now submit it.")),
+        "return": (
+            services.assessment_return,
+            {"comment": request.POST.get("comment", "")},
+            _("The assessment has been returned for rework with your comment."),
+        ),
+    }
+    if step not in steps:
+        raise Http404
+    do, extra, done = steps[step]
+    try:
+        do(membership=membership, actor=request.user, assessment=assessment, **extra)
+    except Refusal as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, done)
+    back = request.POST.get("next", "")
+    if back == "submit":
+        return redirect("assessments:submit", org_id=membership.organisation_id, assessment_id=assessment.pk)
+    return redirect(_detail_url(assessment))
+
+
+@member_view
+def approval_policy(request, membership):
+    """Whether the organisation's assessments need an owner's approval before submission."""
+    if request.method == "POST":
+        try:
+            changed = services.approval_policy_set(
+                membership=membership, actor=request.user, required=request.POST.get("required") == "1"
+            )
+        except Refusal as exc:
+            messages.error(request, exc.message)
+        else:
+            if changed:
+                messages.success(request, _("The approval step has been saved."))
+        return redirect("assessments:approval_policy", org_id=membership.organisation_id)
+    return render(
+        request,
+        "assessments/approval_policy.html",
+        {"required": services.approval_required(membership.organisation_id)},
     )
 
 

@@ -9,4 +9,4 @@ class ImprovementConfig(AppConfig):
 
     def ready(self):
         # The gap to target and the actions on the assessment pages (assessments/extensions.py).
-        from . import contributions  # noqa: F401
+        from . import contributions, next_steps  # noqa: F401

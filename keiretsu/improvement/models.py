@@ -9,11 +9,12 @@ from django.db import models
 from django.dispatch import receiver
 from django.utils.functional import LazyObject, empty
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from keiretsu.accounts import audit, audit_display
 from keiretsu.accounts.models import Organisation, Scope
 from keiretsu.assessments.models import Assessment
-from keiretsu.catalogue.models import Edition, Item
+from keiretsu.catalogue.models import Edition, Item, Section
 
 
 class ImprovementEvent(models.TextChoices):
@@ -23,6 +24,7 @@ class ImprovementEvent(models.TextChoices):
     ACTION_REMINDER_SENT = "improvement.action_reminder_sent", _("Action reminder sent")
     EVIDENCE_ADDED = "improvement.evidence_added", _("Evidence file added")
     EVIDENCE_DELETED = "improvement.evidence_deleted", _("Evidence file deleted")
+    SECTION_ASSIGNED = "improvement.section_assigned", _("Section assigned to a member")
 
 
 audit.register_events(ImprovementEvent)
@@ -59,7 +61,8 @@ class Action(models.Model):
 
     class Status(models.TextChoices):
         PLANNED = "planned", _("Planned")
-        IN_PROGRESS = "in_progress", _("In progress")
+        # A context: an assessment's "In progress" is 回答中, an action's 実施中 (one catalogue for all apps).
+        IN_PROGRESS = "in_progress", pgettext_lazy("action status", "In progress")
         DONE = "done", _("Done")
         CANCELLED = "cancelled", _("Cancelled")
 
@@ -141,6 +144,28 @@ class ActionReminder(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["action", "kind", "due_date"], name="action_reminder_once"),
+        ]
+
+
+class SectionAssignment(models.Model):
+    """Who answers a label (a top-level section) of an assessment in progress: the work shared
+    among colleagues. Its items, unanswered or awaiting their yearly review, are that member's
+    to-dos; the items of a section assigned to nobody are the owners' (selectors.todo)."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="assignments")
+    section = models.ForeignKey(Section, on_delete=models.PROTECT, related_name="assignments")
+    assignee = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    assigned_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    assigned_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["assessment", "section"], name="assignment_one_per_section"),
+        ]
+        indexes = [
+            # The to-do page and the menu's count: a member's sections.
+            models.Index(fields=["assignee", "organisation"], name="assignment_assignee"),
         ]
 
 
@@ -230,6 +255,7 @@ audit_display.describe(
         ImprovementEvent.ACTION_REMINDER_SENT: _("%(actor)s reminded the owner of the action %(target)s."),
         ImprovementEvent.EVIDENCE_ADDED: _("%(actor)s added an evidence file (%(target)s)."),
         ImprovementEvent.EVIDENCE_DELETED: _("%(actor)s deleted an evidence file (%(target)s)."),
+        ImprovementEvent.SECTION_ASSIGNED: _("%(actor)s assigned a section of the assessment %(target)s."),
     },
     labels={
         "level": _("Target level"),
@@ -242,6 +268,8 @@ audit_display.describe(
         "items": _("Items"),
         "size": _("Size (bytes)"),
         "on": _("Evidence for"),
+        "section": _("Section"),
+        "assignee": _("Assigned to"),
     },
     values={"status": Action.Status},
 )

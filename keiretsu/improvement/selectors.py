@@ -7,7 +7,9 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.core.paginator import Paginator
-from django.db.models import Q
+from django.db.models import Case, Func, IntegerField, OuterRef, Q, Subquery, Value, When
+from django.db.models.functions import Coalesce
+from django.utils.functional import cached_property
 from django.http import Http404
 from django.utils import timezone
 
@@ -21,7 +23,7 @@ from keiretsu.programme import scoring, targets
 
 from keiretsu.supplychain.models import Share
 
-from .models import Action, Evidence, Target
+from .models import Action, Evidence, SectionAssignment, Target
 
 
 def end_of_fiscal_year(today: datetime.date | None = None) -> datetime.date:
@@ -152,7 +154,7 @@ def action_items(action_ids) -> dict[int, list[int]]:
     return result
 
 
-def gaps_of(membership: Membership, pairs) -> dict[tuple[int, int], frozenset[str]]:
+def gaps_of(membership: Membership, pairs, structures=None) -> dict[tuple[int, int], frozenset[str]]:
     """For each (scope pk, edition pk): the item numbers in the gap to the organisation's
     target, in the latest assessment of that scope and edition (none yet: nothing achieved).
     Five queries however many pairs; editions without levels have an empty gap."""
@@ -170,8 +172,11 @@ def gaps_of(membership: Membership, pairs) -> dict[tuple[int, int], frozenset[st
         .order_by("-fiscal_year", "-revision")
     ):
         latest.setdefault((assessment.scope_id, assessment.edition_id), assessment.pk)
-    editions = {e.pk: e for e in Edition.objects.filter(pk__in={edition for _, edition in pairs}).select_related("guideline")}
-    structures = edition_structures(editions.values())
+    if structures is None:
+        editions = {e.pk: e for e in Edition.objects.filter(pk__in={edition for _, edition in pairs}).select_related("guideline")}
+        structures = edition_structures(editions.values())
+    else:  # the caller read them (plan_order)
+        editions = {pk: structure.edition for pk, structure in structures.items()}
     found = targets_for(membership, editions.values())
     ratings = ratings_of([pk for pair, pk in latest.items() if pair in pairs])
     result = {}
@@ -249,8 +254,7 @@ class PlanFilter:
 
 @dataclass
 class Plan:
-    rows: list[PlanRow]
-    page: object  # django.core.paginator.Page of rows
+    page: object  # django.core.paginator.Page of PlanRow
     filter: PlanFilter
     total: int
     overdue: int
@@ -259,21 +263,38 @@ class Plan:
     levels: list[str] = field(default_factory=list)
     query_without_page: str = ""
     statuses = Action.Status.choices
+    # Every filtered action, as rows in the plan's order (the CSV export): read on first use.
+    all_actions: object = None
+    today: datetime.date | None = None
+    membership: object = None
+
+    @cached_property
+    def rows(self) -> list[PlanRow]:
+        return plan_rows(self.membership, self.all_actions, self.today)
 
 
 def sort_key(row: PlanRow, level_order: dict[str, int]):
     """What closes the gap to target first: more gap items first, then the lower level, then
-    the earlier due date (docs/rules.md, "Improvement actions")."""
+    the earlier due date (docs/rules.md, "Improvement actions"). plan_order is the same in SQL."""
     return (-row.closes, level_order.get(row.level, 99), row.action.due_date, row.action.pk)
 
 
-def plan_rows(membership: Membership, actions, today: datetime.date) -> list[PlanRow]:
+def _level_order(structures) -> dict[str, int]:
+    return {code: index for s in structures.values() for index, code in enumerate(s.edition.level_codes)}
+
+
+def plan_rows(
+    membership: Membership, actions, today: datetime.date, *, gaps=None, structures=None, ordered=False
+) -> list[PlanRow]:
     """Rows for these actions (a queryset of actions_of), sorted by what closes the gap first,
-    in a constant number of queries."""
+    in a constant number of queries (`ordered`: already in that order, as plan_order gives;
+    `gaps` and `structures`: as plan_order read them)."""
     actions = list(actions)
     items_of = action_items([a.pk for a in actions])
-    gaps = gaps_of(membership, {(a.scope_id, a.edition_id) for a in actions})
-    structures = edition_structures({a.edition_id: a.edition for a in actions}.values())
+    if gaps is None:
+        gaps = gaps_of(membership, {(a.scope_id, a.edition_id) for a in actions})
+    if structures is None:
+        structures = edition_structures({a.edition_id: a.edition for a in actions}.values())
     items_by_pk = {item.pk: item for structure in structures.values() for item in structure.items}
     rows = []
     for action in actions:
@@ -281,17 +302,47 @@ def plan_rows(membership: Membership, actions, today: datetime.date) -> list[Pla
         in_gap = gaps.get((action.scope_id, action.edition_id), frozenset())
         closes = sum(1 for item in items if item.number in in_gap) if action.is_open else 0
         rows.append(PlanRow(action, items, closes, action.is_overdue(today)))
-    level_order = {code: index for s in structures.values() for index, code in enumerate(s.edition.level_codes)}
-    rows.sort(key=lambda row: sort_key(row, level_order))
+    if not ordered:
+        level_order = _level_order(structures)
+        rows.sort(key=lambda row: sort_key(row, level_order))
     return rows
 
 
+def _count(queryset):
+    counted = queryset.order_by().annotate(n=Func(Value(1), function="COUNT", output_field=IntegerField())).values("n")
+    return Coalesce(Subquery(counted[:1]), 0)
+
+
+def plan_order(membership: Membership, actions):
+    """The actions in the plan's order (sort_key), computed by the database, so that a page of
+    50 reads 50 actions however many there are; with the gaps it used (for plan_rows)."""
+    pairs = set(actions.order_by().values_list("scope_id", "edition_id").distinct())
+    structures = edition_structures(Edition.objects.filter(pk__in={e for _, e in pairs}).select_related("guideline"))
+    gaps = gaps_of(membership, pairs, structures)
+    links = Action.items.through.objects.filter(action=OuterRef("pk"))
+    whens = []
+    for (scope_id, edition_id), numbers in gaps.items():
+        pks = [item.pk for item in structures[edition_id].items if item.number in numbers]
+        if pks:
+            whens.append(When(scope=scope_id, edition=edition_id, status__in=Action.OPEN, then=_count(links.filter(item__in=pks))))
+    closes = Case(*whens, default=Value(0), output_field=IntegerField()) if whens else Value(0, output_field=IntegerField())
+    first_level = Subquery(links.order_by("item__position", "item__pk").values("item__level")[:1])
+    ranks = [When(first_level=code, then=Value(index)) for code, index in _level_order(structures).items()]
+    ordered = actions.annotate(closes=closes, first_level=first_level).annotate(
+        level_rank=Case(*ranks, default=Value(99), output_field=IntegerField()) if ranks else Value(99, output_field=IntegerField())
+    )
+    return ordered.order_by("-closes", "level_rank", "due_date", "pk"), gaps, structures
+
+
 def plan(membership: Membership, query, today: datetime.date | None = None) -> Plan:
-    """The organisation's plan page: its actions filtered, sorted by what closes the gap first."""
+    """The organisation's plan page: its actions filtered, sorted by what closes the gap first;
+    one page of rows read, in a constant number of queries however many actions there are."""
     today = today or timezone.localdate()
     plan_filter = PlanFilter.from_query(query)
-    rows = plan_rows(membership, plan_filter.apply(actions_of(membership), today), today)
-    page = Paginator(rows, PAGE_SIZE).get_page(query.get("page"))
+    filtered = plan_filter.apply(actions_of(membership), today)
+    ordered, gaps, structures = plan_order(membership, filtered)
+    page = Paginator(ordered, PAGE_SIZE).get_page(query.get("page"))
+    page.object_list = plan_rows(membership, page.object_list, today, gaps=gaps, structures=structures, ordered=True)
     members = list(
         Membership.objects.filter(organisation=membership.organisation_id).select_related("user").order_by("user__name", "user__email")
     )
@@ -301,14 +352,16 @@ def plan(membership: Membership, query, today: datetime.date | None = None) -> P
     rest.pop("page", None)
     return Plan(
         query_without_page=rest.urlencode() if hasattr(rest, "urlencode") else "",
-        rows=rows,
         page=page,
         filter=plan_filter,
-        total=len(rows),
-        overdue=sum(1 for row in rows if row.overdue),
+        total=page.paginator.count,
+        overdue=filtered.filter(status__in=Action.OPEN, due_date__lt=today).order_by().count(),
         members=members,
         editions=used,
         levels=levels,
+        all_actions=filtered,
+        today=today,
+        membership=membership,
     )
 
 
@@ -402,3 +455,56 @@ def evidence_by_item(assessment_id) -> dict[int, list[Evidence]]:
 
 def evidence_of_action(action: Action) -> list[Evidence]:
     return list(Evidence.objects.filter(action=action).select_related("uploaded_by", "deleted_by"))
+
+
+# --- Work shared among colleagues -----------------------------------------------------------------
+
+
+@dataclass
+class AssignmentRow:
+    section: object  # a top-level catalogue Section
+    assignee: object | None  # the User, or None: the owners'
+    items: int
+    answered: int
+
+    @property
+    def unanswered(self) -> int:
+        return self.items - self.answered
+
+
+@dataclass
+class AssignmentSheet:
+    rows: list[AssignmentRow]
+    members: list  # the memberships that may answer (owners and assessors)
+
+
+def assignment_sheet(membership: Membership, assessment: Assessment) -> AssignmentSheet:
+    """Each label (top-level section) of an assessment with its assignee and progress, and the
+    members who may be assigned: four queries (the edition's structure is kept per process)."""
+    structure = edition_structures([assessment.edition])[assessment.edition_id]
+    assigned = {
+        a.section_id: a.assignee
+        for a in SectionAssignment.objects.filter(assessment=assessment.pk).select_related("assignee")
+    }
+    answered = set(Answer.objects.filter(assessment=assessment.pk).exclude(rating="").values_list("item_id", flat=True))
+    parents = {section.pk: section.parent_id for section in structure.sections}
+
+    def top(section_id):
+        while parents.get(section_id):
+            section_id = parents[section_id]
+        return section_id
+
+    items, done = defaultdict(int), defaultdict(int)
+    for item in structure.items:
+        label = top(item.section_id)
+        items[label] += 1
+        done[label] += item.pk in answered
+    rows = [
+        AssignmentRow(section, assigned.get(section.pk), items[section.pk], done[section.pk])
+        for section in structure.top_sections
+    ]
+    members = [
+        m for m in Membership.objects.filter(organisation=membership.organisation_id).select_related("user").order_by("user__name", "user__email")
+        if m.can_answer
+    ]
+    return AssignmentSheet(rows=rows, members=members)

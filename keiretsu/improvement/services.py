@@ -15,12 +15,12 @@ from keiretsu.accounts import audit
 from keiretsu.accounts.models import Membership, Scope
 from keiretsu.assessments.models import Assessment
 from keiretsu.assessments.services import scope_fits_edition
-from keiretsu.catalogue.models import Edition, Item
+from keiretsu.catalogue.models import Edition, Item, Section
 from keiretsu.lib import filetypes
 from keiretsu.lib.refusals import BadInput, Conflict, NotAllowed, NotFound, Refusal, require_own
 from keiretsu.lib.uploads import too_large_message
 
-from .models import Action, Evidence, ImprovementEvent, Target, evidence_storage
+from .models import Action, Evidence, ImprovementEvent, SectionAssignment, Target, evidence_storage
 
 
 class ImprovementError(Refusal):
@@ -28,6 +28,10 @@ class ImprovementError(Refusal):
 
 
 class InvalidPlan(ImprovementError, BadInput):
+    pass
+
+
+class PlanConflict(ImprovementError, Conflict):
     pass
 
 
@@ -335,3 +339,56 @@ def evidence_delete(*, membership: Membership, actor, evidence: Evidence) -> Evi
             storage = evidence_storage()
             transaction.on_commit(lambda: storage.delete(stored))
     return evidence
+
+
+# --- Work shared among colleagues ----------------------------------------------------------------
+
+
+def section_assign(*, membership: Membership, actor, assessment: Assessment, section: Section, assignee) -> bool:
+    """The owner assigns a label (a top-level section) of an assessment in progress to a member
+    who answers (an owner or an assessor), or to nobody (assignee None). Audited. Returns
+    whether anything changed. Refuses, changing nothing: another organisation's assessment
+    (404), a section of another edition or not a top-level one, someone who is not a member or
+    only reads, a submitted assessment."""
+    if not membership.can_manage:
+        raise NotAllowed(_("Only an owner can share out the sections of an assessment."))
+    require_own(membership, assessment.organisation_id)
+    if section.edition_id != assessment.edition_id or section.parent_id is not None:
+        raise InvalidPlan(_("This section is not one of the assessment's labels."))
+    if assignee is not None:
+        member = Membership.objects.filter(organisation=membership.organisation_id, user=assignee).first()
+        if member is None:
+            raise InvalidPlan(_("A section can only be assigned to a member of your organisation."))
+        if not member.can_answer:
+            raise InvalidPlan(
+                _("%(name)s is a viewer and cannot answer. Assign the section to an owner or an assessor.")
+                % {"name": str(assignee)}
+            )
+    with transaction.atomic():
+        status = Assessment.objects.select_for_update().values_list("status", flat=True).get(pk=assessment.pk)
+        if status == Assessment.Status.SUBMITTED:
+            raise PlanConflict(_("This assessment has been submitted: its sections can no longer be assigned."))
+        current = SectionAssignment.objects.filter(assessment=assessment, section=section).select_related("assignee").first()
+        if (current.assignee_id if current else None) == (assignee.pk if assignee else None):
+            return False
+        before = {"section": section.code, "assignee": str(current.assignee) if current else ""}
+        if assignee is None:
+            current.delete()
+        elif current is None:
+            SectionAssignment.objects.create(
+                organisation=membership.organisation, assessment=assessment, section=section,
+                assignee=assignee, assigned_by=actor,
+            )
+        else:
+            current.assignee, current.assigned_by = assignee, actor
+            current.save(update_fields=["assignee", "assigned_by", "assigned_at"])
+        audit.record(
+            actor=actor,
+            organisation=membership.organisation,
+            event=ImprovementEvent.SECTION_ASSIGNED,
+            target=assessment,
+            target_label=f"{assessment} {section.code} {section.display_title}"[:300],
+            before=before,
+            after={"section": section.code, "assignee": str(assignee) if assignee else ""},
+        )
+    return True

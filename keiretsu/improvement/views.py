@@ -15,7 +15,7 @@ from keiretsu.catalogue.selectors import editions
 from keiretsu.lib.spreadsheets import csv_response
 from keiretsu.lib.uploads import bounded_upload
 
-from . import exports, selectors, services
+from . import exports, selectors, services, todo as todos
 from .forms import ActionForm, EvidenceForm, TargetForm
 from .models import Action
 
@@ -29,6 +29,15 @@ def targets(request, membership):
     found = selectors.targets_for(membership, with_levels)
     rows = [found[edition.pk] for edition in with_levels if edition.pk in found]
     return render(request, "improvement/targets.html", {"rows": rows})
+
+
+@member_view
+def targets_csv(request, membership):
+    """Each edition's target, as the page lists them."""
+    with_levels = [edition for edition in editions() if edition.level_codes]
+    found = selectors.targets_for(membership, with_levels)
+    rows = [found[edition.pk] for edition in with_levels if edition.pk in found]
+    return csv_response(exports.target_rows(rows), f"{membership.organisation.name}_targets.csv")
 
 
 def _target_edit(request, membership, with_levels):
@@ -230,3 +239,52 @@ def evidence_delete(request, membership, evidence_id):
     else:
         messages.success(request, _("“%(name)s” has been deleted. The record of what it was stays.") % {"name": evidence.name})
     return redirect(back)
+
+
+# --- Work shared among colleagues -----------------------------------------------------------------
+
+
+@member_view
+def todo(request, membership):
+    """The member's to-dos: their sections' unanswered items and reviews, their actions due, the
+    requests to answer, the approvals waiting for them."""
+    mine = todos.todo(membership)
+    request.todo_total = mine.total  # the menu's count, already known (context_processors.todo)
+    return render(request, "improvement/todo.html", {"todo": mine})
+
+
+@require_http_methods(["GET", "POST"])
+@member_view
+def assignments(request, membership, assessment_id):
+    """Who answers each label of an assessment; the owner changes them (one select per label)."""
+    assessment = assessment_for(membership, assessment_id)
+    sheet = selectors.assignment_sheet(membership, assessment)
+    if request.method == "POST":
+        members = {str(m.user_id): m.user for m in sheet.members}
+        changed, refused = 0, []
+        for row in sheet.rows:
+            field = f"section-{row.section.pk}"
+            if field not in request.POST:
+                continue
+            value = request.POST[field]
+            assignee = members.get(value) if value else None
+            if value and assignee is None:
+                # Not one of the members who answer (a viewer, someone else): the service says why.
+                assignee = User.objects.filter(pk=value).first() if value.isdigit() else None
+                if assignee is None:
+                    refused.append(_("A section can only be assigned to a member of your organisation."))
+                    continue
+            if (row.assignee.pk if row.assignee else None) == (assignee.pk if assignee else None):
+                continue
+            try:
+                changed += services.section_assign(
+                    membership=membership, actor=request.user, assessment=assessment, section=row.section, assignee=assignee
+                )
+            except services.Refusal as exc:
+                refused.append(f"{row.section.code} {row.section.display_title}: {exc.message}")
+        for message in refused:
+            messages.error(request, message)
+        if changed:
+            messages.success(request, _("The sections have been assigned."))
+        return redirect("improvement:assignments", org_id=membership.organisation_id, assessment_id=assessment.pk)
+    return render(request, "improvement/assignments.html", {"assessment": assessment, "sheet": sheet})

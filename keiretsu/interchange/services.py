@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from keiretsu.accounts import audit
 from keiretsu.accounts.models import Membership
 from keiretsu.assessments.models import Answer, Assessment, AssessmentEvent
-from keiretsu.assessments.services import AssessmentError, AssessmentFrozen
+from keiretsu.assessments.services import AssessmentError, AssessmentFrozen, approval_reopen
 from keiretsu.catalogue.loader import CatalogueError
 from keiretsu.catalogue.models import Item
 from keiretsu.catalogue.services import edition_load
@@ -279,6 +279,7 @@ def _apply(membership, actor, assessment: Assessment, plan: ImportPlan, *, file_
     )
     if plan.changes:
         Assessment.objects.filter(pk=assessment.pk).update(updated_at=now)
+        approval_reopen(actor=actor, assessment=assessment)  # a change after approval: in progress again
     audit.record(
         actor=actor,
         organisation=assessment.organisation,

@@ -217,3 +217,25 @@ def test_a_japanese_owner_is_reminded_in_japanese(owner, meti_assessment, bob, s
     plan_action(owner, meti_assessment, star3(meti_assessment.edition, 1), owner=bob, due_date=DUE)
     reminders.send_due(DUE + datetime.timedelta(days=1))
     assert mail.outbox[0].subject.startswith("期限超過")
+
+
+def test_the_database_sorts_the_plan_page_as_the_rule_does(owner, meti_assessment, alice, bob):
+    """The page reads one page of actions in the order the database computes (selectors.plan_order);
+    it is the order of sort_key: gap items closed, then the level of the first item, then the due date."""
+    edition = meti_assessment.edition
+    star3_open = star3(edition, 12)[2:]
+    star4 = list(edition.items.filter(level="★4").order_by("position")[:3])
+    specs = [
+        ([star3_open[0]], datetime.date(2025, 9, 1)), (star3_open[1:3], datetime.date(2025, 12, 1)),
+        ([star4[0]], datetime.date(2025, 7, 1)), ([star4[1], star3_open[3]], datetime.date(2025, 7, 1)),
+        ([star4[2]], datetime.date(2025, 6, 1)), (star3_open[4:8], datetime.date(2026, 1, 1)),
+        ([star3_open[8]], datetime.date(2025, 9, 1)),
+    ]
+    actions = [plan_action(owner, meti_assessment, items, title=f"a{n}", due_date=due) for n, (items, due) in enumerate(specs)]
+    services.action_update(membership=owner, actor=alice, action=actions[5], status=Action.Status.DONE)  # closes nothing now
+    for query in ({}, {"status": "all"}, {"level": "★4"}, {"owner": str(alice.pk)}):
+        plan = selectors.plan(owner, query, today=datetime.date(2025, 8, 1))
+        assert [r.action.pk for r in plan.page.object_list] == [r.action.pk for r in plan.rows], query
+        assert plan.total == len(plan.rows)
+    shown = [r.action.title for r in selectors.plan(owner, {"status": "all"}, today=datetime.date(2025, 8, 1)).page.object_list]
+    assert shown == ["a1", "a0", "a6", "a3", "a5", "a4", "a2"]
