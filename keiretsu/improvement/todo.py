@@ -17,8 +17,7 @@ import datetime
 from dataclasses import dataclass, field
 
 from django.db import connection
-from django.db.models import Count, Exists, F, OuterRef, Q
-from django.db.models.functions import Coalesce
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from keiretsu.accounts.models import Membership
@@ -32,34 +31,7 @@ from .selectors import DUE_SOON_DAYS
 ACTIONS_SHOWN = 20  # the earliest due; the rest behind a link to the plan
 
 # Sections nest at most three deep in the shipped and imported editions: an item's label is
-# its section's outermost ancestor.
-TOP_SECTION = Coalesce("section__parent__parent_id", "section__parent_id", "section_id")
-
-
-def _item_pairs(membership: Membership):
-    """Every (item, assessment in progress) of the organisation, with the item's label (`top`)
-    and the assessment (`assessment_id`), restricted to the member's: one queryset."""
-    pairs = Item.objects.filter(
-        edition__assessments__organisation=membership.organisation_id,
-        edition__assessments__status=Assessment.Status.DRAFT,
-    ).annotate(assessment_id=F("edition__assessments__id"), top=TOP_SECTION)
-    assigned = SectionAssignment.objects.filter(assessment=OuterRef("assessment_id"), section=OuterRef("top"))
-    mine = Exists(assigned.filter(assignee=membership.user_id))
-    if membership.can_manage:
-        mine = mine | ~Exists(assigned)
-    return pairs.filter(mine)
-
-
-def _answer_of_pair():
-    return Answer.objects.filter(assessment=OuterRef("assessment_id"), item=OuterRef("pk"))
-
-
-def _unanswered():
-    return ~Exists(_answer_of_pair().exclude(rating=""))
-
-
-def _awaiting_review():
-    return Exists(_answer_of_pair().filter(review_required=True, reviewed_at=None))
+# its section's outermost ancestor (COALESCE of grandparent, parent, itself: _my_items_sql).
 
 
 def _actions_due(membership: Membership, today: datetime.date):
@@ -103,33 +75,45 @@ def _approvals(membership: Membership):
     )
 
 
-def todo_count(membership: Membership, today: datetime.date | None = None) -> int:
-    """How many to-dos the member has (the menu's figure, on every page): one query, written
-    out in SQL because it runs on every page and the ORM's compilation of the same query
-    (_item_pairs and the rest, which the to-do page uses) costs several times its execution.
-    The same rule as todo(); tests hold the two equal."""
-    today = today or timezone.localdate()
-    t = {model.__name__: model._meta.db_table for model in (Item, Section, Assessment, Answer, SectionAssignment,
-                                                              Action, AssessmentRequest, Share)}
+def _tables() -> dict[str, str]:
     from keiretsu.supplychain.models import Supplier
 
-    t["Supplier"] = Supplier._meta.db_table
-    org, user = membership.organisation_id, membership.user_id
+    return {model.__name__: model._meta.db_table for model in (
+        Item, Section, Assessment, Answer, SectionAssignment, Action, AssessmentRequest, Share, Supplier)}
+
+
+def _my_items_sql(membership: Membership) -> tuple[str, str, str, str, list]:
+    """The rule of whose item is a to-do, in SQL (docs/rules.md, "Work shared among
+    colleagues"): FROM ... WHERE for the member's (item i, assessment a in progress) pairs, and
+    the expressions of the pair's label, of "unanswered" and of "awaiting its review"; with the
+    parameters of the FROM ... WHERE. Written out: it runs on every page (the menu's count), and
+    the ORM's compilation of it cost several times its execution."""
+    t = _tables()
     label = "COALESCE(p.parent_id, s.parent_id, s.id)"
     assigned = f"SELECT 1 FROM {t['SectionAssignment']} g WHERE g.assessment_id = a.id AND g.section_id = {label}"
     answer = f"SELECT 1 FROM {t['Answer']} w WHERE w.assessment_id = a.id AND w.item_id = i.id"
     mine = f"EXISTS ({assigned} AND g.assignee_id = %s)"
-    params = [org, Assessment.Status.DRAFT, user]
-    if membership.can_manage:
+    if membership.can_manage:  # a label assigned to nobody is the owners'
         mine = f"({mine} OR NOT EXISTS ({assigned}))"
+    from_where = f"""FROM {t['Item']} i
+        JOIN {t['Assessment']} a ON a.edition_id = i.edition_id
+        JOIN {t['Section']} s ON s.id = i.section_id
+        LEFT JOIN {t['Section']} p ON p.id = s.parent_id
+        WHERE a.organisation_id = %s AND a.status = %s AND {mine}"""
+    unanswered = f"NOT EXISTS ({answer} AND w.rating <> '')"
+    awaiting = f"EXISTS ({answer} AND w.review_required = %s AND w.reviewed_at IS NULL)"
+    return from_where, label, unanswered, awaiting, [membership.organisation_id, Assessment.Status.DRAFT, membership.user_id]
+
+
+def todo_count(membership: Membership, today: datetime.date | None = None) -> int:
+    """How many to-dos the member has (the menu's figure, on every page): one query. The same
+    rule as todo(); tests hold the two equal."""
+    today = today or timezone.localdate()
+    t = _tables()
+    org, user = membership.organisation_id, membership.user_id
+    from_where, _label, unanswered, awaiting, params = _my_items_sql(membership)
     terms = [
-        f"""(SELECT COUNT(*) FROM {t['Item']} i
-             JOIN {t['Assessment']} a ON a.edition_id = i.edition_id
-             JOIN {t['Section']} s ON s.id = i.section_id
-             LEFT JOIN {t['Section']} p ON p.id = s.parent_id
-             WHERE a.organisation_id = %s AND a.status = %s AND {mine}
-               AND (NOT EXISTS ({answer} AND w.rating <> '')
-                    OR EXISTS ({answer} AND w.review_required = %s AND w.reviewed_at IS NULL)))""",
+        f"(SELECT COUNT(*) {from_where} AND ({unanswered} OR {awaiting}))",
         f"""(SELECT COUNT(*) FROM {t['Action']} WHERE organisation_id = %s AND owner_id = %s
              AND status IN (%s, %s) AND due_date <= %s)""",
     ]
@@ -148,6 +132,27 @@ def todo_count(membership: Membership, today: datetime.date | None = None) -> in
     with connection.cursor() as cursor:
         cursor.execute("SELECT " + " + ".join(terms), params)
         return cursor.fetchone()[0] or 0
+
+
+def _my_labels(membership: Membership) -> list[dict]:
+    """Per assessment in progress and label of the member's: how many items are unanswered,
+    how many await their review, and whether the label is assigned to someone. One query."""
+    from_where, label, unanswered, awaiting, params = _my_items_sql(membership)
+    t = _tables()
+    assigned = f"EXISTS (SELECT 1 FROM {t['SectionAssignment']} g WHERE g.assessment_id = a.id AND g.section_id = {label})"
+    sql = f"""SELECT a.id, {label},
+            SUM(CASE WHEN {unanswered} THEN 1 ELSE 0 END),
+            SUM(CASE WHEN {awaiting} THEN 1 ELSE 0 END),
+            MAX(CASE WHEN {assigned} THEN 1 ELSE 0 END)
+        {from_where}
+        GROUP BY a.id, {label}"""
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [True, *params])
+        rows = cursor.fetchall()
+    return [
+        {"assessment_id": a, "top": top, "unanswered": n or 0, "awaiting_review": r or 0, "assigned": bool(g)}
+        for a, top, n, r, g in rows if (n or 0) + (r or 0)
+    ]
 
 
 @dataclass
@@ -183,20 +188,7 @@ class Todo:
 def todo(membership: Membership, today: datetime.date | None = None) -> Todo:
     """The member's to-do page, in seven queries however many items, actions and requests."""
     today = today or timezone.localdate()
-    mine = list(
-        _item_pairs(membership)
-        .order_by()
-        .values("assessment_id", "top")
-        .annotate(
-            unanswered=Count("pk", filter=_unanswered()),
-            awaiting_review=Count("pk", filter=_awaiting_review()),
-            assigned=Count(
-                "pk",
-                filter=Exists(SectionAssignment.objects.filter(assessment=OuterRef("assessment_id"), section=OuterRef("top"))),
-            ),
-        )
-        .filter(Q(unanswered__gt=0) | Q(awaiting_review__gt=0))
-    )
+    mine = _my_labels(membership)
     assessments = {
         a.pk: a
         for a in Assessment.objects.filter(pk__in={row["assessment_id"] for row in mine}).select_related(
@@ -210,7 +202,7 @@ def todo(membership: Membership, today: datetime.date | None = None) -> Todo:
             section=sections[row["top"]],
             unanswered=row["unanswered"],
             awaiting_review=row["awaiting_review"],
-            assigned=row["assigned"] > 0,
+            assigned=row["assigned"],
         )
         for row in mine
     ]
