@@ -246,5 +246,8 @@ def _empty_cache():
     # Pages cache catalogue text by primary key; test databases reuse primary keys.
     from django.core.cache import caches
 
+    from keiretsu.catalogue.selectors import forget_structures
+
     for cache in caches.all(initialized_only=True):
         cache.clear()
+    forget_structures()

@@ -6,6 +6,7 @@ from keiretsu.accounts import api as accounts
 from keiretsu.assessments import api as assessments
 from keiretsu.benchmark import api as benchmark
 from keiretsu.catalogue import api as catalogue
+from keiretsu.improvement import api as improvement
 from keiretsu.supplychain import api as supplychain
 
 app_name = "api"
@@ -25,6 +26,9 @@ urlpatterns = [
     path("o/<int:org_id>/weakest-links/", supplychain.weakest_links, name="weakest_links"),
     path("o/<int:org_id>/inbox/", supplychain.inbox, name="inbox"),
     path("o/<int:org_id>/results/<int:share_id>/", supplychain.result, name="result"),
+    path("o/<int:org_id>/targets/", improvement.targets, name="targets"),
+    path("o/<int:org_id>/actions/", improvement.actions, name="actions"),
+    path("o/<int:org_id>/actions/<int:action_id>/", improvement.action, name="action"),
     path("benchmark/releases/", benchmark.releases, name="benchmark_releases"),
     path("benchmark/releases/<int:release_id>/", benchmark.release, name="benchmark_release"),
     path("o/<int:org_id>/benchmark/submissions/", benchmark.submissions, name="benchmark_submissions"),

@@ -13,8 +13,10 @@ CHECKLIST = "checklist"  # contributor(membership, checklist: selectors.Checklis
 SCOREBOARD = "scoreboard"  # contributor(membership, scored: selectors.ScoredAssessment) -> dict
 DASHBOARD = "dashboard"  # contributor(membership, entries: list[selectors.DashboardEntry]) -> dict
 SHARED = "shared"  # contributor(recipient membership, share: an active full share) -> dict
+# contributor(membership, assessment) -> {"workbook_sheets": [(sheet title, rows: header first)]}
+WORKBOOK = "workbook"
 
-_contributors: dict[str, list[Callable]] = {CHECKLIST: [], SCOREBOARD: [], DASHBOARD: [], SHARED: []}
+_contributors: dict[str, list[Callable]] = {CHECKLIST: [], SCOREBOARD: [], DASHBOARD: [], SHARED: [], WORKBOOK: []}
 
 
 def contributes(page: str):

@@ -107,8 +107,9 @@ def answer(request, membership, assessment_id, item_id=None):
     form.is_valid()  # only trims the fields; the rules are the service's
     data = form.cleaned_data
     error, status = "", 200
+    saved = None
     try:
-        services.answer_save(
+        saved = services.answer_save(
             membership=membership,
             actor=request.user,
             assessment=assessment,
@@ -127,16 +128,16 @@ def answer(request, membership, assessment_id, item_id=None):
         return redirect(f"{_detail_url(assessment)}{back}#item-{item.pk}")
 
     assessment.refresh_from_db(fields=["status", "score_snapshot", "updated_at"])
-    scored = selectors.assessment_scores(assessment)
-    structure, answers, scores = scored.structure, scored.answers, scored.scores
+    scored = selectors.assessment_scores(assessment, ratings_only=True)
+    structure, scores = scored.structure, scored.scores
     # Refused: the form shows what the person typed (nothing stored changed), to correct and send again.
     if error:
-        stored = answers.get(item.pk)
+        stored = Answer.objects.filter(assessment=assessment, item=item).first()
         shown = Answer(item=item, **{name: data.get(name, "") for name in ("rating", "reason", "comment", "review_note")})
         if stored is not None:
             shown.review_required, shown.reviewed_at = stored.review_required, stored.reviewed_at
     else:
-        shown = answers.get(item.pk)
+        shown = saved.answer
     row = selectors.ChecklistRow(item, shown)
     if not request.htmx:
         context = {**_answer_form_context(membership, assessment), "row": row, "error": error, "next_query": back[1:]}

@@ -1,4 +1,9 @@
-"""What the benchmark pages draw: SVG chart geometry (drawing in templates/benchmark/charts/).
+"""What the benchmark pages draw: chart geometry (drawing in templates/benchmark/charts/).
+
+Each chart is drawn as the table it is (issue 12, section 3): the names and figures are page
+text (names wrap, never smaller than the page's small text), the bars and boxes are SVG in
+percent of their cell, a scale heads the bar column. The SVG coordinates below are kept for
+callers that draw one picture.
 Figures come from the release's stored statistics (selectors.release_view) or from scoring;
 nothing here computes a statistic."""
 
@@ -44,9 +49,11 @@ class Chart:
     plot_end: int = PLOT_X + PLOT_WIDTH
     value_x: int = VALUE_X
     total_width: int = TOTAL_WIDTH
+    bar_rows_height: int = 5  # a row's SVG height in viewBox units: 5 a bar, 1 between bars
+    name_heading: str = ""  # the heading of the names' column (the table's first)
 
 
-def bar_chart(title, legend, rows) -> Chart:
+def bar_chart(title, legend, rows, name_heading="") -> Chart:
     """legend: [(series, label)]; rows: [(label, [value per series])]. Undefined values draw no bar."""
     per_row = len(legend) * BAR_HEIGHT + 14
     out = []
@@ -59,19 +66,23 @@ def bar_chart(title, legend, rows) -> Chart:
                 "y": top + position * BAR_HEIGHT,
                 "text_y": top + position * BAR_HEIGHT + 10,
                 "width": _x(value) - PLOT_X,
+                "pct": bar_length(value, 100),
+                "top": position * 6,
             }
             for position, ((series, _label), value) in enumerate(zip(legend, values, strict=True))
         ]
         out.append({"label": label, "text_y": top + len(legend) * BAR_HEIGHT / 2 + 4, "bars": bars})
+    chart_height = len(legend) * 6 - 1  # the height of a row's SVG (viewBox units: 5 a bar, 1 between)
     height = TOP + len(rows) * per_row + 8
     keys = [
         {"series": series, "label": label, "x": index * 150, "text_x": index * 150 + 14}
         for index, (series, label) in enumerate(legend)
     ]
-    return Chart(title, height, out, keys, _ticks(height))
+    return Chart(title, height, out, keys, _ticks(height), bar_rows_height=chart_height,
+                 name_heading=name_heading or _("Level"))
 
 
-def box_chart(title, rows) -> Chart:
+def box_chart(title, rows, name_heading="") -> Chart:
     """rows: [(label, Figure)]: a box from Q1 to Q3, a line at the median, a dot at the mean."""
     per_row = 30
     out = []
@@ -88,12 +99,16 @@ def box_chart(title, rows) -> Chart:
                 box_width=_x(figure.q3) - _x(figure.q1),
                 median_x=_x(figure.median),
                 mean_x=_x(figure.mean),
+                q1_pct=bar_length(figure.q1, 100),
+                box_pct=bar_length(figure.q3, 100) - bar_length(figure.q1, 100),
+                median_pct=bar_length(figure.median, 100),
+                mean_pct=bar_length(figure.mean, 100),
             )
         out.append(row)
     height = TOP + len(rows) * per_row + 8
     # The legend's words come from here, so that the SVG template holds no text to translate.
     legend = {"box": _("Q1 to Q3"), "median": _("median"), "mean": _("mean"), "hidden": _("not shown")}
-    return Chart(title, height, out, legend, ticks=_ticks(height))
+    return Chart(title, height, out, legend, ticks=_ticks(height), name_heading=name_heading or _("Level"))
 
 
 def release_charts(view) -> dict:
@@ -105,6 +120,7 @@ def release_charts(view) -> dict:
         _("Mean achievement rate per section"),
         [("industry", _("Industry mean"))],
         [(f"{row.code} {row.title}", [row.figure.mean]) for row in view.sections if row.depth == 0],
+        name_heading=_("Section"),
     )
     attained = bar_chart(
         _("Share of companies that attained each level"),
@@ -146,5 +162,6 @@ def comparison_charts(detail) -> dict:
             _("Achievement rate per section"),
             legend,
             [(f"{row.code} {row.title}", values(row)) for row in comparison.by_section],
+            name_heading=_("Section"),
         ),
     }

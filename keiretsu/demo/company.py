@@ -1,5 +1,6 @@
 """The demo company (`keiretsu demo`): a company with a factory and two production lines, and a
-partly answered assessment of each shipped edition (last year's priority items submitted)."""
+partly answered assessment of each shipped edition, after three fiscal years of submitted ones
+(the trend over the years); for the enterprise edition a target and an improvement plan."""
 
 import random
 
@@ -12,6 +13,8 @@ from keiretsu.assessments.models import Assessment
 from keiretsu.catalogue.models import Edition
 from keiretsu.lib.corporate_number import with_check_digit
 from keiretsu.lib.fiscal_year import fiscal_year_of
+
+from . import improvement
 
 DEMO_EMAIL = "demo@example.com"
 DEMO_PASSWORD = "keiretsu-demo"  # noqa: S105 (a published demo account on a local instance)
@@ -45,13 +48,16 @@ def create_company() -> bool:
 
     rng = random.Random(2026)
     this_year = fiscal_year_of(timezone.localdate())
-    for edition in Edition.objects.select_related("guideline"):
+    this_years = []
+    for edition in Edition.objects.select_related("guideline").order_by("guideline__slug", "code"):
         scope = organisation.company_scope if edition.assessed_per == Edition.AssessedPer.COMPANY else factory
-        if edition.guideline.slug == "jama-priority-items":
-            # Last year's submission, so that this year's shows the annual review.
-            last_year = _answer(membership, user, scope, edition, this_year - 1, rng, share=1.0)
-            assessment_services.assessment_submit(membership=membership, actor=user, assessment=last_year)
-        _answer(membership, user, scope, edition, this_year, rng, share=0.6)
+        # Three years submitted (the trend), so that this year's also shows last year's ratings.
+        improvement.create_history(membership, scope, edition, this_year, rng)
+        this_years.append((scope, edition, _answer(membership, user, scope, edition, this_year, rng, share=0.6)))
+    # The plan on the edition with the most levels (METI's ★3/★4, which the benchmark demo covers too).
+    with_levels = sorted((e for e in this_years if e[1].level_codes), key=lambda e: -len(e[1].level_codes))
+    if with_levels:
+        improvement.create_plan(membership, *with_levels[0])
     return True
 
 

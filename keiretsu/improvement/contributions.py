@@ -1,11 +1,13 @@
 """The improvement plan on the assessment pages (registered with assessments.extensions)."""
 
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import pgettext
 
 from keiretsu.assessments import extensions
 from keiretsu.assessments.selectors import ScoredAssessment
 
-from . import selectors
+from . import exports, selectors
 from .models import Action
 
 
@@ -64,3 +66,12 @@ def shared(membership, share):
     if not share.is_active or share.detail != share.Detail.FULL or share.recipient_id != membership.organisation_id:
         return {}
     return {"files_by_item": selectors.evidence_by_item(share.assessment_id)}
+
+
+@extensions.contributes(extensions.WORKBOOK)
+def workbook(membership, assessment):
+    """The checksheet workbook's actions sheet: the actions of the assessment's scope and edition
+    (every status), as the plan's CSV has them (exports.action_rows)."""
+    actions = selectors.actions_of(membership).filter(scope=assessment.scope_id, edition=assessment.edition_id)
+    rows = selectors.plan_rows(membership, actions, timezone.localdate())
+    return {"workbook_sheets": [(pgettext("sheet name", "Improvement plan"), exports.action_rows(rows))]}

@@ -54,3 +54,35 @@ def action_json(row) -> dict:
         "closes_gap_items": row.closes,
         "progress_note": action.progress_note,
     }
+
+
+def target_header() -> list[str]:
+    return [
+        pgettext("plan", "Guideline"), pgettext("plan", "Guideline edition"), pgettext("plan", "Target level"),
+        pgettext("plan", "Target date"), pgettext("plan", "Set by"),
+    ]
+
+
+def target_row(target) -> list:
+    edition = target.edition
+    return [
+        edition.guideline.display_title,
+        edition.code,
+        target.level,
+        target.target_date.isoformat(),
+        _("programme default") if target.is_default else _("your organisation"),
+    ]
+
+
+def target_rows(targets) -> list[list]:
+    return [target_header(), *(target_row(target) for target in targets)]
+
+
+def target_json(target) -> dict:
+    return {
+        "guideline": target.edition.guideline.slug,
+        "edition": target.edition.code,
+        "level": target.level,
+        "target_date": target.target_date.isoformat(),
+        "default": target.is_default,
+    }

@@ -9,6 +9,7 @@ from django.db import models
 from django.dispatch import receiver
 from django.utils.functional import LazyObject, empty
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from keiretsu.accounts import audit, audit_display
 from keiretsu.accounts.models import Organisation, Scope
@@ -60,7 +61,8 @@ class Action(models.Model):
 
     class Status(models.TextChoices):
         PLANNED = "planned", _("Planned")
-        IN_PROGRESS = "in_progress", _("In progress")
+        # A context: an assessment's "In progress" is 回答中, an action's 実施中 (one catalogue for all apps).
+        IN_PROGRESS = "in_progress", pgettext_lazy("action status", "In progress")
         DONE = "done", _("Done")
         CANCELLED = "cancelled", _("Cancelled")
 

@@ -31,6 +31,15 @@ def targets(request, membership):
     return render(request, "improvement/targets.html", {"rows": rows})
 
 
+@member_view
+def targets_csv(request, membership):
+    """Each edition's target, as the page lists them."""
+    with_levels = [edition for edition in editions() if edition.level_codes]
+    found = selectors.targets_for(membership, with_levels)
+    rows = [found[edition.pk] for edition in with_levels if edition.pk in found]
+    return csv_response(exports.target_rows(rows), f"{membership.organisation.name}_targets.csv")
+
+
 def _target_edit(request, membership, with_levels):
     edition = next((e for e in with_levels if str(e.pk) == request.POST.get("edition")), None)
     if edition is None:

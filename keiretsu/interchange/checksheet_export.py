@@ -118,7 +118,9 @@ def columns_for(data: AssessmentData) -> list[tuple[str, str, float]]:
     return [(name, heading, width) for name, heading, width, shown in candidates if shown]
 
 
-def export_checksheet(data: AssessmentData, *, exported_at=None) -> bytes:
+def export_checksheet(data: AssessmentData, *, exported_at=None, extra_sheets=()) -> bytes:
+    """extra_sheets: (title, rows with the header first) added after the summary, e.g. the
+    improvement plan's actions (assessments.extensions.WORKBOOK); plain text, read by no import."""
     exported_at = exported_at or timezone.now()
     names = sheet_names()
     book = Workbook()
@@ -126,6 +128,8 @@ def export_checksheet(data: AssessmentData, *, exported_at=None) -> bytes:
     cover.title = names["cover"]
     items = book.create_sheet(names["items"])
     summary = book.create_sheet(names["summary"])
+    for title, rows in extra_sheets:
+        _table_sheet(book.create_sheet(title[:31]), rows)
     meta = book.create_sheet(METADATA_SHEET)
     figures = _Figures(data, items.title)
     _cover_sheet(cover, data, exported_at, figures)
@@ -141,6 +145,26 @@ def export_checksheet(data: AssessmentData, *, exported_at=None) -> bytes:
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+def _table_sheet(sheet: Worksheet, rows):
+    """A plain table: a bold header row kept in view, text wrapped, every value written by put()."""
+    rows = list(rows)
+    widths = [10] * (len(rows[0]) if rows else 0)
+    for row_number, row in enumerate(rows, start=1):
+        for column, value in enumerate(row, start=1):
+            cell = put(sheet.cell(row_number, column), value if value != "" else None)
+            cell.font = BOLD_FONT if row_number == 1 else BODY_FONT
+            cell.alignment = WRAP_TOP
+            cell.border = BORDER
+            if row_number == 1:
+                cell.fill = HEADER_FILL
+            widths[column - 1] = min(48, max(widths[column - 1], len(str(value)) * 1.6 + 2))
+    for column, width in enumerate(widths, start=1):
+        sheet.column_dimensions[get_column_letter(column)].width = width
+    sheet.freeze_panes = "A2"
+    if len(rows) > 1:
+        sheet.auto_filter.ref = f"A1:{get_column_letter(len(rows[0]))}{len(rows)}"
 
 
 def status_text(assessment) -> str:

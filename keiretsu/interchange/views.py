@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from keiretsu.accounts.access import member_view
+from keiretsu.assessments import extensions
 from keiretsu.assessments import selectors as assessment_selectors
 from keiretsu.catalogue import selectors as catalogue_selectors
 from keiretsu.catalogue.models import Item
@@ -63,7 +64,8 @@ def _detail_url(assessment):
 @member_view
 def checksheet_export_view(request, membership, assessment_id):
     assessment = assessment_selectors.assessment_for(membership, assessment_id)
-    content = checksheet_export.export_checksheet(selectors.assessment_data(assessment))
+    extras = extensions.contributions(extensions.WORKBOOK, membership, assessment).get("workbook_sheets", [])
+    content = checksheet_export.export_checksheet(selectors.assessment_data(assessment), extra_sheets=extras)
     return _download(content, XLSX, file_name(assessment))
 
 

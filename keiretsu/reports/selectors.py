@@ -115,6 +115,8 @@ class ManagementReport:
     generated_at: datetime.datetime
     target: object | None = None  # improvement.selectors.EffectiveTarget (editions with levels)
     gap: object | None = None  # scoring.Gap to that target
+    trend: object | None = None  # reports.trend.Trend of the scope and edition (submitted years)
+    plan: object | None = None  # reports.plan.ReportPlan: the open actions of the scope and edition
 
     @property
     def edition(self):
@@ -253,7 +255,12 @@ def management_report(assessment: Assessment) -> ManagementReport:
         group.rows.append(DetailRow(item, answers.get(item.pk), previous_ratings.get(item.pk, "")))
 
     target = improvement_selectors.organisation_targets(assessment.organisation, [edition]).get(edition.pk)
+    from .plan import report_plan
+    from .trend import trend_of
+
     return ManagementReport(
+        trend=trend_of(assessment),
+        plan=report_plan(assessment),
         target=target,
         gap=improvement_selectors.gap_of(scored, target),
         assessment=assessment,

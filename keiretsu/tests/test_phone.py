@@ -21,7 +21,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 PHONE = {"width": 390, "height": 844}
 # Not pages: files, the sign-out and language forms' targets, the admin.
-SKIP = re.compile(r"(\.(pdf|xlsx|csv|json|svg|png)$|/(csv|xlsx|pdf)/$|/download|/export|^/accounts/logout|^/i18n/|^/admin/|^/static/|^/api/)")
+SKIP = re.compile(r"(\.(pdf|xlsx|csv|json|svg|png)$|/(csv|xlsx|pdf)/$|/download|/export|/report/$|^/accounts/logout|^/i18n/|^/admin/|^/static/|^/api/)")
 SAME_KIND_AT_MOST = 2
 
 

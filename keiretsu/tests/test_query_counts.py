@@ -10,6 +10,7 @@ releases), and must take exactly the same number of queries.
 import datetime
 
 import pytest
+from keiretsu.catalogue.selectors import forget_structures
 from django.core.cache import cache, caches
 from django.core.files.base import ContentFile
 from django.db import connection
@@ -349,6 +350,7 @@ def query_counts(client, urls):
     for url in urls:
         for each in caches.all():  # catalogue structures are kept per process: each page is measured cold
             each.clear()
+        forget_structures()
         with CaptureQueriesContext(connection) as queries:
             response = client.get(url)
         if response.status_code == 405:  # a POST-only URL: nothing is read on GET

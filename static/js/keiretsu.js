@@ -233,3 +233,43 @@ document.addEventListener("htmx:beforeSwap", function (event) {
     window.location.href = xhr.responseURL;
   }
 });
+
+// The management report link (reports/_report_link.html): the PDF takes a few seconds to make,
+// so the link turns busy (disabled, "making…") until the file is downloaded. Without this the
+// link opens a page that says the report is being made, then the PDF.
+document.addEventListener("click", function (event) {
+  var link = event.target.closest && event.target.closest("a.report-link[data-report-pdf]");
+  if (!link || event.button !== 0 || event.ctrlKey || event.metaKey || event.shiftKey || !window.fetch) return;
+  event.preventDefault();
+  if (link.getAttribute("aria-disabled") === "true") return;
+  var label = link.textContent, status = link.nextElementSibling;
+  link.setAttribute("aria-disabled", "true");
+  link.classList.add("is-busy");
+  link.textContent = link.getAttribute("data-busy");
+  if (status) status.textContent = link.textContent;
+  function done() {
+    link.removeAttribute("aria-disabled");
+    link.classList.remove("is-busy");
+    link.textContent = label;
+  }
+  fetch(link.getAttribute("data-report-pdf"), { credentials: "same-origin" }).then(function (response) {
+    if (!response.ok) throw new Error(String(response.status));
+    var header = response.headers.get("Content-Disposition") || "";
+    var encoded = /filename\*=utf-8''([^;]+)/i.exec(header), plain = /filename="([^"]+)"/.exec(header);
+    var name = encoded ? [null, decodeURIComponent(encoded[1])] : plain;
+    return response.blob().then(function (blob) {
+      var url = URL.createObjectURL(blob), a = document.createElement("a");
+      a.href = url;
+      a.download = name ? name[1] : "report.pdf";
+      document.body.appendChild(a);
+      a.click();
+      a.remove();
+      setTimeout(function () { URL.revokeObjectURL(url); }, 60000);
+      done();
+      if (status) status.textContent = "";
+    });
+  }).catch(function () {
+    done();
+    window.location.href = link.href;  // the page without script: it says what happens
+  });
+});

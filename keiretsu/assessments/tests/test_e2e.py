@@ -73,7 +73,7 @@ def test_the_page_works_without_javascript(live_server, browser, catalogue, alph
     item = assessment.edition.items.order_by("position").first()
     form = page.locator(f"#answer-{item.pk}")
     form.locator("select").select_option("×")  # without JavaScript the rating is a select
-    form.locator("button.save").click()
+    form.locator("button[name=item]").click()
     page.wait_for_url(re.compile(rf"#item-{item.pk}$"))
     expect(page.locator("#achievement-rate")).to_have_text("0.0%")
     assert assessment.answers.get(item=item).rating == "×"

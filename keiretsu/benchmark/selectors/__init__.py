@@ -49,6 +49,7 @@ from .lookups import (
     submissions_of,
     with_overall_percent,
 )
+from .means import IndustryMeans, industry_means
 from .release_view import (
     Figure,
     GroupColumn,
@@ -70,6 +71,7 @@ __all__ = [
     "Figure",
     "FocusItem",
     "GroupColumn",
+    "IndustryMeans",
     "ItemRow",
     "LevelChange",
     "OwnChange",
@@ -85,6 +87,7 @@ __all__ = [
     "dimension_label",
     "eligible_assessments",
     "group_cell",
+    "industry_means",
     "open_rounds",
     "percentile_position",
     "previous_release",

@@ -28,12 +28,12 @@ def signed(value):
     return "±0.0"
 
 
-@register.inclusion_tag("benchmark/charts/bars.svg")
+@register.inclusion_tag("benchmark/charts/bars.html")
 def bar_chart(chart):
     return {"chart": chart}
 
 
-@register.inclusion_tag("benchmark/charts/box.svg")
+@register.inclusion_tag("benchmark/charts/box.html")
 def box_chart(chart):
     return {"chart": chart}
 

@@ -410,8 +410,11 @@ def _write_files(path: Path) -> int:
 
 def _after_restore(manifest: dict, path: Path):
     """The restored database still shows the backup that made it as running: settle it."""
+    from keiretsu.catalogue.selectors import forget_structures
+
     for each in caches.all(initialized_only=True):  # pages cache catalogue text by primary key
         each.clear()
+    forget_structures()
     try:
         BackupRun.objects.filter(pk=manifest.get("run_id"), status=BackupRun.Status.RUNNING).update(
             status=BackupRun.Status.SUCCEEDED, finished_at=timezone.now(), message=f"Restored from {path.name}."

@@ -32,3 +32,15 @@ def item_changes(changes, with_ratings=False, limit=12):
     if len(changes) > limit:
         listed += _(" …")
     return listed
+
+
+@register.filter
+def first_sentence(text):
+    """An item's text up to its first full stop (「。」 or ". "): its requirement, whole, without the
+    conditions and lists that follow; the details pages print the rest."""
+    text = text or ""
+    for stop in ("。", ". "):
+        end = text.find(stop)
+        if 0 < end < len(text) - len(stop):
+            return text[: end + len(stop)].strip()
+    return text

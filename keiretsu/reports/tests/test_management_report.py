@@ -140,7 +140,8 @@ def test_no_change_without_last_years_submission(factory_assessment):
 def test_the_pdf_is_a4_with_extractable_japanese_text(factory_assessment, tmp_path):
     content = pdf.render_pdf(selectors.management_report(factory_assessment))
     assert content.startswith(b"%PDF-")
-    assert page_count(content, tmp_path) == 5  # page one, then 63 items in 17 labels over four pages
+    # Page one; the trend over the years and the improvement plan; then 63 items in 17 labels over four pages.
+    assert page_count(content, tmp_path) == 6
     first = pdf_text(content, tmp_path, 1)
     assert "サイバーセキュリティ自己評価 経営者向けレポート" in first
     assert "Alpha Parts" in first and "Hamamatsu" in first and "2025年度" in first
@@ -153,8 +154,11 @@ def test_the_pdf_is_a4_with_extractable_japanese_text(factory_assessment, tmp_pa
     assert "昨年度に提出した自己評価がない" in first
     assert "ラベル別の詳細" not in first
     second = pdf_text(content, tmp_path, 2)
-    assert second.lstrip().startswith("ラベル別の詳細")
-    assert "来年度予算で対応予定" in second
+    assert second.lstrip().startswith("推移")  # no submission yet: a sentence says so
+    assert "提出済みの自己評価はまだありません" in second and "対策計画" in second
+    third = pdf_text(content, tmp_path, 3)
+    assert third.lstrip().startswith("ラベル別の詳細")
+    assert "来年度予算で対応予定" in third
     path = tmp_path / "a4.pdf"
     path.write_bytes(content)
     info = subprocess.run([poppler("pdfinfo"), str(path)], capture_output=True, check=True, text=True).stdout
