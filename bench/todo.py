@@ -183,7 +183,7 @@ def timed(client, url):
 
         profile = cProfile.Profile()
         profile.runcall(client.get, url)
-        pstats.Stats(profile).sort_stats("tottime").print_stats(18)
+        pstats.Stats(profile).sort_stats(os.environ.get("BENCH_SORT", "tottime")).print_stats(25)
     times = []
     for _ in range(RUNS):
         reset_queries()

@@ -7,8 +7,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.core.paginator import Paginator
-from django.db.models import Case, Func, IntegerField, OuterRef, Q, Subquery, Value, When
-from django.db.models.functions import Coalesce
+from django.db.models import Q
 from django.utils.functional import cached_property
 from django.http import Http404
 from django.utils import timezone
@@ -275,7 +274,8 @@ class Plan:
 
 def sort_key(row: PlanRow, level_order: dict[str, int]):
     """What closes the gap to target first: more gap items first, then the lower level, then
-    the earlier due date (docs/rules.md, "Improvement actions"). plan_order is the same in SQL."""
+    the earlier due date (docs/rules.md, "Improvement actions"). plan_order sorts by the same
+    key, computed from the actions' keys without reading them whole."""
     return (-row.closes, level_order.get(row.level, 99), row.action.due_date, row.action.pk)
 
 
@@ -308,30 +308,32 @@ def plan_rows(
     return rows
 
 
-def _count(queryset):
-    counted = queryset.order_by().annotate(n=Func(Value(1), function="COUNT", output_field=IntegerField())).values("n")
-    return Coalesce(Subquery(counted[:1]), 0)
-
-
 def plan_order(membership: Membership, actions):
-    """The actions in the plan's order (sort_key), computed by the database, so that a page of
-    50 reads 50 actions however many there are; with the gaps it used (for plan_rows)."""
-    pairs = set(actions.order_by().values_list("scope_id", "edition_id").distinct())
+    """The pks of these actions in the plan's order (sort_key), from their keys and item links
+    alone (no action is read whole), so that a page of 50 reads 50 actions however many there
+    are; with the due dates and statuses (to count the overdue ones), the gaps and the structures
+    it used (for plan_rows). Five queries and the edition structures."""
+    keys = list(actions.order_by().values_list("pk", "scope_id", "edition_id", "status", "due_date"))
+    pairs = {(scope_id, edition_id) for _, scope_id, edition_id, _, _ in keys}
     structures = edition_structures(Edition.objects.filter(pk__in={e for _, e in pairs}).select_related("guideline"))
     gaps = gaps_of(membership, pairs, structures)
-    links = Action.items.through.objects.filter(action=OuterRef("pk"))
-    whens = []
-    for (scope_id, edition_id), numbers in gaps.items():
-        pks = [item.pk for item in structures[edition_id].items if item.number in numbers]
-        if pks:
-            whens.append(When(scope=scope_id, edition=edition_id, status__in=Action.OPEN, then=_count(links.filter(item__in=pks))))
-    closes = Case(*whens, default=Value(0), output_field=IntegerField()) if whens else Value(0, output_field=IntegerField())
-    first_level = Subquery(links.order_by("item__position", "item__pk").values("item__level")[:1])
-    ranks = [When(first_level=code, then=Value(index)) for code, index in _level_order(structures).items()]
-    ordered = actions.annotate(closes=closes, first_level=first_level).annotate(
-        level_rank=Case(*ranks, default=Value(99), output_field=IntegerField()) if ranks else Value(99, output_field=IntegerField())
-    )
-    return ordered.order_by("-closes", "level_rank", "due_date", "pk"), gaps, structures
+    items_by_pk = {item.pk: item for structure in structures.values() for item in structure.items}
+    items_of = defaultdict(list)
+    for action_id, item_id in Action.items.through.objects.filter(action__in=actions.order_by().values("pk")).values_list(
+        "action_id", "item_id"
+    ):
+        if item_id in items_by_pk:
+            items_of[action_id].append(items_by_pk[item_id])
+    level_order = _level_order(structures)
+    sortable = []
+    for pk, scope_id, edition_id, status, due_date in keys:
+        items = sorted(items_of[pk], key=lambda i: i.position)
+        in_gap = gaps.get((scope_id, edition_id), frozenset())
+        closes = sum(1 for item in items if item.number in in_gap) if status in Action.OPEN else 0
+        level = items[0].level if items else ""
+        sortable.append(((-closes, level_order.get(level, 99), due_date, pk), status, due_date))
+    sortable.sort(key=lambda row: row[0])
+    return [row[0][3] for row in sortable], [(status, due) for _, status, due in sortable], gaps, structures
 
 
 def plan(membership: Membership, query, today: datetime.date | None = None) -> Plan:
@@ -340,9 +342,12 @@ def plan(membership: Membership, query, today: datetime.date | None = None) -> P
     today = today or timezone.localdate()
     plan_filter = PlanFilter.from_query(query)
     filtered = plan_filter.apply(actions_of(membership), today)
-    ordered, gaps, structures = plan_order(membership, filtered)
+    ordered, states, gaps, structures = plan_order(membership, filtered)
     page = Paginator(ordered, PAGE_SIZE).get_page(query.get("page"))
-    page.object_list = plan_rows(membership, page.object_list, today, gaps=gaps, structures=structures, ordered=True)
+    found = actions_of(membership).in_bulk(list(page.object_list))
+    page.object_list = plan_rows(
+        membership, [found[pk] for pk in page.object_list if pk in found], today, gaps=gaps, structures=structures, ordered=True
+    )
     members = list(
         Membership.objects.filter(organisation=membership.organisation_id).select_related("user").order_by("user__name", "user__email")
     )
@@ -354,8 +359,8 @@ def plan(membership: Membership, query, today: datetime.date | None = None) -> P
         query_without_page=rest.urlencode() if hasattr(rest, "urlencode") else "",
         page=page,
         filter=plan_filter,
-        total=page.paginator.count,
-        overdue=filtered.filter(status__in=Action.OPEN, due_date__lt=today).order_by().count(),
+        total=len(ordered),
+        overdue=sum(1 for status, due in states if status in Action.OPEN and due < today),
         members=members,
         editions=used,
         levels=levels,

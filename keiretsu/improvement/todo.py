@@ -16,8 +16,8 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Exists, F, Func, IntegerField, OuterRef, Q, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db import connection
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from keiretsu.accounts.models import Membership
@@ -31,34 +31,7 @@ from .selectors import DUE_SOON_DAYS
 ACTIONS_SHOWN = 20  # the earliest due; the rest behind a link to the plan
 
 # Sections nest at most three deep in the shipped and imported editions: an item's label is
-# its section's outermost ancestor.
-TOP_SECTION = Coalesce("section__parent__parent_id", "section__parent_id", "section_id")
-
-
-def _item_pairs(membership: Membership):
-    """Every (item, assessment in progress) of the organisation, with the item's label (`top`)
-    and the assessment (`assessment_id`), restricted to the member's: one queryset."""
-    pairs = Item.objects.filter(
-        edition__assessments__organisation=membership.organisation_id,
-        edition__assessments__status=Assessment.Status.DRAFT,
-    ).annotate(assessment_id=F("edition__assessments__id"), top=TOP_SECTION)
-    assigned = SectionAssignment.objects.filter(assessment=OuterRef("assessment_id"), section=OuterRef("top"))
-    mine = Exists(assigned.filter(assignee=membership.user_id))
-    if membership.can_manage:
-        mine = mine | ~Exists(assigned)
-    return pairs.filter(mine)
-
-
-def _answer_of_pair():
-    return Answer.objects.filter(assessment=OuterRef("assessment_id"), item=OuterRef("pk"))
-
-
-def _unanswered():
-    return ~Exists(_answer_of_pair().exclude(rating=""))
-
-
-def _awaiting_review():
-    return Exists(_answer_of_pair().filter(review_required=True, reviewed_at=None))
+# its section's outermost ancestor (COALESCE of grandparent, parent, itself: _my_items_sql).
 
 
 def _actions_due(membership: Membership, today: datetime.date):
@@ -85,40 +58,101 @@ def _requests_to_answer(membership: Membership, today: datetime.date):
     )
 
 
-def _approvals(membership: Membership):
-    """Assessments in progress waiting for this member's step: ready (owners approve), returned
-    or changed after approval (those who answer rework and mark them ready again)."""
+def _waiting_approvals(membership: Membership) -> list[str]:
+    """The approval states that wait for this member's step: ready (owners approve), returned or
+    changed after approval (those who answer rework and mark them ready again)."""
     waiting = []
     if membership.can_submit:
         waiting.append(Approval.READY)
     if membership.can_answer:
         waiting += [Approval.RETURNED, Approval.CHANGED]
+    return waiting
+
+
+def _approvals(membership: Membership):
     return Assessment.objects.filter(
-        organisation=membership.organisation_id, status=Assessment.Status.DRAFT, approval__in=waiting
+        organisation=membership.organisation_id, status=Assessment.Status.DRAFT, approval__in=_waiting_approvals(membership)
     )
 
 
-def _count(queryset):
-    """COUNT(*) of a queryset as a scalar subquery (no GROUP BY: COUNT here is a plain function)."""
-    counted = queryset.order_by().annotate(n=Func(Value(1), function="COUNT", output_field=IntegerField())).values("n")
-    return Coalesce(Subquery(counted[:1]), 0)
+def _tables() -> dict[str, str]:
+    from keiretsu.supplychain.models import Supplier
+
+    return {model.__name__: model._meta.db_table for model in (
+        Item, Section, Assessment, Answer, SectionAssignment, Action, AssessmentRequest, Share, Supplier)}
+
+
+def _my_items_sql(membership: Membership) -> tuple[str, str, str, str, list]:
+    """The rule of whose item is a to-do, in SQL (docs/rules.md, "Work shared among
+    colleagues"): FROM ... WHERE for the member's (item i, assessment a in progress) pairs, and
+    the expressions of the pair's label, of "unanswered" and of "awaiting its review"; with the
+    parameters of the FROM ... WHERE. Written out: it runs on every page (the menu's count), and
+    the ORM's compilation of it cost several times its execution."""
+    t = _tables()
+    label = "COALESCE(p.parent_id, s.parent_id, s.id)"
+    assigned = f"SELECT 1 FROM {t['SectionAssignment']} g WHERE g.assessment_id = a.id AND g.section_id = {label}"
+    answer = f"SELECT 1 FROM {t['Answer']} w WHERE w.assessment_id = a.id AND w.item_id = i.id"
+    mine = f"EXISTS ({assigned} AND g.assignee_id = %s)"
+    if membership.can_manage:  # a label assigned to nobody is the owners'
+        mine = f"({mine} OR NOT EXISTS ({assigned}))"
+    from_where = f"""FROM {t['Item']} i
+        JOIN {t['Assessment']} a ON a.edition_id = i.edition_id
+        JOIN {t['Section']} s ON s.id = i.section_id
+        LEFT JOIN {t['Section']} p ON p.id = s.parent_id
+        WHERE a.organisation_id = %s AND a.status = %s AND {mine}"""
+    unanswered = f"NOT EXISTS ({answer} AND w.rating <> '')"
+    awaiting = f"EXISTS ({answer} AND w.review_required = %s AND w.reviewed_at IS NULL)"
+    return from_where, label, unanswered, awaiting, [membership.organisation_id, Assessment.Status.DRAFT, membership.user_id]
 
 
 def todo_count(membership: Membership, today: datetime.date | None = None) -> int:
-    """How many to-dos the member has (the menu's figure): one query."""
+    """How many to-dos the member has (the menu's figure, on every page): one query. The same
+    rule as todo(); tests hold the two equal."""
     today = today or timezone.localdate()
-    items = _item_pairs(membership).filter(_unanswered() | _awaiting_review())
-    counts = (
-        Membership.objects.filter(pk=membership.pk)
-        .values(
-            items=_count(items),
-            actions=_count(_actions_due(membership, today)),
-            requests=_count(_requests_to_answer(membership, today)),
-            approvals=_count(_approvals(membership)),
-        )
-        .first()
-    )
-    return sum(counts.values()) if counts else 0
+    t = _tables()
+    org, user = membership.organisation_id, membership.user_id
+    from_where, _label, unanswered, awaiting, params = _my_items_sql(membership)
+    terms = [
+        f"(SELECT COUNT(*) {from_where} AND ({unanswered} OR {awaiting}))",
+        f"""(SELECT COUNT(*) FROM {t['Action']} WHERE organisation_id = %s AND owner_id = %s
+             AND status IN (%s, %s) AND due_date <= %s)""",
+    ]
+    params += [True, org, user, *Action.OPEN, today + datetime.timedelta(days=DUE_SOON_DAYS)]
+    if membership.can_answer:
+        terms.append(f"""(SELECT COUNT(*) FROM {t['AssessmentRequest']} r JOIN {t['Supplier']} su ON su.id = r.supplier_id
+             WHERE su.organisation_id = %s AND r.is_current = %s AND (r.status = %s OR (r.status = %s AND NOT EXISTS (
+               SELECT 1 FROM {t['Share']} sh WHERE sh.organisation_id = %s AND sh.recipient_id = r.requester_id
+               AND sh.edition_id = r.edition_id AND sh.fiscal_year = r.fiscal_year AND sh.ended_at IS NULL))))""")
+        params += [org, True, AssessmentRequest.Status.PENDING, AssessmentRequest.Status.ACCEPTED, org]
+    waiting = _waiting_approvals(membership)
+    if waiting:
+        terms.append(f"""(SELECT COUNT(*) FROM {t['Assessment']} WHERE organisation_id = %s AND status = %s
+             AND approval IN ({", ".join(["%s"] * len(waiting))}))""")
+        params += [org, Assessment.Status.DRAFT, *waiting]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT " + " + ".join(terms), params)
+        return cursor.fetchone()[0] or 0
+
+
+def _my_labels(membership: Membership) -> list[dict]:
+    """Per assessment in progress and label of the member's: how many items are unanswered,
+    how many await their review, and whether the label is assigned to someone. One query."""
+    from_where, label, unanswered, awaiting, params = _my_items_sql(membership)
+    t = _tables()
+    assigned = f"EXISTS (SELECT 1 FROM {t['SectionAssignment']} g WHERE g.assessment_id = a.id AND g.section_id = {label})"
+    sql = f"""SELECT a.id, {label},
+            SUM(CASE WHEN {unanswered} THEN 1 ELSE 0 END),
+            SUM(CASE WHEN {awaiting} THEN 1 ELSE 0 END),
+            MAX(CASE WHEN {assigned} THEN 1 ELSE 0 END)
+        {from_where}
+        GROUP BY a.id, {label}"""
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [True, *params])
+        rows = cursor.fetchall()
+    return [
+        {"assessment_id": a, "top": top, "unanswered": n or 0, "awaiting_review": r or 0, "assigned": bool(g)}
+        for a, top, n, r, g in rows if (n or 0) + (r or 0)
+    ]
 
 
 @dataclass
@@ -154,20 +188,7 @@ class Todo:
 def todo(membership: Membership, today: datetime.date | None = None) -> Todo:
     """The member's to-do page, in seven queries however many items, actions and requests."""
     today = today or timezone.localdate()
-    mine = list(
-        _item_pairs(membership)
-        .order_by()
-        .values("assessment_id", "top")
-        .annotate(
-            unanswered=Count("pk", filter=_unanswered()),
-            awaiting_review=Count("pk", filter=_awaiting_review()),
-            assigned=Count(
-                "pk",
-                filter=Exists(SectionAssignment.objects.filter(assessment=OuterRef("assessment_id"), section=OuterRef("top"))),
-            ),
-        )
-        .filter(Q(unanswered__gt=0) | Q(awaiting_review__gt=0))
-    )
+    mine = _my_labels(membership)
     assessments = {
         a.pk: a
         for a in Assessment.objects.filter(pk__in={row["assessment_id"] for row in mine}).select_related(
@@ -181,7 +202,7 @@ def todo(membership: Membership, today: datetime.date | None = None) -> Todo:
             section=sections[row["top"]],
             unanswered=row["unanswered"],
             awaiting_review=row["awaiting_review"],
-            assigned=row["assigned"] > 0,
+            assigned=row["assigned"],
         )
         for row in mine
     ]

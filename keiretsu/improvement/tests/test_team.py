@@ -48,6 +48,12 @@ def action(owner, assessment, *, title, owner_user, due, status=Action.Status.PL
     )
 
 
+def counted_alike(*memberships):
+    """The menu's count (SQL) and the to-do page (the ORM) apply the same rule."""
+    for membership in memberships:
+        assert todo.todo_count(membership, today=TODAY) == todo.todo(membership, today=TODAY).total, membership
+
+
 def by_label(todo_):
     return {(row.assessment.pk, row.section.code): (row.unanswered, row.awaiting_review) for row in todo_.sections}
 
@@ -172,7 +178,9 @@ def test_ratings_awaiting_the_yearly_review(carried_over, owner, assessor, bob):
     assert bobs.get((carried_over.pk, "1"), (0, 0)) == (0, expected_bob)
     alices = todo.todo(owner, today=TODAY)
     assert alices.awaiting_review == 3 - expected_bob and alices.unanswered == 0
+    counted_alike(owner, assessor)
     answer(assessor, carried_over, "3", "○")  # reviewed by a new rating
+    counted_alike(owner, assessor)
     assert todo.todo(owner, today=TODAY).awaiting_review + todo.todo(assessor, today=TODAY).awaiting_review == 2
 
 
@@ -184,6 +192,7 @@ def test_actions_the_member_owns_that_are_due(factory_assessment, owner, assesso
     action(owner, factory_assessment, title="done", owner_user=bob, due=datetime.date(2026, 5, 1), status=Action.Status.DONE)
     action(owner, factory_assessment, title="alice's", owner_user=alice, due=datetime.date(2026, 5, 1))
     assert [a.title for a in todo.todo(assessor, today=TODAY).actions] == ["overdue", "soon"]
+    counted_alike(owner, assessor)
     with time_machine.travel(datetime.datetime(2026, 6, 1, 9, 0), tick=False):
         page = client_for(bob).get(reverse("improvement:todo", args=[owner.organisation_id])).content.decode()
     assert "overdue" in page and "soon" in page and "later" not in page and "alice&#x27;s" not in page
@@ -205,11 +214,14 @@ def test_requests_to_answer_until_shared(asked, owner, assessor, alice, alpha, v
     assert [r.requester for r in todo.todo(owner, today=TODAY).requests] == [customer]
     assert len(todo.todo(assessor, today=TODAY).requests) == 1
     assert todo.todo(membership_of(vera, alpha), today=TODAY).requests == []
+    counted_alike(owner, assessor, membership_of(vera, alpha))
     scenario.accept(alpha, alice, customer, edition)
     assert len(todo.todo(owner, today=TODAY).requests) == 1  # accepted, not yet shared
+    counted_alike(owner, assessor)
     submitted = scenario.submit(alpha, alice, edition)
     scenario.share(alpha, alice, customer, edition, submitted)
     assert todo.todo(owner, today=TODAY).requests == []
+    counted_alike(owner, assessor)
 
 
 def test_approvals_wait_for_owners_and_returns_for_assessors(factory_assessment, owner, assessor, alice, bob):
@@ -220,6 +232,7 @@ def test_approvals_wait_for_owners_and_returns_for_assessors(factory_assessment,
     assessment_services.assessment_return(membership=owner, actor=alice, assessment=factory_assessment, comment="No.3 を再確認")
     assert todo.todo(owner, today=TODAY).approvals[0].approval == "returned"  # owners answer too
     assert [a.approval_comment for a in todo.todo(assessor, today=TODAY).approvals] == ["No.3 を再確認"]
+    counted_alike(owner, assessor)
 
 
 def test_the_menu_counts_the_to_dos_in_one_query(meti_assessment, owner, alice, bob):
