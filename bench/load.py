@@ -213,14 +213,15 @@ async def load(accounts, base, duration, pdf_share, ramp):
 
 
 def cpu_seconds(pids) -> float:
-    """User + system CPU time of these processes (Linux /proc), in seconds."""
+    """User + system CPU time of these processes and of their children that ended (Linux /proc:
+    a gunicorn worker restarted after max_requests is counted in its master), in seconds."""
     total = 0
     for pid in pids:
         try:
             fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
         except OSError:
             continue
-        total += int(fields[11]) + int(fields[12])  # utime, stime
+        total += sum(int(value) for value in fields[11:15])  # utime, stime, cutime, cstime
     return total / os.sysconf("SC_CLK_TCK")
 
 
