@@ -1,7 +1,7 @@
 """Load on the production stack: assessors answering their checklists at once (issue 10).
 
     DATABASE_URL=postgres://user:pw@127.0.0.1:5432/NAME uv run python bench/load.py
-        [--assessors 100] [--duration 300] [--workers 3] [--threads 4] [--find-max 100,150,200,250]
+        [--assessors 100] [--duration 300] [--workers 3] [--threads 4] [--find-max 30,45,60,100]
 
 Starts `keiretsu serve` (gunicorn + the task worker) on a free port of 127.0.0.1, over a
 throw-away PostgreSQL database NAME_load (created and dropped here) and Redis
