@@ -79,11 +79,14 @@ def report_link_turns_busy_until_the_pdf_is_downloaded(page, dashboard):
 
 def without_script_a_page_says_the_report_is_being_made(page, dashboard):
     page.goto(dashboard)
+    # The page that says the report is being made (its text: test_charts_and_layout.py) stays
+    # while the browser waits for the PDF; its refresh may start before its own load event, so
+    # both responses are awaited rather than the page's load (Playwright cannot read a page
+    # that is navigating).
     with page.expect_response("**/report.pdf") as response:  # the refresh fetches the PDF
-        page.click("a.report-link")
-        # The page that says the report is being made (its text: test_charts_and_layout.py) stays
-        # while the browser waits for the PDF: Playwright cannot read a page that is navigating.
-        page.wait_for_url("**/report/")
+        with page.expect_response("**/report/") as making:
+            page.click("a.report-link")
+    assert making.value.status == 200 and making.value.headers["content-type"].startswith("text/html")
     assert response.value.status == 200 and response.value.headers["content-type"] == "application/pdf"
 
 
